@@ -1,0 +1,3 @@
+from fpcli.cli.main import main
+
+main()

@@ -1,0 +1,65 @@
+"""Reading inputs and writing outputs: `-` is stdin/stdout, writes are atomic, nothing is overwritten
+without `force`."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+from fpcli.errors import InputError, OutputExistsError
+
+STDIO = "-"
+# A hard ceiling on any single input read into memory (PDF or XML); invoices are far smaller.
+MAX_INPUT_BYTES = 100 * 1024 * 1024
+
+
+def read_input(path: str | Path, *, limit: int = MAX_INPUT_BYTES) -> bytes:
+    """Read a whole input file (or stdin for `-`), refusing anything larger than `limit`."""
+    if str(path) == STDIO:
+        data = sys.stdin.buffer.read(limit + 1)
+        name = "<stdin>"
+    else:
+        p = Path(path)
+        name = str(p)
+        try:
+            with p.open("rb") as fh:
+                data = fh.read(limit + 1)
+        except FileNotFoundError:
+            raise InputError.at(name, None, "no such file") from None
+        except IsADirectoryError:
+            raise InputError.at(name, None, "is a directory, not a file") from None
+        except OSError as exc:
+            raise InputError.at(name, None, f"cannot read: {exc.strerror}") from None
+    if len(data) > limit:
+        raise InputError.at(name, None, f"larger than the {limit // (1024 * 1024)} MiB limit")
+    return data
+
+
+def write_output(path: str | Path, data: bytes, *, force: bool = False) -> None:
+    """Write `data` atomically (temp file in the same directory, fsync, rename), or to stdout for `-`."""
+    if str(path) == STDIO:
+        sys.stdout.buffer.write(data)
+        sys.stdout.buffer.flush()
+        return
+    target = Path(path)
+    if target.exists() and not force:
+        raise OutputExistsError.for_path(target)
+    directory = target.parent if str(target.parent) else Path()
+    if not directory.is_dir():
+        raise InputError.at(target, None, f"directory `{directory}` does not exist")
+    fd, tmp = tempfile.mkstemp(dir=directory, prefix=f".{target.name}.", suffix=".part")
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        if not force and target.exists():
+            raise OutputExistsError.for_path(target)
+        Path(tmp).replace(target)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            Path(tmp).unlink()
+        raise

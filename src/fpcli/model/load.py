@@ -1,0 +1,107 @@
+"""Loading invoices from JSON or YAML (same schema): one invoice or a list."""
+
+from __future__ import annotations
+
+import json
+from decimal import Decimal
+from typing import Any
+
+import yaml
+from pydantic import ValidationError
+
+from fpcli.errors import InputError, InvoiceDataError
+from fpcli.model.invoice import Invoice
+
+_CHECK = {"check_identifiers": True}
+
+
+class _NoAliasLoader(yaml.SafeLoader):
+    """YAML without anchors/aliases: invoices never need them and they carry 'billion laughs' bombs."""
+
+    def compose_node(self, parent: Any, index: Any) -> Any:
+        if self.check_event(yaml.AliasEvent):
+            event = self.peek_event()  # type: ignore[no-untyped-call]
+            raise yaml.constructor.ConstructorError(
+                None, None, "YAML aliases (`*name`) are not allowed in invoice input", event.start_mark
+            )
+        return super().compose_node(parent, index)
+
+
+def _float_as_decimal(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> Decimal:
+    # Money must never pass through binary floating point.
+    return Decimal(loader.construct_scalar(node).replace("_", ""))
+
+
+_NoAliasLoader.add_constructor("tag:yaml.org,2002:float", _float_as_decimal)
+
+
+def parse_document(data: bytes, source: str) -> Any:
+    """Parse JSON or YAML bytes (chosen by the file name, or by content for stdin)."""
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise InputError.at(source, f"byte {exc.start}", "not UTF-8 text") from None
+    is_json = source.lower().endswith(".json") or (
+        not source.lower().endswith((".yaml", ".yml")) and text.lstrip().startswith(("{", "["))
+    )
+    if is_json:
+        try:
+            return json.loads(text, parse_float=Decimal)
+        except json.JSONDecodeError as exc:
+            raise InputError.at(
+                source, f"line {exc.lineno} column {exc.colno}", f"invalid JSON: {exc.msg}"
+            ) from None
+        except RecursionError:
+            raise InputError.at(source, None, "invalid JSON: nested too deeply") from None
+    try:
+        return yaml.load(text, Loader=_NoAliasLoader)  # noqa: S506 (a SafeLoader subclass)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        place = f"line {mark.line + 1} column {mark.column + 1}" if mark else None
+        raise InputError.at(source, place, f"invalid YAML: {exc.problem or exc.context}") from None
+    except yaml.YAMLError as exc:
+        raise InputError.at(source, None, f"invalid YAML: {exc}") from None
+
+
+def format_loc(loc: tuple[int | str, ...]) -> str:
+    out = ""
+    for part in loc:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            out += f".{part}" if out else part
+    return out or "(top level)"
+
+
+def validation_problems(exc: ValidationError, prefix: tuple[int | str, ...] = ()) -> list[str]:
+    problems = []
+    for err in exc.errors(include_url=False):
+        loc = prefix + tuple(p for p in err["loc"] if not (isinstance(p, str) and p.startswith("function-")))
+        msg = err["msg"].removeprefix("Value error, ")
+        problems.append(f"{format_loc(loc)}: {msg}")
+    return problems
+
+
+def invoices_from_data(raw: Any, source: str, *, check_identifiers: bool = True) -> list[Invoice]:
+    items = raw if isinstance(raw, list) else [raw]
+    if not items:
+        raise InputError.at(source, None, "no invoice in the input")
+    invoices: list[Invoice] = []
+    problems: list[str] = []
+    for i, item in enumerate(items):
+        prefix: tuple[int | str, ...] = (i,) if isinstance(raw, list) else ()
+        if not isinstance(item, dict):
+            problems.append(f"{format_loc(prefix)}: expected an invoice object, got {type(item).__name__}")
+            continue
+        try:
+            invoices.append(Invoice.model_validate(item, context=_CHECK if check_identifiers else None))
+        except ValidationError as exc:
+            problems.extend(validation_problems(exc, prefix))
+    if problems:
+        raise InvoiceDataError(source, problems)
+    return invoices
+
+
+def load_invoices(data: bytes, source: str) -> list[Invoice]:
+    """Load and check one invoice or a list of invoices from JSON/YAML bytes."""
+    return invoices_from_data(parse_document(data, source), source)
