@@ -19,6 +19,7 @@ class ExitCode(IntEnum):
     REMOTE = 4
     AUTH = 5
     SIGNATURE = 6
+    INTERNAL = 70  # a bug in fpcli: rerun with --debug
     INTERRUPTED = 130
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from decimal import Decimal
 from typing import Any
 
@@ -73,12 +74,19 @@ def format_loc(loc: tuple[int | str, ...]) -> str:
     return out or "(top level)"
 
 
+_PATH_IN_MESSAGE = re.compile(r"^[A-Za-z_][\w\[\].]*: ")
+
+
 def validation_problems(exc: ValidationError, prefix: tuple[int | str, ...] = ()) -> list[str]:
     problems = []
     for err in exc.errors(include_url=False):
-        loc = prefix + tuple(p for p in err["loc"] if not (isinstance(p, str) and p.startswith("function-")))
+        loc = tuple(p for p in err["loc"] if not (isinstance(p, str) and p.startswith("function-")))
         msg = err["msg"].removeprefix("Value error, ")
-        problems.append(f"{format_loc(loc)}: {msg}")
+        if not loc and _PATH_IN_MESSAGE.match(msg):
+            # model-level checks name their own field path: join it to the list index, if any
+            problems.append(f"{format_loc(prefix)}.{msg}" if prefix else msg)
+        else:
+            problems.append(f"{format_loc(prefix + loc)}: {msg}")
     return problems
 
 

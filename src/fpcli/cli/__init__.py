@@ -1,0 +1,1 @@
+"""The Typer command-line layer: parse options, call one core function, render its result."""

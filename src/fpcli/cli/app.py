@@ -1,0 +1,90 @@
+"""The root `fpcli` app: global options, and the command groups joined together."""
+
+from __future__ import annotations
+
+import os
+from importlib import metadata
+from typing import Annotated
+
+import typer
+
+from fpcli import __version__
+from fpcli.cli import extract as extract_cmd
+from fpcli.cli import generate as generate_cmd
+from fpcli.cli.runtime import FpcliGroup, terminal_of
+
+_ENGINES = ("lxml", "saxonche", "pikepdf", "pyhanko", "factur-x", "pydantic", "typer")
+
+app = typer.Typer(
+    name="fpcli",
+    cls=FpcliGroup,
+    help="Electronic invoicing for France: Factur-X / CII generation, validation, signing, PA and "
+    "Chorus Pro.",
+    epilog="Exit codes: 0 ok · 1 invalid document · 2 usage · 3 bad input · 4 remote service · "
+    "5 authentication · 6 signature invalid · 70 internal error · 130 interrupted.",
+    no_args_is_help=True,
+    pretty_exceptions_show_locals=False,  # locals can hold tokens (STYLE.md rule 7)
+    rich_markup_mode=None,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+
+def version_text() -> str:
+    lines = [f"fpcli {__version__}"]
+    for dist in _ENGINES:
+        try:
+            lines.append(f"  {dist} {metadata.version(dist)}")
+        except metadata.PackageNotFoundError:
+            lines.append(f"  {dist} (not installed)")
+    return "\n".join(lines)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(version_text())
+        raise typer.Exit()
+
+
+@app.callback()
+def root(
+    ctx: typer.Context,
+    profile: Annotated[
+        str | None,
+        typer.Option(
+            "--profile",
+            envvar="FPCLI_PROFILE",
+            help="Configuration profile (client_uid context) to use. Not the Factur-X profile.",
+        ),
+    ] = None,
+    json_: Annotated[bool, typer.Option("--json", help="JSON reports on stdout for every command.")] = False,
+    quiet: Annotated[int, typer.Option("--quiet", "-q", count=True, help="Less output (messages off).")] = 0,
+    verbose: Annotated[
+        int, typer.Option("--verbose", "-v", count=True, help="More output; repeat for more.")
+    ] = 0,
+    debug: Annotated[
+        bool, typer.Option("--debug", envvar="FPCLI_DEBUG", help="Show tracebacks of internal errors.")
+    ] = False,
+    no_color: Annotated[bool, typer.Option("--no-color", help="No colour (also NO_COLOR=1).")] = False,
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version", callback=_version, is_eager=True, help="Show versions of fpcli and its engines."
+        ),
+    ] = False,
+) -> None:
+    term = terminal_of(ctx)
+    term.verbosity = verbose - quiet
+    term.json = json_
+    term.debug = debug or bool(os.environ.get("FPCLI_DEBUG"))
+    term.no_color = no_color
+    term.user_profile = profile
+
+
+app.command(
+    "generate",
+    help="Generate CII XML or Factur-X PDF/A-3 invoices from JSON/YAML input.",
+    no_args_is_help=False,
+)(generate_cmd.generate)
+app.command("extract", help="Extract the invoice XML from a Factur-X/ZUGFeRD PDF, or print it as JSON.")(
+    extract_cmd.extract
+)

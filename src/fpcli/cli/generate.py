@@ -1,0 +1,85 @@
+"""`fpcli generate`."""
+
+from __future__ import annotations
+
+import json
+from typing import Annotated
+
+import typer
+
+from fpcli.cii.profile import Profile
+from fpcli.cli.options import ForceOpt, JobsOpt, JsonOpt, OutputOpt
+from fpcli.cli.render import generate_progress, render_generate
+from fpcli.cli.runtime import terminal_of
+from fpcli.clock import source_date
+from fpcli.errors import UsageError
+from fpcli.generate import GenerateRequest, OutputFormat, generate_invoices
+
+
+def generate(
+    ctx: typer.Context,
+    inputs: Annotated[
+        list[str] | None,
+        typer.Argument(help="Invoice files (JSON or YAML, one invoice or a list), directories, or `-`."),
+    ] = None,
+    output: OutputOpt = None,
+    profile: Annotated[
+        str,
+        typer.Option(
+            "--profile",
+            "-p",
+            help="Factur-X profile: minimum, basicwl, basic, en16931, extended, extended-ctc-fr.",
+        ),
+    ] = "en16931",
+    fmt: Annotated[
+        str, typer.Option("--format", "-t", help="Output format: `pdf` (Factur-X) or `xml` (CII).")
+    ] = "pdf",
+    base_pdf: Annotated[
+        str | None, typer.Option("--pdf", help="Embed into this PDF instead of rendering one.")
+    ] = None,
+    strict: Annotated[
+        bool, typer.Option("--strict", help="Fail when the profile cannot carry some input data.")
+    ] = False,
+    force: ForceOpt = False,
+    jobs: JobsOpt = 1,
+    schema: Annotated[
+        bool, typer.Option("--schema", help="Print the JSON Schema of the input and exit.")
+    ] = False,
+    json_out: JsonOpt = False,
+) -> None:
+    from fpcli.model.invoice import schema as input_schema
+
+    term = terminal_of(ctx)
+    if schema:
+        term.data_bytes(json.dumps(input_schema(), indent=2, ensure_ascii=False).encode() + b"\n")
+        return
+    request = GenerateRequest(
+        inputs=inputs or [],
+        output=output,
+        profile=Profile.parse(profile),
+        format=_format(fmt),
+        base_pdf=base_pdf,
+        strict=strict,
+        force=force,
+        jobs=jobs,
+        date=source_date(),
+    )
+    _check_json_vs_stdout(json_out or term.json, output)
+    with generate_progress(term, len(request.inputs)) as on_done:
+        result = generate_invoices(request, on_done)
+    render_generate(term, result, as_json=json_out or term.json)
+    raise typer.Exit(result.exit_code)
+
+
+def _format(text: str) -> OutputFormat:
+    try:
+        return OutputFormat(text.lower())
+    except ValueError:
+        raise UsageError(f"unknown format `{text}`", hint="use `pdf` or `xml`") from None
+
+
+def _check_json_vs_stdout(as_json: bool, output: str | None) -> None:
+    if as_json and output == "-":
+        raise UsageError(
+            "`--json` and `-o -` both want stdout", hint="write the document to a file with `-o`"
+        )

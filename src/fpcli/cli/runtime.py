@@ -1,0 +1,54 @@
+"""The one place where errors become exit codes (STYLE.md rule 6).
+
+`FpcliGroup.invoke` wraps every command: FpcliError -> its message and exit code, KeyboardInterrupt -> 130,
+anything unexpected -> one line asking for `--debug` (exit 70), tracebacks only with --debug/FPCLI_DEBUG.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+import typer
+from typer.core import TyperGroup
+
+from fpcli.cli.terminal import Terminal
+from fpcli.errors import ExitCode, FpcliError
+
+
+def terminal_of(ctx: Any) -> Terminal:
+    root = ctx.find_root()
+    if not isinstance(root.obj, Terminal):
+        root.obj = Terminal()
+    return root.obj
+
+
+def _is_framework_flow(exc: BaseException) -> bool:
+    """Exit/Abort/usage exceptions of typer (and the click it vendors) carry their own exit handling."""
+    module = type(exc).__module__
+    return module.startswith(("typer", "click"))
+
+
+class FpcliGroup(TyperGroup):
+    def invoke(self, ctx: Any) -> Any:
+        try:
+            return super().invoke(ctx)
+        except typer.Exit as exc:  # typer's Exit is not the vendored click's: pass its code through
+            ctx.exit(exc.exit_code)
+        except FpcliError as exc:
+            terminal_of(ctx).error(exc.message, exc.hint)
+            ctx.exit(int(exc.exit_code))
+        except KeyboardInterrupt:
+            terminal_of(ctx).error("interrupted")
+            ctx.exit(int(ExitCode.INTERRUPTED))
+        except Exception as exc:
+            if _is_framework_flow(exc):
+                raise
+            term = terminal_of(ctx)
+            if term.debug or os.environ.get("FPCLI_DEBUG"):
+                raise
+            term.error(
+                f"internal error ({type(exc).__name__}): {exc}",
+                "rerun with `--debug` for the traceback, and report it",
+            )
+            ctx.exit(int(ExitCode.INTERNAL))

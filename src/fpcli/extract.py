@@ -1,0 +1,58 @@
+"""`fpcli extract`: the invoice XML out of a Factur-X/ZUGFeRD PDF, optionally read into the model."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+from fpcli.fileio import STDIO, read_input
+
+PDF_MAGIC = b"%PDF-"
+
+
+@dataclass
+class ExtractResult:
+    source: str
+    xml: bytes
+    attachment: str | None
+    profile: str | None = None
+    guideline_id: str | None = None
+    invoice: dict[str, Any] | None = None
+    warnings: list[str] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "schema_version": 1,
+            "source": self.source,
+            "attachment": self.attachment,
+            "guideline_id": self.guideline_id,
+            "profile": self.profile,
+            "invoice": self.invoice,
+            "warnings": self.warnings,
+        }
+
+    def to_json_bytes(self) -> bytes:
+        return (json.dumps(self.to_dict(), ensure_ascii=False, indent=2) + "\n").encode()
+
+
+def extract_invoice(source: str, *, want_model: bool) -> ExtractResult:
+    name = "<stdin>" if source == STDIO else source
+    data = read_input(source)
+    attachment: str | None = None
+    # A PDF header may sit after some junk bytes (PDF 1.7 §7.5.2 allows it within the first 1024).
+    if PDF_MAGIC in data[:1024]:
+        from fpcli.pdf.extract import extract_xml
+
+        found = extract_xml(data, name)
+        data, attachment = found.data, found.filename
+    result = ExtractResult(source=name, xml=data, attachment=attachment)
+    if want_model:
+        from fpcli.cii.reader import read_cii
+
+        doc = read_cii(data, f"{name}:{attachment}" if attachment else name)
+        result.invoice = doc.invoice.model_dump(mode="json", exclude_none=True, exclude_defaults=True)
+        result.profile = doc.profile.value if doc.profile else None
+        result.guideline_id = doc.guideline_id
+        result.warnings = doc.warnings
+    return result

@@ -1,0 +1,108 @@
+"""The root app: version, help golden, exit-code table, error mapping."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from fpcli.errors import ExitCode
+from tests.cli.helpers import run
+from tests.conftest import REPO
+
+GOLDEN = Path(__file__).parent / "golden"
+
+
+def test_version_lists_engines(runner) -> None:
+    result = run(runner, "--version")
+    assert result.exit_code == 0
+    first, *engines = result.stdout.splitlines()
+    assert first.startswith("fpcli ")
+    names = [e.split()[0] for e in engines]
+    assert names == ["lxml", "saxonche", "pikepdf", "pyhanko", "factur-x", "pydantic", "typer"]
+
+
+def test_help_golden(runner) -> None:
+    result = run(runner, "--help")
+    assert result.exit_code == 0
+    assert result.stdout == (GOLDEN / "help.txt").read_text()
+
+
+def test_exit_codes_match_design() -> None:
+    assert {c.name: int(c) for c in ExitCode} == {
+        "OK": 0,
+        "INVALID": 1,
+        "USAGE": 2,
+        "BAD_INPUT": 3,
+        "REMOTE": 4,
+        "AUTH": 5,
+        "SIGNATURE": 6,
+        "INTERNAL": 70,
+        "INTERRUPTED": 130,
+    }
+
+
+def test_internal_error_is_one_line_without_traceback(runner, monkeypatch: pytest.MonkeyPatch) -> None:
+    import fpcli.generate
+
+    def boom(*_a: object, **_k: object) -> None:
+        raise RuntimeError("token=SECRET should not leak as a traceback")
+
+    monkeypatch.setattr(fpcli.generate, "expand_inputs", boom)
+    result = run(runner, "generate", "x.yaml")
+    assert result.exit_code == 70
+    assert "Traceback" not in result.stderr
+    assert result.stderr.startswith("error: internal error (RuntimeError)")
+    assert "--debug" in result.stderr
+
+
+def test_keyboard_interrupt_is_130(runner, monkeypatch: pytest.MonkeyPatch) -> None:
+    import fpcli.generate
+
+    def interrupted(*_a: object, **_k: object) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(fpcli.generate, "expand_inputs", interrupted)
+    result = run(runner, "generate", "x.yaml")
+    assert result.exit_code == 130
+
+
+def test_python_dash_m_and_bad_option() -> None:
+    proc = subprocess.run(
+        [sys.executable, "-m", "fpcli", "generate", "--bogus"], capture_output=True, text=True
+    )
+    assert proc.returncode == 2
+    assert "No such option" in proc.stderr
+    assert proc.stdout == ""
+
+
+def test_generated_docs_are_fresh() -> None:
+    """man page, completions and README reference are generated from the command tree."""
+    proc = subprocess.run(
+        [sys.executable, str(REPO / "tools" / "gen_docs.py"), "--check"], capture_output=True, text=True
+    )
+    assert proc.returncode == 0, f"stale generated files; run `python tools/gen_docs.py`:\n{proc.stderr}"
+
+
+def test_every_command_has_help() -> None:
+    import typer
+
+    from fpcli.cli.app import app
+
+    root = typer.main.get_command(app)
+
+    def walk(group: object, prefix: str) -> list[str]:
+        missing = []
+        for name, cmd in group.commands.items():  # type: ignore[attr-defined]
+            if not (cmd.help or "").strip():
+                missing.append(f"{prefix}{name}")
+            for p in cmd.params:
+                if p.param_type_name == "option" and not (p.help or "").strip():
+                    missing.append(f"{prefix}{name} {p.opts[0]}")
+            if hasattr(cmd, "commands"):
+                missing += walk(cmd, f"{prefix}{name} ")
+        return missing
+
+    assert walk(root, "") == []

@@ -1,0 +1,140 @@
+"""Loading invoice input: clear one-line problems with their paths, hostile YAML/JSON refused."""
+
+from __future__ import annotations
+
+import json
+from decimal import Decimal
+
+import pytest
+
+from fpcli.errors import ExitCode, InputError, InvoiceDataError
+from fpcli.model.load import load_invoices
+from tests.conftest import EXAMPLES
+
+
+def minimal(**over: object) -> dict[str, object]:
+    base: dict[str, object] = {
+        "number": "F1",
+        "issue_date": "2026-11-20",
+        "seller": {"name": "S", "address": {"country": "FR"}},
+        "buyer": {"name": "B"},
+        "lines": [{"name": "x", "quantity": "1", "unit_price": "10", "vat_rate": "20"}],
+    }
+    base.update(over)
+    return base
+
+
+def load_json(obj: object, name: str = "in.json") -> list:
+    return load_invoices(json.dumps(obj).encode(), name)
+
+
+@pytest.mark.parametrize("path", sorted(EXAMPLES.glob("*.*")), ids=lambda p: p.name)
+def test_examples_load(path) -> None:
+    invoices = load_invoices(path.read_bytes(), path.name)
+    assert invoices and all(inv.seller.name for inv in invoices)
+
+
+def test_each_problem_on_its_own_line_with_path() -> None:
+    bad = minimal(
+        lines=[
+            {"name": "a", "quantity": "1", "unit_price": "1", "vat_rate": "20"},
+            {"name": "b", "quantity": "abc", "unit_price": "1", "vat_rate": "20"},
+            {"name": "c", "quantity": "1", "unit_price": "1", "vat_rate": "20", "colour": "red"},
+        ]
+    )
+    with pytest.raises(InvoiceDataError) as info:
+        load_json(bad)
+    assert info.value.exit_code == ExitCode.BAD_INPUT
+    problems = info.value.problems
+    assert any(p.startswith("lines[1].quantity:") for p in problems), problems
+    assert any(p.startswith("lines[2].colour:") and "Extra inputs" in p for p in problems), problems
+    assert all("\n" not in p for p in problems)
+    assert str(info.value).splitlines()[0].startswith("in.json: ")
+
+
+def test_wrong_siret_key_is_named() -> None:
+    bad = minimal(seller={"name": "S", "identifiers": [{"id": "12345678200011", "scheme": "0009"}]})
+    with pytest.raises(InvoiceDataError) as info:
+        load_json(bad)
+    assert info.value.problems == [
+        "seller.identifiers[0]: `12345678200011` is not a valid SIRET (scheme 0009): "
+        "The number's checksum or check digit is invalid."
+    ]
+
+
+def test_wrong_vat_and_iban() -> None:
+    bad = minimal(
+        seller={"name": "S", "vat_id": "FR00123456782"},
+        payment={"credit_transfers": [{"iban": "FR7630006000011234567890188"}]},
+    )
+    with pytest.raises(InvoiceDataError) as info:
+        load_json(bad)
+    joined = "\n".join(info.value.problems)
+    assert "seller.vat_id" in joined and "French VAT number" in joined
+    assert "payment.credit_transfers[0]" in joined and "IBAN" in joined
+
+
+def test_negative_quantity_refused_on_credit_note_allowed_on_invoice() -> None:
+    line = {"name": "x", "quantity": "-2", "unit_price": "10", "vat_rate": "20"}
+    assert load_json(minimal(lines=[line]))[0].lines[0].quantity == Decimal(-2)
+    with pytest.raises(InvoiceDataError) as info:
+        load_json(minimal(type_code="381", lines=[line]))
+    assert info.value.problems[0].startswith("lines[0].quantity: a credit note (type 381)")
+
+
+def test_negative_price_is_br27() -> None:
+    with pytest.raises(InvoiceDataError) as info:
+        load_json(minimal(lines=[{"name": "x", "quantity": "1", "unit_price": "-1", "vat_rate": "20"}]))
+    assert "BR-27" in info.value.problems[0]
+
+
+def test_unknown_type_code() -> None:
+    with pytest.raises(InvoiceDataError) as info:
+        load_json(minimal(type_code="999"))
+    assert info.value.problems[0].startswith("type_code: `999` is not an invoice type code")
+
+
+def test_malformed_json_names_line_and_column() -> None:
+    with pytest.raises(InputError) as info:
+        load_invoices(b'{\n  "number": "F1",\n  "issue_date": \n}', "bad.json")
+    assert info.value.message.startswith("bad.json: line 4 column 1: invalid JSON")
+
+
+def test_malformed_yaml_names_line() -> None:
+    with pytest.raises(InputError) as info:
+        load_invoices(b"number: F1\nseller: [unclosed\n", "bad.yaml")
+    assert info.value.message.startswith("bad.yaml: line ")
+    assert "invalid YAML" in info.value.message
+
+
+def test_yaml_alias_bomb_refused() -> None:
+    bomb = b'a: &a ["x","x","x","x","x","x","x","x","x"]\nb: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a]\nc: [*b,*b,*b,*b,*b]\n'
+    with pytest.raises(InputError) as info:
+        load_invoices(bomb, "bomb.yaml")
+    assert "aliases" in info.value.message
+
+
+def test_yaml_floats_become_exact_decimals() -> None:
+    doc = b"number: F1\nissue_date: 2026-11-20\nseller: {name: S}\nbuyer: {name: B}\n" + (
+        b"lines: [{name: x, quantity: 3, unit_price: 0.1, vat_rate: 20}]\n"
+    )
+    inv = load_invoices(doc, "in.yaml")[0]
+    assert inv.lines[0].unit_price == Decimal("0.1")
+
+
+def test_not_utf8() -> None:
+    with pytest.raises(InputError) as info:
+        load_invoices(b"\xff\xfe n\x00", "latin.yaml")
+    assert "not UTF-8" in info.value.message
+
+
+def test_list_input_prefixes_index() -> None:
+    with pytest.raises(InvoiceDataError) as info:
+        load_json([minimal(), minimal(number=None)])
+    assert info.value.problems[0].startswith("[1].number:")
+
+
+def test_invoice_without_lines_needs_totals() -> None:
+    with pytest.raises(InvoiceDataError) as info:
+        load_json(minimal(lines=[]))
+    assert "totals" in info.value.problems[0]
