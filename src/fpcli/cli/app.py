@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-from importlib import metadata
 from typing import Annotated
 
 import typer
@@ -30,6 +29,8 @@ app = typer.Typer(
 
 
 def version_text() -> str:
+    from importlib import metadata  # only here: it costs ~35 ms at start-up
+
     lines = [f"fpcli {__version__}"]
     for dist in _ENGINES:
         try:

@@ -6,9 +6,10 @@ import json
 import os
 import sys
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from rich.console import Console
+if TYPE_CHECKING:
+    from rich.console import Console
 
 
 def _color_wanted(no_color_flag: bool) -> bool | None:
@@ -33,6 +34,8 @@ class Terminal:
     @property
     def err(self) -> Console:
         if self._err is None:
+            from rich.console import Console  # lazy: keeps `fpcli --help` start-up short
+
             forced = _color_wanted(self.no_color)
             # markup/highlight off: invoice text such as "[SIREN]" must print as is.
             self._err = Console(
