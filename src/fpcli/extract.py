@@ -42,7 +42,7 @@ def extract_invoice(source: str, *, want_model: bool) -> ExtractResult:
     attachment: str | None = None
     # A PDF header may sit after some junk bytes (PDF 1.7 §7.5.2 allows it within the first 1024).
     if PDF_MAGIC in data[:1024]:
-        from fpcli.pdf.extract import extract_xml
+        from fpcli.pdf.attachments import extract_xml
 
         found = extract_xml(data, name)
         data, attachment = found.data, found.filename

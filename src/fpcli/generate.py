@@ -163,10 +163,14 @@ def build_document(
     check_generated(cii.xml, request.profile, f"invoice {invoice.number}")
     if request.format is OutputFormat.XML:
         return cii.xml, cii.dropped
-    from fpcli.pdf.embed import PdfMetadata, embed_xml
-    from fpcli.pdf.render import render_invoice_pdf
+    from fpcli.pdf.layout import render_invoice_pdf
+    from fpcli.pdf.pdfa3 import PdfMetadata, embed_xml
 
-    pdf = base_pdf if base_pdf is not None else render_invoice_pdf(invoice, date=request.date)
+    pdf = (
+        base_pdf
+        if base_pdf is not None
+        else render_invoice_pdf(invoice, date=request.date, computed=computed)
+    )
     title = f"{'Avoir' if invoice.is_credit_note else 'Facture'} {invoice.number}"
     meta = PdfMetadata(
         title=title,

@@ -1,0 +1,84 @@
+"""Find and extract the invoice XML embedded in any Factur-X / ZUGFeRD / XRechnung PDF."""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass
+from typing import Any
+
+from fpcli.errors import InputError
+
+KNOWN_NAMES = ("factur-x.xml", "zugferd-invoice.xml", "xrechnung.xml", "order-x.xml")
+MAX_ATTACHMENT = 50 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class ExtractedXml:
+    filename: str
+    data: bytes
+    relationship: str | None
+    mime: str | None
+
+
+def open_pdf_readonly(data: bytes, source: str) -> Any:
+    import pikepdf
+
+    try:
+        pdf = pikepdf.open(io.BytesIO(data))
+    except pikepdf.PasswordError:
+        raise InputError.at(source, None, "PDF is encrypted with a password; cannot read it") from None
+    except pikepdf.PdfError as exc:
+        first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        raise InputError.at(source, None, f"not a readable PDF ({first})") from None
+    return pdf
+
+
+def _candidates(pdf: Any) -> list[tuple[str, Any]]:
+    """(name, filespec) pairs from the EmbeddedFiles name tree, then the catalog AF array."""
+    import pikepdf
+
+    found: list[tuple[str, Any]] = []
+    seen: set[tuple[int, int]] = set()
+    names = pdf.Root.get("/Names")
+    if names is not None and "/EmbeddedFiles" in names:
+        for key, spec in pikepdf.NameTree(names.EmbeddedFiles).items():
+            found.append((str(spec.get("/UF", spec.get("/F", key))), spec))
+            if spec.is_indirect:
+                seen.add(spec.objgen)
+    for spec in pdf.Root.get("/AF", []):
+        if spec.is_indirect and spec.objgen in seen:
+            continue
+        found.append((str(spec.get("/UF", spec.get("/F", ""))), spec))
+    return found
+
+
+def _payload(spec: Any, name: str, source: str) -> tuple[bytes, str | None]:
+    ef = spec.get("/EF")
+    stream = ef.get("/F", ef.get("/UF")) if ef is not None else None
+    if stream is None:
+        raise InputError.at(source, f"attachment `{name}`", "file specification has no embedded file stream")
+    length = int(stream.get("/Length", 0))
+    if length > MAX_ATTACHMENT:
+        raise InputError.at(source, f"attachment `{name}`", "larger than the 50 MiB limit")
+    try:
+        data = bytes(stream.read_bytes())
+    except Exception as exc:  # pikepdf raises several types for broken streams
+        raise InputError.at(source, f"attachment `{name}`", f"cannot decode the stream ({exc})") from None
+    subtype = stream.get("/Subtype")
+    return data, (str(subtype)[1:].replace("#2F", "/") if subtype is not None else None)
+
+
+def extract_xml(pdf_bytes: bytes, source: str) -> ExtractedXml:
+    """The invoice XML: a known Factur-X/ZUGFeRD/XRechnung name first, else the first XML attachment."""
+    pdf = open_pdf_readonly(pdf_bytes, source)
+    candidates = _candidates(pdf)
+    if not candidates:
+        raise InputError.at(source, None, "no embedded invoice XML (the PDF has no attachment)")
+    ordered = sorted(candidates, key=lambda c: c[0].lower() not in KNOWN_NAMES)
+    for name, spec in ordered:
+        data, mime = _payload(spec, name, source)
+        if name.lower() in KNOWN_NAMES or data.lstrip(b"\xef\xbb\xbf \r\n\t").startswith(b"<"):
+            rel = spec.get("/AFRelationship")
+            return ExtractedXml(name, data, str(rel)[1:] if rel is not None else None, mime)
+    names = ", ".join(n for n, _ in candidates)
+    raise InputError.at(source, None, f"no embedded invoice XML (attachments: {names})")

@@ -1,0 +1,206 @@
+"""A readable A4 invoice PDF made with reportlab from the model: embedded TrueType fonts (Bitstream Vera,
+shipped with reportlab), no external resources, no transparency, and fixed dates so output is reproducible.
+
+Text is drawn with canvas.drawString, never parsed as markup: invoice text like `<b>` or `[x]` prints as is.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from decimal import Decimal
+from functools import cache
+from pathlib import Path
+
+from fpcli.model.invoice import Address, Invoice, Party
+from fpcli.model.totals import Computed, compute
+
+A4_W, A4_H = 595.27, 841.89
+MARGIN = 42.0
+FONT, BOLD = "FpcliVera", "FpcliVeraBd"
+
+
+@cache
+def _register_fonts() -> None:
+    import reportlab
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.ttfonts import TTFont
+
+    fonts = Path(reportlab.__file__).parent / "fonts"
+    pdfmetrics.registerFont(TTFont(FONT, str(fonts / "Vera.ttf")))
+    pdfmetrics.registerFont(TTFont(BOLD, str(fonts / "VeraBd.ttf")))
+
+
+def money(value: Decimal | None, currency: str) -> str:
+    if value is None:
+        return ""
+    text = f"{value:,.2f}".replace(",", " ").replace(".", ",")
+    return f"{text} {currency}"
+
+
+def _num(value: Decimal) -> str:
+    text = f"{value.normalize():f}"
+    return text.replace(".", ",")
+
+
+def _party_lines(party: Party) -> list[str]:
+    lines = [party.name]
+    a: Address | None = party.address
+    if a:
+        lines += [x for x in (a.line1, a.line2, a.line3) if x]
+        lines.append(" ".join(x for x in (a.postcode, a.city) if x) + f" ({a.country})")
+    siret = next((i.id for i in party.identifiers if i.scheme == "0009"), None)
+    if siret:
+        lines.append(f"SIRET {siret}")
+    elif party.legal_id:
+        lines.append(f"SIREN {party.legal_id.id}")
+    if party.vat_id:
+        lines.append(f"TVA {party.vat_id}")
+    return lines
+
+
+class _Page:
+    def __init__(self, canvas: object, invoice: Invoice) -> None:
+        self.c = canvas
+        self.inv = invoice
+        self.y = A4_H - MARGIN
+        self.page = 1
+
+    def text(self, x: float, s: str, *, size: float = 9, bold: bool = False, right: bool = False) -> None:
+        c = self.c
+        c.setFont(BOLD if bold else FONT, size)  # type: ignore[attr-defined]
+        s = s if len(s) < 140 else s[:137] + "…"
+        if right:
+            c.drawRightString(x, self.y, s)  # type: ignore[attr-defined]
+        else:
+            c.drawString(x, self.y, s)  # type: ignore[attr-defined]
+
+    def down(self, dy: float) -> None:
+        self.y -= dy
+        if self.y < MARGIN + 30:
+            self.new_page()
+
+    def new_page(self) -> None:
+        self.c.setFont(FONT, 7)  # type: ignore[attr-defined]
+        self.c.drawRightString(A4_W - MARGIN, MARGIN / 2, f"page {self.page}")  # type: ignore[attr-defined]
+        self.c.showPage()  # type: ignore[attr-defined]
+        self.page += 1
+        self.y = A4_H - MARGIN
+
+
+def render_invoice_pdf(invoice: Invoice, *, date: dt.datetime, computed: Computed | None = None) -> bytes:
+    """Render `invoice` as a plain (not yet PDF/A) PDF; `embed_xml` makes it Factur-X."""
+    from reportlab.pdfgen.canvas import Canvas
+
+    _register_fonts()
+    computed = computed or compute(invoice)
+    buf = io.BytesIO()
+    canvas = Canvas(buf, pagesize=(A4_W, A4_H), invariant=True, pageCompression=1)
+    canvas.setCreator("fpcli")
+    title = "AVOIR" if invoice.is_credit_note else "FACTURE"
+    p = _Page(canvas, invoice)
+    cur = invoice.currency
+    p.text(MARGIN, f"{title} {invoice.number}", size=16, bold=True)
+    p.text(A4_W - MARGIN, f"Date : {invoice.issue_date:%d/%m/%Y}", right=True)
+    p.down(16)
+    if invoice.due_date:
+        p.text(A4_W - MARGIN, f"Échéance : {invoice.due_date:%d/%m/%Y}", right=True)
+    p.down(24)
+    top = p.y
+    p.text(MARGIN, "Vendeur", bold=True)
+    for text_line in _party_lines(invoice.seller):
+        p.down(12)
+        p.text(MARGIN, text_line)
+    seller_bottom = p.y
+    p.y = top
+    p.text(A4_W / 2, "Acheteur", bold=True)
+    for text_line in _party_lines(invoice.buyer):
+        p.down(12)
+        p.text(A4_W / 2, text_line)
+    p.y = min(p.y, seller_bottom)
+    p.down(22)
+    refs = [
+        ("Référence acheteur", invoice.buyer_reference),
+        ("Commande", invoice.purchase_order_reference),
+        ("Contrat", invoice.contract_reference),
+    ] + [("Facture d'origine", f.number) for f in invoice.preceding_invoices]
+    for label, ref in refs:
+        if ref:
+            p.text(MARGIN, f"{label} : {ref}")
+            p.down(12)
+    if invoice.period:
+        start = f"{invoice.period.start:%d/%m/%Y}" if invoice.period.start else "…"
+        end = f"{invoice.period.end:%d/%m/%Y}" if invoice.period.end else "…"
+        p.text(MARGIN, f"Période : du {start} au {end}")
+        p.down(12)
+    p.down(8)
+    cols = [MARGIN, MARGIN + 250, MARGIN + 300, MARGIN + 385, MARGIN + 430]
+    right_edge = A4_W - MARGIN
+
+    def header() -> None:
+        p.text(cols[0], "Désignation", bold=True)
+        p.text(cols[1] + 40, "Qté", bold=True, right=True)
+        p.text(cols[3] - 5, "Prix unit. HT", bold=True, right=True)
+        p.text(cols[4] - 5, "TVA", bold=True, right=True)
+        p.text(right_edge, "Montant HT", bold=True, right=True)
+        p.down(14)
+
+    header()
+    for line, net in zip(invoice.lines, computed.line_nets, strict=True):
+        page_before = p.page
+        p.text(cols[0], line.name)
+        p.text(cols[1] + 40, f"{_num(line.quantity)} {line.unit}", right=True)
+        p.text(cols[3] - 5, money(line.unit_price, ""), right=True)
+        rate = f"{_num(line.vat_rate)} %" if line.vat_rate is not None else line.vat_category
+        p.text(cols[4] - 5, rate, right=True)
+        p.text(right_edge, money(net, cur), right=True)
+        if line.description:
+            p.down(11)
+            p.text(cols[0] + 8, line.description, size=7.5)
+        p.down(14)
+        if p.page != page_before:
+            header()
+    p.down(6)
+    t = computed.totals
+    rows: list[tuple[str, Decimal | None]] = [("Total HT", t.tax_exclusive)]
+    if t.allowance_total:
+        rows.insert(0, ("Remises", -t.allowance_total))
+    if t.charge_total:
+        rows.insert(0, ("Frais", t.charge_total))
+    rows += [("Total TVA", t.tax_total), ("Total TTC", t.tax_inclusive)]
+    if t.prepaid:
+        rows.append(("Déjà payé", t.prepaid))
+    rows.append(("Net à payer", t.due))
+    for label, total in rows:
+        p.text(cols[3] - 45, label, bold=label == "Net à payer")
+        p.text(right_edge, money(total, cur), right=True, bold=label == "Net à payer")
+        p.down(13)
+    p.down(6)
+    p.text(MARGIN, "TVA", bold=True)
+    p.down(12)
+    for b in computed.vat_breakdown:
+        rate = f"{_num(b.rate)} %" if b.rate is not None else "hors champ"
+        extra = f" — {b.exemption_reason}" if b.exemption_reason else ""
+        base, tax = money(b.taxable_amount, cur), money(b.tax_amount, cur)
+        p.text(MARGIN, f"{b.category} {rate} : base {base}, TVA {tax}{extra}")
+        p.down(12)
+    if invoice.payment_terms:
+        p.down(6)
+        p.text(MARGIN, invoice.payment_terms)
+        p.down(12)
+    if invoice.payment:
+        for ct in invoice.payment.credit_transfers:
+            p.text(MARGIN, f"Virement : IBAN {ct.iban}" + (f"  BIC {ct.bic}" if ct.bic else ""))
+            p.down(12)
+    for note in invoice.notes:
+        p.down(2)
+        p.text(MARGIN, note.text, size=7.5)
+        p.down(10)
+    if invoice.seller.legal_info:
+        p.text(MARGIN, invoice.seller.legal_info, size=7)
+    canvas.setFont(FONT, 7)
+    canvas.drawRightString(A4_W - MARGIN, MARGIN / 2, f"page {p.page}")
+    canvas.showPage()
+    canvas.save()
+    del date  # dates inside come from embed_xml's metadata; reportlab runs in invariant mode
+    return buf.getvalue()
