@@ -172,3 +172,55 @@ def test_deterministic_xml(runner, tmp_path: Path) -> None:
     run(runner, "generate", SERVICES, "-t", "xml", "-o", str(a))
     run(runner, "generate", SERVICES, "-t", "xml", "-o", str(b))
     assert a.read_bytes() == b.read_bytes()
+
+
+def test_pdf_default_and_extract_gives_back_the_xml(runner, tmp_path: Path) -> None:
+    pdf, xml = tmp_path / "inv.pdf", tmp_path / "inv.xml"
+    result = run(runner, "generate", SERVICES, "-o", str(pdf))
+    assert result.exit_code == 0, result.stderr
+    assert pdf.read_bytes().startswith(b"%PDF-1.7")
+    assert run(runner, "generate", SERVICES, "-t", "xml", "-o", str(xml)).exit_code == 0
+    extracted = run(runner, "extract", str(pdf))
+    assert extracted.exit_code == 0
+    assert extracted.stdout_bytes == xml.read_bytes()
+
+
+def test_pdf_deterministic_with_source_date_epoch(runner, tmp_path: Path) -> None:
+    a, b = tmp_path / "a.pdf", tmp_path / "b.pdf"
+    assert run(runner, "generate", SERVICES, "-o", str(a)).exit_code == 0
+    assert run(runner, "generate", SERVICES, "-o", str(b)).exit_code == 0
+    assert a.read_bytes() == b.read_bytes()
+
+
+def test_pdf_into_base_pdf(runner, tmp_path: Path) -> None:
+    base = tmp_path / "base.pdf"
+    assert run(runner, "generate", SERVICES, "-o", str(base)).exit_code == 0
+    out = tmp_path / "out.pdf"
+    goods = str(EXAMPLES / "invoice-goods.json")
+    result = run(runner, "generate", goods, "--pdf", str(base), "-o", str(out))
+    assert result.exit_code == 0, result.stderr
+    xml = run(runner, "extract", str(out)).stdout
+    assert "F2026-1187" in xml and "FA-2026-0042" not in xml
+
+
+def test_truncated_base_pdf(runner, tmp_path: Path) -> None:
+    base = tmp_path / "base.pdf"
+    base.write_bytes(b"%PDF-1.7\n1 0 obj\n<< /Type /Catalog")
+    out = tmp_path / "out.pdf"
+    result = run(runner, "generate", SERVICES, "--pdf", str(base), "-o", str(out))
+    assert result.exit_code == 3
+    assert result.stderr.startswith(f"error: {base}: not a readable PDF")
+    assert not out.exists()
+
+
+def test_extract_from_pdf_without_attachment(runner, tmp_path: Path) -> None:
+    import pikepdf
+
+    plain = tmp_path / "plain.pdf"
+    pdf = pikepdf.new()
+    pdf.add_blank_page()
+    pdf.save(plain)
+    result = run(runner, "extract", str(plain))
+    assert result.exit_code == 3
+    assert result.stdout == ""
+    assert result.stderr == f"error: {plain}: no embedded invoice XML (the PDF has no attachment)\n"

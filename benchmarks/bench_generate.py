@@ -1,0 +1,79 @@
+"""Generate throughput: invoices per second for CII XML and Factur-X PDF over N generated invoices, and the
+same XML embedded into the same PDF by fpcli and by the `factur-x` library's `generate_from_binary`, in one run.
+
+    python benchmarks/bench_generate.py [--n 1000]
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from typing import Any
+
+from common import median_time, synthetic_invoices, table
+
+from fpcli.cii.profile import Profile
+from fpcli.generate import GenerateRequest, OutputFormat, build_document
+from fpcli.model.load import invoices_from_data
+
+DATE = dt.datetime(2026, 11, 25, tzinfo=dt.UTC)
+
+
+def per_second(n: int, fn: Callable[[int], Any]) -> float:
+    start = time.perf_counter()
+    for i in range(n):
+        fn(i)
+    return n / (time.perf_counter() - start)
+
+
+def startup_ms(code: list[str]) -> float:
+    return 1000 * median_time(lambda: subprocess.run(code, check=True, capture_output=True), 7)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--n", type=int, default=1000)
+    n = parser.parse_args().n
+    invoices = invoices_from_data(synthetic_invoices(n), "bench")
+    xml_req = GenerateRequest(inputs=[], output=None, profile=Profile.EN16931, format=OutputFormat.XML, date=DATE)
+    pdf_req = GenerateRequest(inputs=[], output=None, profile=Profile.EN16931, format=OutputFormat.PDF, date=DATE)
+
+    from facturx import generate_from_binary
+
+    from fpcli.pdf.layout import render_invoice_pdf
+    from fpcli.pdf.pdfa3 import PdfMetadata, embed_xml
+
+    base_pdf = render_invoice_pdf(invoices[0], date=DATE)
+    meta = PdfMetadata(title="Facture", author="Seller", subject="Facture", date=DATE)
+    build_document(invoices[0], pdf_req, None)  # warm-up: XSD load, fonts
+    xmls = [build_document(inv, xml_req, None)[0] for inv in invoices]
+
+    xml_rate = per_second(n, lambda i: build_document(invoices[i], xml_req, None))
+    pdf_rate = per_second(n, lambda i: build_document(invoices[i], pdf_req, None))
+    embed_rate = per_second(
+        n, lambda i: embed_xml(base_pdf, xmls[i], profile=Profile.EN16931, metadata=meta, source="base")
+    )
+    ref_rate = per_second(
+        n,
+        lambda i: generate_from_binary(base_pdf, xmls[i], flavor="factur-x", level="en16931", check_xsd=False),
+    )
+    rows = [
+        ("fpcli: model -> CII XML (+ XSD self-check)", f"{xml_rate:,.0f}", f"{1000 / xml_rate:.2f}"),
+        ("fpcli: model -> rendered PDF -> Factur-X PDF/A-3", f"{pdf_rate:,.0f}", f"{1000 / pdf_rate:.2f}"),
+        ("fpcli embed_xml (same XML into same PDF)", f"{embed_rate:,.0f}", f"{1000 / embed_rate:.2f}"),
+        ("factur-x generate_from_binary (same XML, same PDF)", f"{ref_rate:,.0f}", f"{1000 / ref_rate:.2f}"),
+    ]
+    print(f"generate: {n} invoices, one process, Python {sys.version.split()[0]}\n")
+    print(table(rows, ("path", "invoices/s", "ms/invoice")))
+    print(f"\nembedding speed, fpcli / factur-x: {embed_rate / ref_rate:.2f}x (higher is faster)")
+    help_ms = startup_ms([sys.executable, "-m", "fpcli", "--help"])
+    bare_ms = startup_ms([sys.executable, "-c", "pass"])
+    print(f"`fpcli --help` start-up: {help_ms:.0f} ms (median of 7; bare `python -c pass`: {bare_ms:.0f} ms)")
+
+
+if __name__ == "__main__":
+    main()
