@@ -10,6 +10,7 @@ import typer
 from fpcli import __version__
 from fpcli.cli import extract as extract_cmd
 from fpcli.cli import generate as generate_cmd
+from fpcli.cli import validate as validate_cmd
 from fpcli.cli.runtime import FpcliGroup, terminal_of
 
 _ENGINES = ("lxml", "saxonche", "pikepdf", "pyhanko", "factur-x", "pydantic", "typer")
@@ -89,3 +90,8 @@ app.command(
 app.command("extract", help="Extract the invoice XML from a Factur-X/ZUGFeRD PDF, or print it as JSON.")(
     extract_cmd.extract
 )
+app.command(
+    "validate",
+    help="Validate invoices: XSD, official Schematron (Factur-X, EN 16931, BR-FR), PDF/A-3 and "
+    "Factur-X checks.",
+)(validate_cmd.validate)

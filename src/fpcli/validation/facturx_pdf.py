@@ -33,7 +33,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from fpcli.errors import InputError
-from fpcli.validation.pdfa import Finding, Xmp, _Collector, _ref, read_xmp
+from fpcli.validation.findings import Finding
+from fpcli.validation.pdfa import Xmp, _Collector, _ref, read_xmp
 from fpcli.xmlsafe import parse_xml
 
 if TYPE_CHECKING:

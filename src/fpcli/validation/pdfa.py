@@ -77,6 +77,7 @@ from typing import TYPE_CHECKING, Any
 from lxml import etree
 
 from fpcli.errors import InputError
+from fpcli.validation.findings import Finding, Severity
 from fpcli.xmlsafe import parse_xml
 
 if TYPE_CHECKING:
@@ -159,23 +160,6 @@ def open_pdf(data: bytes, source: str) -> pikepdf.Pdf:
 # findings
 
 
-@dataclass(frozen=True)
-class Finding:
-    """Stand-in for `fpcli.validation.report.Finding`, which did not exist yet when this was written.
-
-    Same fields, same meaning; replace this class by `from fpcli.validation.report import Finding`
-    once report.py lands (facturx_pdf imports `Finding` from here, so that is the one place to change).
-    """
-
-    rule_id: str
-    severity: str  # error | warning | info
-    message: str
-    location: str | None = None
-    line: int | None = None
-    layer: str = LAYER
-    rule_set: str = RULE_SET
-
-
 @dataclass
 class _Collector:
     source: str
@@ -184,7 +168,7 @@ class _Collector:
     findings: list[Finding] = field(default_factory=list)
     counts: dict[str, int] = field(default_factory=dict)
 
-    def add(self, rule_id: str, severity: str, message: str, location: str | None = None) -> None:
+    def add(self, rule_id: str, severity: Severity, message: str, location: str | None = None) -> None:
         n = self.counts.get(rule_id, 0) + 1
         self.counts[rule_id] = n
         if n <= MAX_FINDINGS_PER_RULE:

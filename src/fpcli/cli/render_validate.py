@@ -1,0 +1,114 @@
+"""Rendering validation results: people get a summary per file and findings by layer (stderr); machines
+get JSON, JUnit or SVRL (stdout)."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Callable, Iterator
+
+from fpcli.cli.terminal import Terminal
+from fpcli.validation.batch import BatchResult
+from fpcli.validation.findings import LAYERS, SCHEMA_VERSION, Report
+
+_STYLE = {"valid": "green", "invalid": "red", "unreadable": "red"}
+_SEVERITY_STYLE = {"error": "red", "warning": "yellow", "info": "dim"}
+
+
+@contextlib.contextmanager
+def validate_progress(term: Terminal, total: int) -> Iterator[Callable[[Report], None] | None]:
+    if total < 2 or not term.interactive:
+        yield None
+        return
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    with Progress(
+        TextColumn("validating"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=term.err,
+        transient=True,
+    ) as progress:
+        task = progress.add_task("validate", total=None)
+        yield lambda _r: progress.advance(task)
+
+
+def _summary(r: Report) -> str:
+    what = " ".join(
+        x for x in (r.container.upper() if r.container == "pdf" else "", r.syntax or "", r.profile or "") if x
+    )
+    counts = f"{len(r.errors)} error(s), {len(r.warnings)} warning(s)"
+    return f"{r.status.upper():10} {r.source}" + (f"  ({what}; {counts})" if what else f"  ({counts})")
+
+
+def render_text(term: Terminal, result: BatchResult) -> None:
+    for r in result.reports:
+        term.err.print(_summary(r), style=_STYLE[r.status])
+        shown = [f for f in r.findings if f.severity != "info" or term.verbosity > 0]
+        if term.quiet:
+            continue
+        for layer in LAYERS:
+            items = [f for f in shown if f.layer == layer]
+            if not items:
+                continue
+            term.err.print(f"  {layer}:")
+            for f in items[: 50 if term.verbosity <= 0 else None]:
+                where = f" line {f.line}" if f.line else ""
+                term.err.print(
+                    f"    {f.severity:7} {f.rule_id}{where}: {f.message}", style=_SEVERITY_STYLE[f.severity]
+                )
+            if term.verbosity <= 0 and len(items) > 50:
+                term.err.print(f"    … {len(items) - 50} more (use -v)")
+        if term.verbosity > 0:
+            for rs in r.rule_sets:
+                term.err.print(f"  rules: {rs.title} — {rs.version}", style="dim")
+    if len(result.reports) > 1 or term.verbosity > 0:
+        s = result.to_dict()["summary"]
+        assert isinstance(s, dict)
+        term.info(
+            f"{len(result.reports)} file(s): {s['valid']} valid, {s['invalid']} invalid, "
+            f"{s['unreadable']} unreadable"
+        )
+
+
+def render_batch(term: Terminal, result: BatchResult, fmt: str) -> None:
+    if fmt == "json":
+        term.data_json(result.to_dict())
+    elif fmt == "junit":
+        from fpcli.validation.formats import junit
+
+        term.data_bytes(junit(result))
+    elif fmt == "svrl":
+        from fpcli.validation.formats import svrl
+
+        term.data_bytes(svrl(result))
+    else:
+        render_text(term, result)
+        return
+    for r in result.reports:  # machine formats on stdout; one line per file on stderr for the log
+        if not term.quiet:
+            term.err.print(_summary(r), style=_STYLE[r.status])
+
+
+def render_rules(term: Terminal, *, as_json: bool) -> None:
+    from fpcli.validation.rulesets import ALL, rule_count
+
+    rows = [
+        {
+            "id": rs.id,
+            "title": rs.title,
+            "kind": rs.kind,
+            "version": rs.version,
+            "rules": rule_count(rs.id),
+            "file": rs.relative,
+        }
+        for rs in ALL.values()
+    ]
+    if as_json:
+        term.data_json({"schema_version": SCHEMA_VERSION, "rule_sets": rows})
+        return
+    width = max(len(rs_id) for rs_id in ALL)
+    lines = [
+        f"{r['id']:{width}}  {r['kind']:10}  {r['rules']:>5}  {r['version']}  {r['title']}" for r in rows
+    ]
+    term.data_bytes(("\n".join(lines) + "\n").encode())

@@ -1,0 +1,58 @@
+"""`fpcli validate`."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from fpcli.cli.options import JobsOpt, JsonOpt
+from fpcli.cli.runtime import terminal_of
+from fpcli.errors import UsageError
+
+FORMATS = ("text", "json", "junit", "svrl")
+
+
+def validate(
+    ctx: typer.Context,
+    files: Annotated[
+        list[str] | None,
+        typer.Argument(help="CII/UBL XML or Factur-X PDF files, directories, or `-` for stdin."),
+    ] = None,
+    profile: Annotated[
+        str | None,
+        typer.Option("--profile", "-p", help="Validate as this Factur-X profile instead of BT-24's."),
+    ] = None,
+    fr: Annotated[
+        bool | None,
+        typer.Option("--fr/--no-fr", help="Apply the French BR-FR rules (default: for French sellers)."),
+    ] = None,
+    pdfa_only: Annotated[
+        bool, typer.Option("--pdfa-only", help="Check PDFs as PDF/A-3 only, without requiring an invoice.")
+    ] = False,
+    fmt: Annotated[
+        str, typer.Option("--format", "-F", help="Report format: text, json, junit or svrl.")
+    ] = "text",
+    rules: Annotated[
+        bool, typer.Option("--rules", help="List the rule sets, their versions and rule counts.")
+    ] = False,
+    jobs: JobsOpt = 1,
+    json_out: JsonOpt = False,
+) -> None:
+    from fpcli.cii.profile import Profile
+    from fpcli.cli.render_validate import render_batch, render_rules, validate_progress
+    from fpcli.validation.batch import validate_many
+    from fpcli.validation.checks import ValidateOptions
+
+    term = terminal_of(ctx)
+    fmt = "json" if (json_out or term.json) and fmt == "text" else fmt
+    if fmt not in FORMATS:
+        raise UsageError(f"unknown format `{fmt}`", hint="use one of: " + ", ".join(FORMATS))
+    if rules:
+        render_rules(term, as_json=fmt == "json")
+        return
+    options = ValidateOptions(profile=Profile.parse(profile) if profile else None, fr=fr, pdfa_only=pdfa_only)
+    with validate_progress(term, len(files or [])) as on_done:
+        result = validate_many(files or [], options, jobs=jobs, on_done=on_done)
+    render_batch(term, result, fmt)
+    raise typer.Exit(result.exit_code)

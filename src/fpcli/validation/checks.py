@@ -1,0 +1,248 @@
+"""`validate_bytes`: one file (CII, UBL, or a Factur-X/ZUGFeRD PDF) through every layer, into one Report.
+
+Layers, each reported separately: well-formedness (hardened parser), the profile's XSD, the profile's
+Schematron, the French BR-FR rules (for French sellers by default), and for PDFs fpcli's PDF/A-3 and Factur-X
+checks. Unreadable input (not XML, not a PDF, a broken PDF) gives a report marked unreadable, never a crash.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from lxml import etree
+
+from fpcli.cii.namespaces import RAM, RSM
+from fpcli.cii.profile import Profile, profile_from_guideline
+from fpcli.errors import InputError
+from fpcli.validation import rulesets
+from fpcli.validation.findings import Finding, Report, RuleSetUsed
+from fpcli.xmlsafe import parse_xml, strip_bom
+
+UBL_INVOICE = "urn:oasis:names:specification:ubl:schema:xsd:Invoice-2"
+UBL_CREDIT = "urn:oasis:names:specification:ubl:schema:xsd:CreditNote-2"
+CBC = "urn:oasis:names:specification:ubl:schema:xsd:CommonBasicComponents-2"
+CAC = "urn:oasis:names:specification:ubl:schema:xsd:CommonAggregateComponents-2"
+# The Factur-X Schematron checks BT-24 against its own guideline list under this id.
+GUIDELINE_RULE = "FX-SCH-A-000556"
+ZUGFERD1 = "urn:ferd:CrossIndustryDocument:invoice:1p0"
+
+
+@dataclass(frozen=True)
+class ValidateOptions:
+    profile: Profile | None = None  # None: detect from BT-24
+    fr: bool | None = None  # None: BR-FR for French sellers
+    pdfa_only: bool = False  # a PDF checked as PDF/A-3 only, with no invoice required
+
+
+def _used(report: Report, rs: rulesets.RuleSet) -> None:
+    report.rule_sets.append(RuleSetUsed(rs.id, rs.title, rs.version, rs.relative))
+
+
+def _xsd_layer(report: Report, rs: rulesets.RuleSet, tree: Any) -> None:
+    from fpcli.validation.xsdcache import schema
+
+    _used(report, rs)
+    report.layers.append("xsd")
+    xsd = schema(rs.path)
+    if xsd.validate(tree):
+        return
+    for err in list(xsd.error_log)[:200]:
+        report.findings.append(
+            Finding("XSD", "error", str(err.message), err.path, err.line or None, "xsd", rs.id)
+        )
+
+
+def _schematron_layer(
+    report: Report, rs: rulesets.RuleSet, data: bytes, tree: Any, layer: str
+) -> list[Finding]:
+    from fpcli.validation.saxon import findings_from_svrl, run_svrl
+
+    _used(report, rs)
+    report.layers.append(layer)
+    svrl = run_svrl(rs.path, data)
+    report.svrl[rs.id] = svrl
+    return findings_from_svrl(svrl, tree, layer=layer, rule_set=rs.id)
+
+
+def _is_french_seller(tree: Any, syntax: str) -> bool:
+    if syntax == "CII":
+        path = f"//{{{RAM}}}SellerTradeParty/{{{RAM}}}PostalTradeAddress/{{{RAM}}}CountryID"
+        country = tree.findtext(path.replace("//", ".//"))
+    else:
+        country = tree.findtext(
+            f".//{{{CAC}}}AccountingSupplierParty/{{{CAC}}}Party/{{{CAC}}}PostalAddress/{{{CAC}}}Country/{{{CBC}}}IdentificationCode"
+        )
+    return (country or "").strip().upper() == "FR"
+
+
+def validate_xml_bytes(data: bytes, report: Report, options: ValidateOptions) -> Report:
+    data = strip_bom(data)
+    report.layers.append("wellformed")
+    try:
+        tree = parse_xml(data, report.source)
+    except InputError as exc:
+        report.unreadable = True
+        report.findings.append(Finding("XML-WF", "error", exc.message, None, None, "wellformed", "xml"))
+        return report
+    root = tree.getroot()
+    ns = etree.QName(root).namespace
+    if root.tag == f"{{{RSM}}}CrossIndustryInvoice":
+        report.syntax = "CII"
+        _validate_cii(data, tree, report, options)
+    elif ns == ZUGFERD1:
+        report.syntax = "ZUGFeRD 1.0"
+        report.profile = "zugferd-1.0"
+        _xsd_layer(report, rulesets.ALL["xsd-zugferd1"], tree)
+        report.findings.append(
+            Finding(
+                "FPCLI-ZUGFERD1",
+                "info",
+                "ZUGFeRD 1.0 (CrossIndustryDocument) predates EN 16931: checked against its XSD only",
+                None,
+                None,
+                "xsd",
+                "fpcli",
+            )
+        )
+    elif ns in (UBL_INVOICE, UBL_CREDIT):
+        report.syntax = "UBL"
+        _validate_ubl(data, tree, report, options, credit=ns == UBL_CREDIT)
+    else:
+        report.unreadable = True
+        report.findings.append(
+            Finding(
+                "FORMAT",
+                "error",
+                f"not an invoice: root element `{etree.QName(root).localname}` in `{ns}` "
+                "is neither CII nor UBL",
+                None,
+                root.sourceline,
+                "wellformed",
+                "xml",
+            )
+        )
+    return report
+
+
+def _validate_cii(data: bytes, tree: Any, report: Report, options: ValidateOptions) -> None:
+    gid = (
+        tree.findtext(
+            f"{{{RSM}}}ExchangedDocumentContext/{{{RAM}}}GuidelineSpecifiedDocumentContextParameter/{{{RAM}}}ID"
+        )
+        or ""
+    ).strip()
+    report.guideline_id = gid or None
+    detected = profile_from_guideline(gid) if gid else None
+    profile = options.profile or detected or Profile.EN16931
+    report.profile = profile.value
+    known = gid in {p.guideline_id for p in Profile}
+    _xsd_layer(report, rulesets.xsd_for(profile), tree)
+    findings = _schematron_layer(report, rulesets.schematron_for(profile), data, tree, "schematron")
+    if not known and options.profile is None:
+        # A CIUS such as XRechnung: the Factur-X rules apply to its EN 16931 core; only the guideline-id
+        # check cannot pass. Say so, as a warning, instead of failing the invoice on it.
+        findings = [_foreign_cius(f, gid, profile) for f in findings]
+        report.findings.append(
+            Finding(
+                "FPCLI-GUIDELINE",
+                "info",
+                f"BT-24 `{gid or '(empty)'}` is not a Factur-X guideline: validated with the Factur-X "
+                f"{profile.value} rules (the EN 16931 core), not with that CIUS's own rules; CII syntax "
+                "restrictions (CII-SR-*) are warnings, as in CEN's generic EN 16931 rules",
+                None,
+                None,
+                "schematron",
+                "fpcli",
+            )
+        )
+    report.findings.extend(findings)
+    if options.fr or (options.fr is None and _is_french_seller(tree, "CII")):
+        report.findings.extend(_schematron_layer(report, rulesets.ALL["br-fr-cii"], data, tree, "br-fr"))
+
+
+def _foreign_cius(f: Finding, gid: str, profile: Profile) -> Finding:
+    if f.severity != "error":
+        return f
+    if f.rule_id == GUIDELINE_RULE:
+        message = f"{f.message} (BT-24 `{gid}` is not a Factur-X guideline id; checked as {profile.value})"
+        return Finding(f.rule_id, "warning", message, f.location, f.line, f.layer, f.rule_set)
+    if f.rule_id.startswith("CII-SR-"):
+        return Finding(f.rule_id, "warning", f.message, f.location, f.line, f.layer, f.rule_set)
+    return f
+
+
+def _validate_ubl(data: bytes, tree: Any, report: Report, options: ValidateOptions, *, credit: bool) -> None:
+    report.guideline_id = (tree.findtext(f"{{{CBC}}}CustomizationID") or "").strip() or None
+    ctc = (
+        "extended-ctc-fr" in (report.guideline_id or "").lower() or options.profile is Profile.EXTENDED_CTC_FR
+    )
+    report.profile = "extended-ctc-fr" if ctc else "en16931"
+    _xsd_layer(report, rulesets.ALL["xsd-ubl-creditnote" if credit else "xsd-ubl-invoice"], tree)
+    sch = rulesets.ALL["sch-ubl-extended-ctc-fr" if ctc else "sch-ubl-en16931"]
+    report.findings.extend(_schematron_layer(report, sch, data, tree, "schematron"))
+    if options.fr or (options.fr is None and _is_french_seller(tree, "UBL")):
+        report.findings.extend(_schematron_layer(report, rulesets.ALL["br-fr-ubl"], data, tree, "br-fr"))
+
+
+def validate_pdf_bytes(data: bytes, report: Report, options: ValidateOptions) -> Report:
+    from fpcli.pdf.attachments import extract_xml
+    from fpcli.validation.facturx_pdf import check_facturx_pdf
+    from fpcli.validation.pdfa import check_pdfa, open_pdf
+
+    report.container = "pdf"
+    try:
+        pdf = open_pdf(data, report.source)
+    except InputError as exc:
+        report.unreadable = True
+        report.findings.append(Finding("PDF-READ", "error", exc.message, None, None, "pdf", "fpcli-pdfa"))
+        return report
+    report.layers.append("pdf")
+    report.findings.extend(_as_findings(check_pdfa(pdf, report.source)))
+    if options.pdfa_only:
+        return report
+    try:
+        xml = extract_xml(data, report.source)
+    except InputError as exc:
+        report.layers.append("facturx")
+        report.findings.append(
+            Finding("FX-PDF-00", "error", exc.message, None, None, "facturx", "fpcli-facturx")
+        )
+        return report
+    report.attachment = xml.filename
+    validate_xml_bytes(xml.data, report, options)
+    label = Profile(report.profile).label if report.profile in {p.value for p in Profile} else None
+    if (
+        report.guideline_id
+        and report.profile
+        and report.guideline_id not in {p.guideline_id for p in Profile}
+    ):
+        label = _foreign_label(report.guideline_id) or label
+    report.layers.append("facturx")
+    report.findings.extend(
+        _as_findings(
+            check_facturx_pdf(pdf, report.source, xml_profile_label=label, attachment_name=xml.filename)
+        )
+    )
+    return report
+
+
+def _foreign_label(gid: str) -> str | None:
+    low = gid.lower()
+    if "xrechnung" in low:
+        return "XRECHNUNG"
+    if low.startswith("urn:ferd:"):
+        return "ZUGFeRD 1.0"
+    return None
+
+
+def _as_findings(items: list[Any]) -> list[Finding]:
+    return [Finding(i.rule_id, i.severity, i.message, i.location, i.line, i.layer, i.rule_set) for i in items]
+
+
+def validate_bytes(data: bytes, source: str, options: ValidateOptions | None = None) -> Report:
+    options = options or ValidateOptions()
+    report = Report(source=source)
+    if b"%PDF-" in data[:1024]:
+        return validate_pdf_bytes(data, report, options)
+    return validate_xml_bytes(data, report, options)

@@ -1,0 +1,143 @@
+"""`fpcli validate` through the CLI: exit codes 0/1/3, formats, batches, hostile files."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from lxml import etree
+
+from tests.cli.helpers import run
+from tests.conftest import EXAMPLES
+
+SERVICES = str(EXAMPLES / "invoice-services.yaml")
+
+
+@pytest.fixture(scope="module")
+def generated(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    from typer.testing import CliRunner
+
+    d = tmp_path_factory.mktemp("gen")
+    r = CliRunner()
+    out = {"pdf": d / "inv.pdf", "xml": d / "inv.xml"}
+    assert run(r, "generate", SERVICES, "-o", str(out["pdf"])).exit_code == 0
+    assert run(r, "generate", SERVICES, "-t", "xml", "-o", str(out["xml"])).exit_code == 0
+    bad = d / "bad.xml"
+    bad.write_bytes(out["xml"].read_bytes().replace(b"<ram:DuePayableAmount>", b"<ram:DuePayableAmount>9"))
+    out["bad"] = bad
+    return out
+
+
+def test_valid_pdf_exit_0(runner, generated) -> None:
+    result = run(runner, "validate", str(generated["pdf"]))
+    assert result.exit_code == 0
+    assert result.stdout == ""
+    assert result.stderr.startswith(f"VALID      {generated['pdf']}  (PDF CII en16931; 0 error(s)")
+
+
+def test_invalid_xml_exit_1_names_rule_and_line(runner, generated) -> None:
+    result = run(runner, "validate", str(generated["bad"]))
+    assert result.exit_code == 1
+    assert "INVALID" in result.stderr
+    assert "error   BR-CO-16 line " in result.stderr
+
+
+def test_json_report_shape(runner, generated) -> None:
+    result = run(runner, "validate", str(generated["bad"]), "--json")
+    assert result.exit_code == 1
+    report = json.loads(result.stdout)
+    assert report["schema_version"] == 1 and report["command"] == "validate"
+    assert report["summary"] == {"valid": 0, "invalid": 1, "unreadable": 0}
+    f = report["files"][0]
+    assert set(f) == {"source", "status", "valid", "container", "syntax", "attachment", "guideline_id", "profile",
+                      "layers", "rule_sets", "counts", "findings"}
+    assert f["layers"] == ["wellformed", "xsd", "schematron", "br-fr"]
+    assert {r["id"] for r in f["rule_sets"]} == {"xsd-en16931", "sch-en16931", "br-fr-cii"}
+    assert all(r["version"] for r in f["rule_sets"])
+    finding = next(x for x in f["findings"] if x["rule_id"] == "BR-CO-16")
+    assert set(finding) == {"rule_id", "severity", "message", "location", "line", "layer", "rule_set"}
+
+
+def test_junit(runner, generated) -> None:
+    result = run(runner, "validate", str(generated["pdf"]), str(generated["bad"]), "--format", "junit")
+    assert result.exit_code == 1
+    suites = etree.fromstring(result.stdout_bytes)
+    suite = suites.find("testsuite")
+    assert suite.get("tests") == "2" and suite.get("failures") == "1"
+    assert [c.get("name") for c in suite.iter("testcase")] == [str(generated["pdf"]), str(generated["bad"])]
+    assert "BR-CO-16" in suite.find("testcase/failure").text
+
+
+def test_svrl(runner, generated) -> None:
+    result = run(runner, "validate", str(generated["xml"]), "--format", "svrl")
+    assert result.exit_code == 0
+    doc = etree.fromstring(result.stdout_bytes)
+    svrl = doc.findall(".//{http://purl.oclc.org/dsdl/svrl}schematron-output")
+    assert len(svrl) == 2  # Factur-X EN16931 and BR-FR
+
+
+def test_unreadable_exit_3(runner, tmp_path: Path) -> None:
+    xxe = tmp_path / "xxe.xml"
+    xxe.write_text('<?xml version="1.0"?><!DOCTYPE a [<!ENTITY x SYSTEM "file:///etc/passwd">]><a>&x;</a>')
+    truncated = tmp_path / "t.pdf"
+    truncated.write_bytes(b"%PDF-1.7\n1 0 obj\n<<")
+    result = run(runner, "validate", str(xxe), str(truncated), "nope.xml")
+    assert result.exit_code == 3
+    assert result.stderr.count("UNREADABLE") == 3
+    assert "root:" not in result.stderr and "Traceback" not in result.stderr
+
+
+def test_pdf_attachment_not_xml(runner, tmp_path: Path) -> None:
+    import pikepdf
+
+    pdf = pikepdf.new()
+    pdf.add_blank_page()
+    pdf.attachments["factur-x.xml"] = pikepdf.AttachedFileSpec(pdf, b"\x89PNG not xml", mime_type="text/xml")
+    path = tmp_path / "a.pdf"
+    pdf.save(path)
+    result = run(runner, "validate", str(path), "--json")
+    assert result.exit_code in (1, 3)
+    report = json.loads(result.stdout)["files"][0]
+    assert report["status"] in ("invalid", "unreadable")
+    assert any("well-formed" in f["message"] for f in report["findings"])
+
+
+def test_huge_xml_refused_with_bounded_memory(runner, tmp_path: Path) -> None:
+    big = tmp_path / "big.xml"
+    with big.open("wb") as fh:  # 200 MB, written in chunks: the file, not the test, is big
+        fh.write(b"<a>")
+        chunk = b"<b>x</b>" * 131072
+        for _ in range(200):
+            fh.write(chunk)
+        fh.write(b"</a>")
+    result = run(runner, "validate", str(big))
+    assert result.exit_code == 3
+    assert "larger than the 100 MiB limit" in result.stderr
+
+
+@pytest.mark.slow
+def test_batch_two_jobs_same_as_one(runner, generated, tmp_path: Path) -> None:
+    one = run(runner, "validate", str(generated["pdf"].parent), "--json")
+    two = run(runner, "validate", str(generated["pdf"].parent), "--json", "-j", "2")
+    assert one.exit_code == two.exit_code == 1
+    assert json.loads(one.stdout) == json.loads(two.stdout)
+
+
+def test_rules_listing(runner) -> None:
+    result = run(runner, "validate", "--rules", "--json")
+    assert result.exit_code == 0
+    sets = {r["id"]: r for r in json.loads(result.stdout)["rule_sets"]}
+    assert sets["sch-en16931"]["rules"] > 300 and sets["br-fr-cii"]["rules"] > 100
+    assert sets["sch-en16931"]["version"].startswith("Factur-X 1.09")
+
+
+def test_no_fr(runner, generated) -> None:
+    result = run(runner, "validate", str(generated["xml"]), "--no-fr", "--json")
+    assert json.loads(result.stdout)["files"][0]["layers"] == ["wellformed", "xsd", "schematron"]
+
+
+def test_bad_format(runner, generated) -> None:
+    result = run(runner, "validate", str(generated["xml"]), "--format", "html")
+    assert result.exit_code == 2
+    assert result.stderr.startswith("error: unknown format `html`")

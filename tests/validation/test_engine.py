@@ -1,0 +1,119 @@
+"""The validation engine on generated and hostile input: layers, rule ids, lines, BR-FR, unreadable files."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+
+from fpcli.cii.profile import Profile
+from fpcli.cii.writer import to_cii
+from fpcli.model.load import load_invoices
+from fpcli.validation import rulesets, saxon
+from fpcli.validation.checks import ValidateOptions, validate_bytes
+from tests.conftest import EXAMPLES
+
+
+@pytest.fixture(scope="module")
+def invoices():
+    out = []
+    for path in sorted(EXAMPLES.glob("*.*")):
+        out += load_invoices(path.read_bytes(), path.name)
+    return out
+
+
+@pytest.mark.parametrize("profile", list(Profile), ids=lambda p: p.value)
+def test_examples_pass_official_rules_in_every_profile(invoices, profile: Profile) -> None:
+    """Done-when of the generate issue: XSD + the profile's Schematron, and BR-FR from EN16931 up."""
+    fr = profile.at_least(Profile.EN16931)
+    for inv in invoices:
+        report = validate_bytes(to_cii(inv, profile).xml, inv.number, ValidateOptions(fr=fr))
+        assert report.profile == profile.value
+        assert report.errors == [], [f"{f.rule_id}: {f.message}" for f in report.errors]
+        assert ("br-fr" in report.layers) is fr
+
+
+def test_br_fr_catches_missing_mandatory_notes(invoices) -> None:
+    inv = invoices[0].model_copy(update={"notes": []})
+    report = validate_bytes(to_cii(inv, Profile.EN16931).xml, "x.xml")
+    assert "br-fr" in report.layers  # French seller: on by default
+    assert {"BR-FR-05_BT-22_PMT", "BR-FR-05_BT-22_PMD", "BR-FR-05_BT-22_AAB"} <= {
+        f.rule_id for f in report.errors
+    }
+    off = validate_bytes(to_cii(inv, Profile.EN16931).xml, "x.xml", ValidateOptions(fr=False))
+    assert off.valid and "br-fr" not in off.layers
+
+
+def test_schematron_finding_has_rule_line_and_location(invoices) -> None:
+    xml = to_cii(invoices[0], Profile.EN16931).xml
+    broken = xml.replace(b"<ram:DuePayableAmount>", b"<ram:DuePayableAmount>1").replace(
+        b"</ram:DuePayableAmount>", b"9</ram:DuePayableAmount>"
+    )
+    report = validate_bytes(broken, "b.xml", ValidateOptions(fr=False))
+    br = [f for f in report.errors if f.rule_id == "BR-CO-16"]
+    assert br, [f.rule_id for f in report.errors]
+    assert br[0].layer == "schematron" and br[0].line and br[0].location and br[0].location.startswith("/")
+    assert report.rule_sets[0].version.startswith("Factur-X 1.09")
+
+
+def test_xsd_layer_reports_line(invoices) -> None:
+    xml = to_cii(invoices[0], Profile.EN16931).xml.replace(
+        b"<ram:TypeCode>381</ram:TypeCode>", b"<ram:Bogus>381</ram:Bogus>", 1
+    )
+    report = validate_bytes(xml, "x.xml", ValidateOptions(fr=False))
+    xsd = [f for f in report.findings if f.layer == "xsd"]
+    assert xsd and xsd[0].line and "Bogus" in xsd[0].message
+
+
+@pytest.mark.parametrize(
+    ("data", "expect"),
+    [
+        (
+            b'<?xml version="1.0"?><!DOCTYPE a [<!ENTITY x SYSTEM "file:///etc/passwd">]><a>&x;</a>',
+            "DOCTYPE is refused",
+        ),
+        (b"<a><b></a>", "not well-formed"),
+        (b"<html/>", "neither CII nor UBL"),
+        (b"%PDF-1.7\n%garbage", "PDF"),
+    ],
+)
+def test_hostile_or_wrong_input_is_unreadable_not_a_crash(data: bytes, expect: str) -> None:
+    report = validate_bytes(data, "h")
+    assert report.unreadable and not report.valid
+    assert expect in report.findings[0].message
+    assert "root:" not in report.findings[0].message  # /etc/passwd never read
+
+
+def test_pdf_without_invoice(tmp_path) -> None:
+    import io
+
+    import pikepdf
+
+    pdf = pikepdf.new()
+    pdf.add_blank_page()
+    buf = io.BytesIO()
+    pdf.save(buf)
+    report = validate_bytes(buf.getvalue(), "plain.pdf")
+    assert not report.valid and not report.unreadable
+    assert "FX-PDF-00" in {f.rule_id for f in report.errors}
+
+
+def test_compiled_once_per_process() -> None:
+    path = rulesets.schematron_for(Profile.MINIMUM).path
+    first = saxon.compiled(path)
+    assert saxon.compiled(path) is first
+
+
+def test_refuses_to_run_in_a_thread() -> None:
+    errors: list[BaseException] = []
+
+    def work() -> None:
+        try:
+            saxon.compiled.__wrapped__("/nonexistent.xsl")  # type: ignore[attr-defined]
+        except BaseException as exc:
+            errors.append(exc)
+
+    t = threading.Thread(target=work)
+    t.start()
+    t.join()
+    assert isinstance(errors[0], saxon.SaxonThreadError)
