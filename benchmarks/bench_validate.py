@@ -1,0 +1,110 @@
+"""Validation speed on the corpus: warm files/s for `--jobs 1` and `--jobs 2`, the cold single-file time, and
+Debian's Saxon-HE (Java) command line running the same Factur-X EN16931 XSLT on the same files, in one run.
+
+    python benchmarks/bench_validate.py [--copies 10]
+
+Installs Debian's `libsaxonhe-java` with apt-get when it is missing and we are root; otherwise skips that row.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from common import SHARED, median_time, table
+
+SAXON_JAR = Path("/usr/share/java/Saxon-HE.jar")
+
+
+def ensure_saxon_java() -> bool:
+    if SAXON_JAR.exists() and shutil.which("java"):
+        return True
+    if os.geteuid() == 0 and shutil.which("apt-get"):
+        subprocess.run(["apt-get", "install", "-y", "-q", "libsaxonhe-java"], check=False, capture_output=True)
+    return SAXON_JAR.exists() and bool(shutil.which("java"))
+
+
+def en16931_cii_files() -> list[Path]:
+    rows = csv.DictReader((SHARED / "corpus" / "MANIFEST.csv").open(encoding="utf-8"))
+    return [SHARED / "corpus" / r["file"] for r in rows if r["kind"] == "cii" and r["profile"] == "EN16931"]
+
+
+def fpcli(*args: str) -> float:
+    start = time.perf_counter()
+    subprocess.run([sys.executable, "-m", "fpcli", "-q", "validate", "--no-fr", *args], check=False, capture_output=True)
+    return time.perf_counter() - start
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--copies", type=int, default=10, help="copies of each corpus file in the batch")
+    copies = parser.parse_args().copies
+    files = en16931_cii_files()
+    with tempfile.TemporaryDirectory() as tmp:
+        batch = Path(tmp) / "batch"
+        batch.mkdir()
+        for i in range(copies):
+            for f in files:
+                (batch / f"{i:03d}-{f.name}").write_bytes(f.read_bytes().removeprefix(b"\xef\xbb\xbf"))
+        n = len(list(batch.iterdir()))
+
+        # in-process warm rate: what one worker sustains once its rule sets are compiled
+        from fpcli.validation.checks import ValidateOptions, validate_bytes
+
+        opts = ValidateOptions(fr=False)
+        validate_bytes(files[0].read_bytes(), "warm-up", opts)
+        datas = [p.read_bytes() for p in sorted(batch.iterdir())]
+        start = time.perf_counter()
+        for d in datas:
+            validate_bytes(d, "x", opts)
+        warm_rate = n / (time.perf_counter() - start)
+
+        cold = median_time(lambda: fpcli(str(files[0])), 3)
+        j1 = fpcli(str(batch), "-j", "1")
+        j2 = fpcli(str(batch), "-j", "2")
+        rows = [
+            ("fpcli, in-process warm (XSD + Schematron)", f"{warm_rate:.1f}", "-"),
+            (f"fpcli validate DIR -j 1 ({n} files, cold start included)", f"{n / j1:.1f}", f"{j1:.1f}"),
+            (f"fpcli validate DIR -j 2 ({n} files, cold start included)", f"{n / j2:.1f}", f"{j2:.1f}"),
+            ("fpcli validate FILE, cold (start + compile + 1 file)", "-", f"{cold:.2f}"),
+        ]
+        saxon_rate = None
+        if ensure_saxon_java():
+            from fpcli.cii.profile import Profile
+            from fpcli.validation.rulesets import schematron_for
+
+            xsl = schematron_for(Profile.EN16931).path
+            out = Path(tmp) / "out"
+            out.mkdir()
+
+            def java(src: Path, dst: Path) -> float:
+                start = time.perf_counter()
+                subprocess.run(
+                    ["java", "-cp", str(SAXON_JAR), "net.sf.saxon.Transform", f"-s:{src}", f"-xsl:{xsl}", f"-o:{dst}"],
+                    check=True, capture_output=True,
+                )
+                return time.perf_counter() - start
+
+            jt = java(batch, out)
+            saxon_rate = n / jt
+            jcold = median_time(lambda: java(files[0], out / "one.svrl"), 3)
+            rows += [
+                (f"Saxon-HE 9.9 Java CLI, same XSLT, directory of {n}", f"{saxon_rate:.1f}", f"{jt:.1f}"),
+                ("Saxon-HE 9.9 Java CLI, one file, cold", "-", f"{jcold:.2f}"),
+            ]
+    print(f"validate: EN16931 CII from the corpus ({len(files)} files x {copies}), BR-FR off, 2 cores\n")
+    print(table(rows, ("run", "files/s", "seconds")))
+    if saxon_rate:
+        print(f"\nbatch speed, fpcli -j 2 / Saxon-HE Java: {(n / j2) / saxon_rate:.2f}x (fpcli also runs the XSD)")
+    print(f"warm per core: {warm_rate:.1f} files/s (goal >= 30); cold single file: {cold:.2f} s (goal < 1.5 s)")
+
+
+if __name__ == "__main__":
+    main()
