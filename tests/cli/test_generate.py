@@ -224,3 +224,23 @@ def test_extract_from_pdf_without_attachment(runner, tmp_path: Path) -> None:
     assert result.exit_code == 3
     assert result.stdout == ""
     assert result.stderr == f"error: {plain}: no embedded invoice XML (the PDF has no attachment)\n"
+
+
+def test_generate_then_extract_json_gives_back_the_model(runner, tmp_path: Path) -> None:
+    from fpcli.cii.reader import strip_computed
+    from fpcli.model.load import invoices_from_data, load_invoices
+
+    pdf = tmp_path / "inv.pdf"
+    assert run(runner, "generate", SERVICES, "-o", str(pdf)).exit_code == 0
+    result = run(runner, "extract", str(pdf), "--json")
+    assert result.exit_code == 0, result.stderr
+    report = json.loads(result.stdout)
+    assert report["schema_version"] == 1 and report["attachment"] == "factur-x.xml"
+    assert report["profile"] == "en16931" and report["warnings"] == []
+    original = load_invoices((EXAMPLES / "invoice-services.yaml").read_bytes(), "in.yaml")[0]
+    back = invoices_from_data(report["invoice"], "extract.json")[0]
+    assert strip_computed(back) == strip_computed(original)
+    # and the extracted JSON is itself valid generate input
+    again = tmp_path / "again.json"
+    again.write_text(json.dumps(report["invoice"]))
+    assert run(runner, "generate", str(again), "-t", "xml", "-o", str(tmp_path / "again.xml")).exit_code == 0

@@ -116,9 +116,32 @@ def test_given_vat_breakdown_within_per_line_rounding_is_kept() -> None:
 
 
 def test_minimum_invoice_without_lines_checks_its_own_totals() -> None:
-    inv = invoice(
-        lines=[], totals={"tax_exclusive": "100", "tax_total": "20", "tax_inclusive": "120", "due": "119"}
-    )
+    totals = {"tax_exclusive": "100", "tax_total": "20", "tax_inclusive": "120", "due": "119", "prepaid": "2"}
     with pytest.raises(TotalsMismatch) as info:
+        compute(invoice(lines=[], totals=totals))
+    assert info.value.problems == ["totals.due: given 119, computed 118.00"]
+
+
+def test_minimum_without_paid_amount_may_owe_less_than_total() -> None:
+    """MINIMUM cannot carry BT-113, so a due amount below the total cannot be checked."""
+    inv = invoice(
+        lines=[], totals={"tax_exclusive": "100", "tax_total": "20", "tax_inclusive": "120", "due": "90"}
+    )
+    assert compute(inv).totals.due == D("90")
+
+
+def test_lenient_keeps_stated_line_net_and_warns() -> None:
+    line = {
+        "name": "x",
+        "quantity": "3",
+        "unit_price": "49",
+        "base_quantity": "49",
+        "net_amount": "147",
+        "vat_rate": "20",
+    }
+    inv = invoice(lines=[line])
+    with pytest.raises(TotalsMismatch):
         compute(inv)
-    assert info.value.problems == ["totals.due: given 119, computed 120.00"]
+    c = compute(inv, lenient=True)
+    assert c.line_nets == [D("147.00")]
+    assert c.warnings and "kept as stated" in c.warnings[0]

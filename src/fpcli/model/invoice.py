@@ -21,7 +21,8 @@ from fpcli.model import codes, identifiers
 Amount = Annotated[Decimal, Field(max_digits=19, decimal_places=6)]
 Quantity = Annotated[Decimal, Field(max_digits=19, decimal_places=6)]
 Rate = Annotated[Decimal, Field(ge=0, le=100, max_digits=7, decimal_places=4)]
-Code = Annotated[str, Field(min_length=1, max_length=35)]
+# EN 16931 sets no length on identifiers and codes (BR-FR-01 limits BT-1 to 35: a validation rule).
+Code = Annotated[str, Field(min_length=1, max_length=1000)]
 Text = Annotated[str, Field(min_length=1, max_length=10000)]
 CountryCode = Annotated[str, Field(pattern=r"^[A-Z]{2}$")]
 CurrencyCode = Annotated[str, Field(pattern=r"^[A-Z]{3}$")]

@@ -53,6 +53,7 @@ class Computed:
     line_nets: list[Decimal]
     vat_breakdown: list[VatBreakdown]
     totals: Totals
+    warnings: tuple[str, ...] = ()
 
 
 class TotalsMismatch(ValueError):
@@ -63,10 +64,17 @@ class TotalsMismatch(ValueError):
         self.problems = problems
 
 
-def compute(invoice: Invoice) -> Computed:
-    """Compute line nets, VAT breakdown and totals, and check them against any values the input gave."""
+def compute(invoice: Invoice, *, lenient: bool = False) -> Computed:
+    """Compute line nets, VAT breakdown and totals, and check them against any values the input gave.
+
+    `lenient` is for re-emitting an invoice someone else issued (read from CII): the amounts it states are
+    kept where they differ from fpcli's arithmetic (EN 16931 has no rule on BT-131 = BT-129 × BT-146 / BT-149,
+    and issuers differ in rounding), and each difference becomes a warning instead of an error.
+    """
     if not invoice.lines:
         return _from_given(invoice)
+    if lenient:
+        return _lenient(invoice)
     problems: list[str] = []
     nets = [line_net(line) for line in invoice.lines]
     for i, (line, net) in enumerate(zip(invoice.lines, nets, strict=True)):
@@ -237,8 +245,48 @@ def _from_given(invoice: Invoice) -> Computed:
             f"totals.tax_inclusive: given {t.tax_inclusive}, computed {t.tax_exclusive + t.tax_total}"
         )
     expected_due = t.tax_inclusive - (t.prepaid or ZERO) + (t.rounding or ZERO)
-    if round2(expected_due) != round2(t.due):
+    # MINIMUM cannot carry the paid amount (BT-113): without it, a due amount below the total is legitimate.
+    if (t.prepaid is not None or t.rounding is not None) and round2(expected_due) != round2(t.due):
         problems.append(f"totals.due: given {t.due}, computed {expected_due}")
     if problems:
         raise TotalsMismatch(problems)
     return Computed(line_nets=[], vat_breakdown=list(breakdown), totals=t)
+
+
+def _lenient(invoice: Invoice) -> Computed:
+    warnings: list[str] = []
+    nets = []
+    for i, line in enumerate(invoice.lines):
+        net = line_net(line)
+        if line.net_amount is not None and round2(line.net_amount) != net:
+            warnings.append(
+                f"lines[{i}].net_amount: stated {line.net_amount}, fpcli computes {net}; kept as stated"
+            )
+            net = round2(line.net_amount)
+        nets.append(net)
+    stripped = invoice.model_copy(
+        update={
+            "lines": [ln.model_copy(update={"net_amount": None}) for ln in invoice.lines],
+            "vat_breakdown": None,
+            "totals": None,
+        }
+    )
+    try:
+        strict = compute(stripped)
+        breakdown, totals = list(strict.vat_breakdown), strict.totals
+    except TotalsMismatch as exc:
+        warnings.extend(exc.problems)
+        breakdown, totals = [], None
+    if invoice.vat_breakdown is not None:
+        if [(b.category, b.taxable_amount, b.tax_amount) for b in invoice.vat_breakdown] != [
+            (b.category, b.taxable_amount, b.tax_amount) for b in breakdown
+        ]:
+            warnings.append("vat_breakdown: stated breakdown differs from fpcli's; kept as stated")
+        breakdown = list(invoice.vat_breakdown)
+    if invoice.totals is not None:
+        if totals is not None and invoice.totals != totals:
+            warnings.append("totals: stated totals differ from fpcli's; kept as stated")
+        totals = invoice.totals
+    if totals is None:
+        raise TotalsMismatch(warnings or ["totals: cannot be computed"])
+    return Computed(line_nets=nets, vat_breakdown=breakdown, totals=totals, warnings=tuple(warnings))

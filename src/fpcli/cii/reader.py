@@ -1,0 +1,621 @@
+"""CII XML -> the EN 16931 model: reads Factur-X 1.x, ZUGFeRD 2.x and XRechnung CII (D16B and D22B).
+
+The inverse of `fpcli.cii.writer`. What the model cannot represent (EXTENDED-only terms, GROUP/INFORMATION
+sub-lines, unusual date formats) becomes a warning naming its XPath, never a silent loss. Missing mandatory
+data or unparseable numbers raise InputError naming the file, the XPath and the line.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from lxml import etree
+from pydantic import ValidationError
+
+from fpcli.cii.namespaces import RAM, RSM
+from fpcli.cii.profile import Profile, profile_from_guideline
+from fpcli.errors import InputError, InvoiceDataError
+from fpcli.model import codes
+from fpcli.model.invoice import Invoice
+from fpcli.model.load import validation_problems
+from fpcli.model.totals import round2
+from fpcli.xmlsafe import parse_xml
+
+NS = {
+    "rsm": RSM,
+    "ram": RAM,
+    "udt": "urn:un:unece:uncefact:data:standard:UnqualifiedDataType:100",
+    "qdt": "urn:un:unece:uncefact:data:standard:QualifiedDataType:100",
+}
+_El = Any
+
+
+@dataclass
+class CiiDocument:
+    invoice: Invoice
+    profile: Profile | None
+    guideline_id: str
+    warnings: list[str] = field(default_factory=list)
+
+
+def _clean(text: str | None) -> str | None:
+    if text is None:
+        return None
+    text = " ".join(text.split()) if "\n" in text else text.strip()
+    return text or None
+
+
+class _Reader:
+    def __init__(self, root: _El, source: str) -> None:
+        self.root = root
+        self.source = source
+        self.warnings: list[str] = []
+        self.tree = root.getroottree()
+
+    # -- primitives ------------------------------------------------------------------------------------------
+    def all(self, el: _El, path: str) -> list[_El]:
+        return list(el.xpath(path, namespaces=NS))
+
+    def one(self, el: _El | None, path: str) -> _El | None:
+        if el is None:
+            return None
+        hits = el.xpath(path, namespaces=NS)
+        return hits[0] if hits else None
+
+    def text(self, el: _El | None, path: str) -> str | None:
+        node = self.one(el, path)
+        return _clean(node.text) if node is not None else None
+
+    def where(self, el: _El) -> str:
+        return f"{self.tree.getpath(el)} line {el.sourceline}"
+
+    def fail(self, el: _El, problem: str) -> InputError:
+        return InputError.at(self.source, self.where(el), problem)
+
+    def dec(self, el: _El | None, path: str) -> Decimal | None:
+        node = self.one(el, path)
+        if node is None or not (node.text or "").strip():
+            return None
+        try:
+            value = Decimal(node.text.strip())
+        except InvalidOperation:
+            raise self.fail(node, f"`{node.text.strip()}` is not a number") from None
+        if not value.is_finite():
+            raise self.fail(node, f"`{node.text.strip()}` is not a finite number")
+        return value
+
+    def date(self, el: _El | None, path: str) -> dt.date | None:
+        node = self.one(el, path)
+        if node is None:
+            return None
+        raw = (node.text or "").strip()
+        fmt = node.get("format", "102")
+        try:
+            if fmt == "102":
+                return dt.datetime.strptime(raw, "%Y%m%d").date()
+            if fmt == "610":
+                self.warnings.append(f"{self.where(node)}: month date `{raw}` read as its first day")
+                return dt.datetime.strptime(raw + "01", "%Y%m%d").date()
+            if fmt == "616":
+                self.warnings.append(f"{self.where(node)}: week date `{raw}` read as its Monday")
+                return dt.date.fromisocalendar(int(raw[:4]), int(raw[4:6]), 1)
+            return dt.date.fromisoformat(raw[:10])
+        except ValueError:
+            raise self.fail(node, f"`{raw}` is not a date in format {fmt}") from None
+
+    def ident(self, node: _El | None) -> dict[str, str] | None:
+        if node is None or not _clean(node.text):
+            return None
+        out = {"id": _clean(node.text) or ""}
+        if node.get("schemeID"):
+            out["scheme"] = node.get("schemeID")
+        return out
+
+    # -- parties ---------------------------------------------------------------------------------------------
+    def address(self, el: _El | None) -> dict[str, Any] | None:
+        if el is None:
+            return None
+        country = self.text(el, "ram:CountryID")
+        fields = {
+            "line1": self.text(el, "ram:LineOne"),
+            "line2": self.text(el, "ram:LineTwo"),
+            "line3": self.text(el, "ram:LineThree"),
+            "city": self.text(el, "ram:CityName"),
+            "postcode": self.text(el, "ram:PostcodeCode"),
+            "subdivision": self.text(el, "ram:CountrySubDivisionName"),
+        }
+        if not country:
+            if any(fields.values()):
+                self.warnings.append(f"{self.where(el)}: address without country code (BT-40) left out")
+            return None
+        return {"country": country, **{k: v for k, v in fields.items() if v}}
+
+    def party(self, el: _El | None, role: str) -> dict[str, Any]:
+        if el is None:
+            raise InputError.at(self.source, f"{role} party", "missing (BG-4 / BG-7 are mandatory)")
+        name = self.text(el, "ram:Name")
+        if not name:
+            raise self.fail(el, f"the {role} has no name (BT-27 / BT-44)")
+        out: dict[str, Any] = {"name": name}
+        ids = [self.ident(n) for n in self.all(el, "ram:ID | ram:GlobalID")]
+        if ids := [i for i in ids if i]:
+            out["identifiers"] = ids
+        org = self.one(el, "ram:SpecifiedLegalOrganization")
+        if (legal := self.ident(self.one(org, "ram:ID"))) is not None:
+            out["legal_id"] = legal
+        if trading := self.text(org, "ram:TradingBusinessName"):
+            out["trading_name"] = trading
+        if info := self.text(el, "ram:Description"):
+            out["legal_info"] = info
+        contact = self.one(el, "ram:DefinedTradeContact")
+        if contact is not None:
+            c = {
+                "name": self.text(contact, "ram:PersonName") or self.text(contact, "ram:DepartmentName"),
+                "telephone": self.text(contact, "ram:TelephoneUniversalCommunication/ram:CompleteNumber"),
+                "email": self.text(contact, "ram:EmailURIUniversalCommunication/ram:URIID"),
+            }
+            if any(c.values()):
+                out["contact"] = {k: v for k, v in c.items() if v}
+        if (address := self.address(self.one(el, "ram:PostalTradeAddress"))) is not None:
+            out["address"] = address
+        if (uri := self.ident(self.one(el, "ram:URIUniversalCommunication/ram:URIID"))) is not None:
+            out["electronic_address"] = uri
+        for reg in self.all(el, "ram:SpecifiedTaxRegistration/ram:ID"):
+            key = "tax_registration_id" if reg.get("schemeID") == "FC" else "vat_id"
+            if _clean(reg.text) and key not in out:
+                out[key] = _clean(reg.text)
+        return out
+
+    # -- allowances, charges ---------------------------------------------------------------------------------
+    def allowance(self, el: _El, document_level: bool) -> tuple[bool, dict[str, Any]]:
+        charge = (self.text(el, "ram:ChargeIndicator/udt:Indicator") or "").lower() == "true"
+        pct, base = self.dec(el, "ram:CalculationPercent"), self.dec(el, "ram:BasisAmount")
+        amount = self.dec(el, "ram:ActualAmount")
+        out: dict[str, Any] = {}
+        if pct is not None and base is not None:
+            out.update(percentage=pct, base_amount=base)
+            if amount is not None and round2(base * pct / 100) != round2(amount):
+                out["amount"] = amount  # not derivable: keep what the invoice says
+        elif amount is not None:
+            out["amount"] = amount
+            if base is not None:
+                out["base_amount"] = base
+        if reason := self.text(el, "ram:Reason"):
+            out["reason"] = reason
+        if code := self.text(el, "ram:ReasonCode"):
+            out["reason_code"] = code
+        if not (out.get("reason") or out.get("reason_code")):
+            out["reason"] = "Charge" if charge else "Remise"
+            self.warnings.append(f"{self.where(el)}: no reason given; `{out['reason']}` used")
+        if document_level:
+            tax = self.one(el, "ram:CategoryTradeTax")
+            if (cat := self.text(tax, "ram:CategoryCode")) is not None:
+                out["vat_category"] = cat
+            if (rate := self.dec(tax, "ram:RateApplicablePercent")) is not None:
+                out["vat_rate"] = rate
+        return charge, out
+
+    # -- lines -----------------------------------------------------------------------------------------------
+    def line(self, el: _El) -> dict[str, Any] | None:
+        doc = self.one(el, "ram:AssociatedDocumentLineDocument")
+        status = self.text(doc, "ram:LineStatusReasonCode")
+        if status in ("GROUP", "INFORMATION"):
+            self.warnings.append(f"{self.where(el)}: {status} sub-line (EXTENDED) left out of the model")
+            return None
+        product = self.one(el, "ram:SpecifiedTradeProduct")
+        agreement = self.one(el, "ram:SpecifiedLineTradeAgreement")
+        settlement = self.one(el, "ram:SpecifiedLineTradeSettlement")
+        quantity_el = self.one(el, "ram:SpecifiedLineTradeDelivery/ram:BilledQuantity")
+        if quantity_el is None:
+            raise self.fail(el, "invoice line without BilledQuantity (BT-129)")
+        net_price = self.one(agreement, "ram:NetPriceProductTradePrice")
+        unit_price = self.dec(net_price, "ram:ChargeAmount")
+        if unit_price is None:
+            raise self.fail(el, "invoice line without net price (BT-146)")
+        name = self.text(product, "ram:Name")
+        if not name:
+            name = "(sans désignation)"
+            self.warnings.append(f"{self.where(el)}: item without name (BT-153)")
+        out: dict[str, Any] = {
+            "id": self.text(doc, "ram:LineID"),
+            "quantity": self.dec(el, "ram:SpecifiedLineTradeDelivery/ram:BilledQuantity"),
+            "unit": quantity_el.get("unitCode") or "C62",
+            "unit_price": unit_price,
+            "name": name,
+        }
+        notes = (
+            [_clean(n.text) for n in self.all(doc, "ram:IncludedNote/ram:Content") if _clean(n.text)]
+            if doc is not None
+            else []
+        )
+        if notes:
+            out["note"] = " ".join(n for n in notes if n)
+        base_q = self.one(net_price, "ram:BasisQuantity")
+        if base_q is not None and (q := self.dec(net_price, "ram:BasisQuantity")) is not None:
+            out["base_quantity"] = q
+            if base_q.get("unitCode") and base_q.get("unitCode") != out["unit"]:
+                out["base_unit"] = base_q.get("unitCode")
+        gross = self.one(agreement, "ram:GrossPriceProductTradePrice")
+        if gross is not None:
+            out["gross_price"] = self.dec(gross, "ram:ChargeAmount")
+            discount = self.dec(
+                gross,
+                "ram:AppliedTradeAllowanceCharge[not(ram:ChargeIndicator/udt:Indicator='true')]/ram:ActualAmount",
+            )
+            if discount is not None:
+                out["price_discount"] = discount
+        for key, path in (
+            ("seller_item_id", "ram:SellerAssignedID"),
+            ("buyer_item_id", "ram:BuyerAssignedID"),
+            ("description", "ram:Description"),
+            ("origin_country", "ram:OriginTradeCountry/ram:ID"),
+        ):
+            if (value := self.text(product, path)) is not None:
+                out[key] = value
+        if (gid := self.ident(self.one(product, "ram:GlobalID"))) is not None:
+            out["standard_id"] = gid
+        attrs = [
+            {"name": self.text(a, "ram:Description"), "value": self.text(a, "ram:Value")}
+            for a in self.all(product, "ram:ApplicableProductCharacteristic")
+            if product is not None
+        ]
+        if attrs := [a for a in attrs if a["name"] and a["value"]]:
+            out["attributes"] = attrs
+        classes = []
+        for c in (
+            self.all(product, "ram:DesignatedProductClassification/ram:ClassCode")
+            if product is not None
+            else []
+        ):
+            if _clean(c.text):
+                item = {"code": _clean(c.text)}
+                item.update(
+                    {k: v for k, v in (("scheme", c.get("listID")), ("version", c.get("listVersionID"))) if v}
+                )
+                classes.append(item)
+        if classes:
+            out["classifications"] = classes
+        if (ref := self.text(agreement, "ram:BuyerOrderReferencedDocument/ram:LineID")) is not None:
+            out["order_line_ref"] = ref
+        tax = self.one(settlement, "ram:ApplicableTradeTax")
+        out["vat_category"] = self.text(tax, "ram:CategoryCode") or "S"
+        if (rate := self.dec(tax, "ram:RateApplicablePercent")) is not None:
+            out["vat_rate"] = rate
+        if (period := self.period(self.one(settlement, "ram:BillingSpecifiedPeriod"))) is not None:
+            out["period"] = period
+        for ac in self.all(settlement, "ram:SpecifiedTradeAllowanceCharge") if settlement is not None else []:
+            charge, item = self.allowance(ac, document_level=False)
+            out.setdefault("charges" if charge else "allowances", []).append(item)
+        out["net_amount"] = self.dec(
+            settlement, "ram:SpecifiedTradeSettlementLineMonetarySummation/ram:LineTotalAmount"
+        )
+        obj = self.one(settlement, "ram:AdditionalReferencedDocument[ram:TypeCode='130']")
+        if obj is not None and (oid := self.text(obj, "ram:IssuerAssignedID")):
+            out["object_id"] = {
+                "id": oid,
+                **({"scheme": s} if (s := self.text(obj, "ram:ReferenceTypeCode")) else {}),
+            }
+        if (acc := self.text(settlement, "ram:ReceivableSpecifiedTradeAccountingAccount/ram:ID")) is not None:
+            out["accounting_ref"] = acc
+        return {k: v for k, v in out.items() if v is not None}
+
+    def period(self, el: _El | None) -> dict[str, Any] | None:
+        if el is None:
+            return None
+        start = self.date(el, "ram:StartDateTime/udt:DateTimeString")
+        end = self.date(el, "ram:EndDateTime/udt:DateTimeString")
+        if start is None and end is None:
+            return None
+        return {k: v for k, v in (("start", start), ("end", end)) if v}
+
+    # -- document --------------------------------------------------------------------------------------------
+    def invoice(self) -> dict[str, Any]:
+        root = self.root
+        doc = self.one(root, "rsm:ExchangedDocument")
+        tx = self.one(root, "rsm:SupplyChainTradeTransaction")
+        if doc is None or tx is None:
+            raise InputError.at(
+                self.source, None, "CII without ExchangedDocument or SupplyChainTradeTransaction"
+            )
+        agreement = self.one(tx, "ram:ApplicableHeaderTradeAgreement")
+        delivery = self.one(tx, "ram:ApplicableHeaderTradeDelivery")
+        settlement = self.one(tx, "ram:ApplicableHeaderTradeSettlement")
+        number = self.text(doc, "ram:ID")
+        issue = self.date(doc, "ram:IssueDateTime/udt:DateTimeString")
+        if not number or issue is None:
+            raise self.fail(doc, "invoice number (BT-1) and issue date (BT-2) are mandatory")
+        out: dict[str, Any] = {
+            "number": number,
+            "issue_date": issue,
+            "type_code": self.text(doc, "ram:TypeCode") or "380",
+            "currency": self.text(settlement, "ram:InvoiceCurrencyCode") or "EUR",
+        }
+        bp = self.text(
+            root, "rsm:ExchangedDocumentContext/ram:BusinessProcessSpecifiedDocumentContextParameter/ram:ID"
+        )
+        if bp:
+            out["business_process"] = bp
+        notes = []
+        for n in self.all(doc, "ram:IncludedNote"):
+            text = " ".join(t for t in (_clean(c.text) for c in self.all(n, "ram:Content")) if t)
+            if text:
+                notes.append(
+                    {"text": text, **({"subject": s} if (s := self.text(n, "ram:SubjectCode")) else {})}
+                )
+        if notes:
+            out["notes"] = notes
+        out["seller"] = self.party(self.one(agreement, "ram:SellerTradeParty"), "seller")
+        out["buyer"] = self.party(self.one(agreement, "ram:BuyerTradeParty"), "buyer")
+        self.header_agreement(agreement, out)
+        self.header_delivery(delivery, out)
+        self.header_settlement(settlement, out)
+        lines = [self.line(li) for li in self.all(tx, "ram:IncludedSupplyChainTradeLineItem")]
+        if lines := [li for li in lines if li is not None]:
+            out["lines"] = lines
+        return out
+
+    def header_agreement(self, ag: _El | None, out: dict[str, Any]) -> None:
+        for key, path in (
+            ("buyer_reference", "ram:BuyerReference"),
+            ("sales_order_reference", "ram:SellerOrderReferencedDocument/ram:IssuerAssignedID"),
+            ("purchase_order_reference", "ram:BuyerOrderReferencedDocument/ram:IssuerAssignedID"),
+            ("contract_reference", "ram:ContractReferencedDocument/ram:IssuerAssignedID"),
+            ("project_reference", "ram:SpecifiedProcuringProject/ram:ID"),
+        ):
+            if (value := self.text(ag, path)) is not None:
+                out[key] = value
+        rep = self.one(ag, "ram:SellerTaxRepresentativeTradeParty")
+        if rep is not None:
+            address = self.address(self.one(rep, "ram:PostalTradeAddress"))
+            vat = self.text(rep, "ram:SpecifiedTaxRegistration/ram:ID")
+            if address and vat and (name := self.text(rep, "ram:Name")):
+                out["tax_representative"] = {"name": name, "vat_id": vat, "address": address}
+        docs = []
+        for d in self.all(ag, "ram:AdditionalReferencedDocument") if ag is not None else []:
+            type_code, ref = self.text(d, "ram:TypeCode") or "916", self.text(d, "ram:IssuerAssignedID")
+            if not ref:
+                continue
+            if type_code == "50":
+                out["tender_reference"] = ref
+            elif type_code == "130":
+                out["invoiced_object"] = {
+                    "id": ref,
+                    **({"scheme": s} if (s := self.text(d, "ram:ReferenceTypeCode")) else {}),
+                }
+            else:
+                item = {"id": ref, "type_code": type_code}
+                for key, path in (("uri", "ram:URIID"), ("description", "ram:Name")):
+                    if (v := self.text(d, path)) is not None:
+                        item[key] = v
+                if self.one(d, "ram:AttachmentBinaryObject") is not None:
+                    self.warnings.append(f"{self.where(d)}: attached binary object not carried by the model")
+                docs.append(item)
+        if docs:
+            out["supporting_documents"] = docs
+
+    def header_delivery(self, de: _El | None, out: dict[str, Any]) -> None:
+        if de is None:
+            return
+        delivery: dict[str, Any] = {}
+        ship = self.one(de, "ram:ShipToTradeParty")
+        if ship is not None:
+            if (name := self.text(ship, "ram:Name")) is not None:
+                delivery["party_name"] = name
+            if (loc := self.ident(self.one(ship, "ram:ID | ram:GlobalID"))) is not None:
+                delivery["location_id"] = loc
+            if (addr := self.address(self.one(ship, "ram:PostalTradeAddress"))) is not None:
+                delivery["address"] = addr
+        if date := self.date(
+            de, "ram:ActualDeliverySupplyChainEvent/ram:OccurrenceDateTime/udt:DateTimeString"
+        ):
+            delivery["date"] = date
+        if delivery:
+            out["delivery"] = delivery
+        for key, path in (
+            ("despatch_advice_reference", "ram:DespatchAdviceReferencedDocument/ram:IssuerAssignedID"),
+            ("receiving_advice_reference", "ram:ReceivingAdviceReferencedDocument/ram:IssuerAssignedID"),
+        ):
+            if (value := self.text(de, path)) is not None:
+                out[key] = value
+
+    def header_settlement(self, st: _El | None, out: dict[str, Any]) -> None:
+        if st is None:
+            raise InputError.at(self.source, None, "CII without ApplicableHeaderTradeSettlement")
+        if (tc := self.text(st, "ram:TaxCurrencyCode")) is not None:
+            out["tax_currency"] = tc
+        payee = self.one(st, "ram:PayeeTradeParty")
+        if payee is not None and (pname := self.text(payee, "ram:Name")):
+            p: dict[str, Any] = {"name": pname}
+            if ids := [i for i in (self.ident(n) for n in self.all(payee, "ram:ID | ram:GlobalID")) if i]:
+                p["identifiers"] = ids
+            if (legal := self.ident(self.one(payee, "ram:SpecifiedLegalOrganization/ram:ID"))) is not None:
+                p["legal_id"] = legal
+            out["payee"] = p
+        self.payment(st, out)
+        breakdown, exemptions = [], {}
+        for tax in self.all(st, "ram:ApplicableTradeTax"):
+            category = self.text(tax, "ram:CategoryCode") or "S"
+            item: dict[str, Any] = {
+                "category": category,
+                "taxable_amount": self.dec(tax, "ram:BasisAmount") or Decimal(0),
+                "tax_amount": self.dec(tax, "ram:CalculatedAmount") or Decimal(0),
+            }
+            if (rate := self.dec(tax, "ram:RateApplicablePercent")) is not None:
+                item["rate"] = rate
+            reason, code = self.text(tax, "ram:ExemptionReason"), self.text(tax, "ram:ExemptionReasonCode")
+            if reason:
+                item["exemption_reason"] = reason
+            if code:
+                item["exemption_code"] = code
+            if category in codes.EXEMPT_CATEGORIES and (reason or code) and category not in exemptions:
+                exemptions[category] = {
+                    "category": category,
+                    **({"reason": reason} if reason else {}),
+                    **({"code": code} if code else {}),
+                }
+            if (tpd := self.date(tax, "ram:TaxPointDate/udt:DateString")) is not None:
+                out["tax_point_date"] = tpd
+            if (ddc := self.text(tax, "ram:DueDateTypeCode")) is not None:
+                out["tax_point_code"] = ddc
+            breakdown.append(item)
+        if breakdown:
+            out["vat_breakdown"] = breakdown
+        if exemptions:
+            out["vat_exemptions"] = list(exemptions.values())
+        if (period := self.period(self.one(st, "ram:BillingSpecifiedPeriod"))) is not None:
+            out["period"] = period
+        for ac in self.all(st, "ram:SpecifiedTradeAllowanceCharge"):
+            charge, item2 = self.allowance(ac, document_level=True)
+            out.setdefault("charges" if charge else "allowances", []).append(item2)
+        terms = self.all(st, "ram:SpecifiedTradePaymentTerms")
+        texts = [t for t in (self.text(term, "ram:Description") for term in terms) if t]
+        if texts:
+            out["payment_terms"] = " ".join(texts)
+        for term in terms:
+            if (due := self.date(term, "ram:DueDateDateTime/udt:DateTimeString")) is not None:
+                out.setdefault("due_date", due)
+            if (mandate := self.text(term, "ram:DirectDebitMandateID")) is not None:
+                out.setdefault("payment", {"means_code": "59"}).setdefault("direct_debit", {})[
+                    "mandate_id"
+                ] = mandate
+        precs = []
+        for ref in self.all(st, "ram:InvoiceReferencedDocument"):
+            if (num := self.text(ref, "ram:IssuerAssignedID")) is not None:
+                precs.append(
+                    {
+                        "number": num,
+                        **(
+                            {"date": d}
+                            if (d := self.date(ref, "ram:FormattedIssueDateTime/qdt:DateTimeString"))
+                            else {}
+                        ),
+                    }
+                )
+        if precs:
+            out["preceding_invoices"] = precs
+        if (acc := self.text(st, "ram:ReceivableSpecifiedTradeAccountingAccount/ram:ID")) is not None:
+            out["buyer_accounting_reference"] = acc
+        for extra in self.all(st, "ram:SpecifiedLogisticsServiceCharge"):
+            self.warnings.append(
+                f"{self.where(extra)}: EXTENDED logistics service charge (BT-X-272) not in the model"
+            )
+        out["totals"] = self.totals(st, out)
+
+    def payment(self, st: _El, out: dict[str, Any]) -> None:
+        means = self.all(st, "ram:SpecifiedTradeSettlementPaymentMeans")
+        creditor = self.text(st, "ram:CreditorReferenceID")
+        reference = self.text(st, "ram:PaymentReference")
+        if not means and not creditor and not reference:
+            return
+        pay: dict[str, Any] = (
+            {"means_code": self.text(means[0], "ram:TypeCode") or "1"} if means else {"means_code": "1"}
+        )
+        if means and (info := self.text(means[0], "ram:Information")) is not None:
+            pay["means_text"] = info
+        if reference:
+            pay["remittance_info"] = reference
+        transfers = []
+        for m in means:
+            iban = self.text(m, "ram:PayeePartyCreditorFinancialAccount/ram:IBANID") or self.text(
+                m, "ram:PayeePartyCreditorFinancialAccount/ram:ProprietaryID"
+            )
+            if iban:
+                t = {"iban": iban}
+                for key, path in (
+                    ("account_name", "ram:PayeePartyCreditorFinancialAccount/ram:AccountName"),
+                    ("bic", "ram:PayeeSpecifiedCreditorFinancialInstitution/ram:BICID"),
+                ):
+                    if (v := self.text(m, path)) is not None:
+                        t[key] = v
+                transfers.append(t)
+            card = self.one(m, "ram:ApplicableTradeSettlementFinancialCard")
+            if card is not None and (pan := self.text(card, "ram:ID")):
+                pay["card"] = {
+                    "pan": pan,
+                    **({"holder": h} if (h := self.text(card, "ram:CardholderName")) else {}),
+                }
+            if (debited := self.text(m, "ram:PayerPartyDebtorFinancialAccount/ram:IBANID")) is not None:
+                pay.setdefault("direct_debit", {})["debited_account"] = debited
+        if transfers:
+            pay["credit_transfers"] = transfers
+        if creditor:
+            pay.setdefault("direct_debit", {})["creditor_id"] = creditor
+        existing = out.get("payment", {})
+        if "direct_debit" in existing:
+            pay.setdefault("direct_debit", {}).update(existing["direct_debit"])
+        out["payment"] = pay
+
+    def totals(self, st: _El, out: dict[str, Any]) -> dict[str, Any]:
+        summ = self.one(st, "ram:SpecifiedTradeSettlementHeaderMonetarySummation")
+        if summ is None:
+            raise self.fail(st, "no document totals (BG-22)")
+        t: dict[str, Any] = {}
+        for key, path in (
+            ("line_total", "ram:LineTotalAmount"),
+            ("charge_total", "ram:ChargeTotalAmount"),
+            ("allowance_total", "ram:AllowanceTotalAmount"),
+            ("tax_exclusive", "ram:TaxBasisTotalAmount"),
+            ("rounding", "ram:RoundingAmount"),
+            ("tax_inclusive", "ram:GrandTotalAmount"),
+            ("prepaid", "ram:TotalPrepaidAmount"),
+            ("due", "ram:DuePayableAmount"),
+        ):
+            if (value := self.dec(summ, path)) is not None:
+                t[key] = value
+        for node in self.all(summ, "ram:TaxTotalAmount"):
+            value = self.dec(node, ".")
+            currency = node.get("currencyID")
+            if currency and out.get("tax_currency") == currency and currency != out["currency"]:
+                t["tax_total_accounting"] = value
+            else:
+                t.setdefault("tax_total", value)
+        for key in ("tax_exclusive", "tax_inclusive", "due"):
+            if key not in t:
+                raise self.fail(summ, f"document totals lack {key} (BT-109 / BT-112 / BT-115 are mandatory)")
+        return t
+
+
+def read_cii(data: bytes, source: str) -> CiiDocument:
+    """Read CII bytes into the model (identifiers are not key-checked: third-party data is read as it is)."""
+    tree = parse_xml(data, source)
+    root = tree.getroot()
+    if root.tag != f"{{{RSM}}}CrossIndustryInvoice":
+        raise InputError.at(
+            source,
+            "line 1",
+            f"not a CII invoice: root element is `{etree.QName(root).localname}`",
+            hint="fpcli reads CII (Factur-X, ZUGFeRD 2, XRechnung) into its model; not ZUGFeRD 1.0 or UBL",
+        )
+    reader = _Reader(root, source)
+    raw = reader.invoice()
+    gid = (
+        reader.text(
+            root, "rsm:ExchangedDocumentContext/ram:GuidelineSpecifiedDocumentContextParameter/ram:ID"
+        )
+        or ""
+    )
+    try:
+        invoice = Invoice.model_validate(raw)
+    except ValidationError as exc:
+        raise InvoiceDataError(source, validation_problems(exc)) from None
+    return CiiDocument(
+        invoice=invoice,
+        profile=profile_from_guideline(gid) if gid else None,
+        guideline_id=gid,
+        warnings=reader.warnings,
+    )
+
+
+def strip_computed(invoice: Invoice) -> Invoice:
+    """The invoice without what fpcli computes (totals, VAT breakdown, line nets and default line ids):
+    what a user would have written. Used to compare a read-back invoice with its input."""
+    lines = [
+        line.model_copy(update={"net_amount": None, "id": None if line.id == str(i + 1) else line.id})
+        for i, line in enumerate(invoice.lines)
+    ]
+    if not invoice.lines:
+        return invoice
+    return invoice.model_copy(update={"lines": lines, "vat_breakdown": None, "totals": None})
