@@ -91,3 +91,12 @@ def shared() -> Path:
     if not SHARED.is_dir():
         pytest.skip(f"../shared not found at {SHARED}: corpus and reference tests need it")
     return SHARED
+
+
+@pytest.fixture(scope="session")
+def pki(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
+    """A certomancer test PKI (root, intermediate, signers, OCSP, CRL, TSA) served on 127.0.0.1."""
+    from tests.signing.pki import running_pki
+
+    with running_pki(tmp_path_factory.mktemp("pki")) as running:
+        yield running

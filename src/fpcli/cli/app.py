@@ -10,6 +10,7 @@ import typer
 from fpcli import __version__
 from fpcli.cli import extract as extract_cmd
 from fpcli.cli import generate as generate_cmd
+from fpcli.cli import sign as sign_cmd
 from fpcli.cli import validate as validate_cmd
 from fpcli.cli.runtime import FpcliGroup, terminal_of
 
@@ -95,3 +96,4 @@ app.command(
     help="Validate invoices: XSD, official Schematron (Factur-X, EN 16931, BR-FR), PDF/A-3 and "
     "Factur-X checks.",
 )(validate_cmd.validate)
+app.add_typer(sign_cmd.app, name="sign")

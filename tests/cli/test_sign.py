@@ -1,0 +1,141 @@
+"""`fpcli sign`, `fpcli sign verify`, `fpcli sign make-test-cert` through the CLI."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from tests.cli.helpers import run
+from tests.conftest import EXAMPLES
+
+
+@pytest.fixture
+def invoice(runner, tmp_path: Path) -> Path:
+    out = tmp_path / "inv.pdf"
+    assert run(runner, "generate", str(EXAMPLES / "invoice-services.yaml"), "-o", str(out)).exit_code == 0
+    return out
+
+
+def test_sign_b_lt_then_verify(
+    runner, pki, invoice: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("FPCLI_SIGN_PASSPHRASE", "secret")
+    p12, root = pki.write_p12("signer", b"secret"), pki.write_cert("root")
+    out = tmp_path / "signed.pdf"
+    result = run(
+        runner,
+        "sign",
+        str(invoice),
+        "-o",
+        str(out),
+        "--level",
+        "B-LT",
+        "--tsa",
+        pki.tsa_url,
+        "--p12",
+        str(p12),
+        "--trust",
+        str(root),
+        "--reason",
+        "Facture émise",
+        "--location",
+        "Lyon",
+    )
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout == "" and "secret" not in result.stderr
+    verified = run(runner, "sign", "verify", str(out), "--trust", str(root), "--json")
+    assert verified.exit_code == 0, verified.stderr
+    report = json.loads(verified.stdout)
+    assert report["schema_version"] == 1 and report["ok"]
+    assert report["signatures"][0]["pades_level"] == "B-LT" and report["signatures"][0]["ltv"]
+    assert run(runner, "validate", str(out)).exit_code == 0
+
+
+def test_wrong_passphrase_exit_5_no_output(
+    runner, pki, invoice: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("FPCLI_SIGN_PASSPHRASE", "wrong")
+    out = tmp_path / "signed.pdf"
+    result = run(
+        runner, "sign", str(invoice), "-o", str(out), "--p12", str(pki.write_p12("signer", b"secret"))
+    )
+    assert result.exit_code == 5
+    assert "wrong passphrase" in result.stderr and "wrong\n" not in result.stderr
+    assert not out.exists()
+
+
+def test_no_passphrase_without_terminal_names_env(
+    runner, pki, invoice: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("FPCLI_SIGN_PASSPHRASE", raising=False)
+    result = run(
+        runner,
+        "sign",
+        str(invoice),
+        "-o",
+        str(tmp_path / "s.pdf"),
+        "--p12",
+        str(pki.write_p12("signer", b"secret")),
+    )
+    assert result.exit_code == 5
+    assert "FPCLI_SIGN_PASSPHRASE" in result.stderr
+
+
+def test_verify_tampered_exit_6(
+    runner, pki, invoice: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("FPCLI_SIGN_PASSPHRASE", "secret")
+    out = tmp_path / "signed.pdf"
+    assert (
+        run(
+            runner, "sign", str(invoice), "-o", str(out), "--p12", str(pki.write_p12("signer", b"secret"))
+        ).exit_code
+        == 0
+    )
+    data = bytearray(out.read_bytes())
+    data[data.find(b"FA-2026-0042")] ^= 1
+    out.write_bytes(bytes(data))
+    result = run(runner, "sign", "verify", str(out), "--trust", str(pki.write_cert("root")))
+    assert result.exit_code == 6
+    assert result.stderr.startswith("INVALID") and "modified after signing" in result.stderr
+
+
+def test_verify_unsigned_pdf_exit_3(runner, invoice: Path) -> None:
+    result = run(runner, "sign", "verify", str(invoice))
+    assert result.exit_code == 3
+    assert "carries no signature" in result.stderr
+
+
+def test_make_test_cert_and_sign_visible(
+    runner, invoice: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("FPCLI_SIGN_PASSPHRASE", "pw")
+    p12 = tmp_path / "test.p12"
+    made = run(runner, "sign", "make-test-cert", "-o", str(p12), "--cn", "Essai")
+    assert made.exit_code == 0 and "not for production" in made.stderr
+    out = tmp_path / "s.pdf"
+    signed = run(
+        runner, "sign", str(invoice), "-o", str(out), "--p12", str(p12), "--visible", "1,380,40,560,100"
+    )
+    assert signed.exit_code == 0, signed.stderr
+    verified = run(runner, "sign", "verify", str(out), "--json")
+    assert verified.exit_code == 6  # self-signed: untrusted
+    assert json.loads(verified.stdout)["signatures"][0]["eidas_level"] == "SES"
+    assert run(runner, "validate", str(out)).exit_code == 0  # the stamp's font is embedded: still PDF/A
+
+
+def test_output_exists_without_force(
+    runner, invoice: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("FPCLI_SIGN_PASSPHRASE", "pw")
+    p12 = tmp_path / "t.p12"
+    assert run(runner, "sign", "make-test-cert", "-o", str(p12)).exit_code == 0
+    result = run(runner, "sign", "make-test-cert", "-o", str(p12))
+    assert result.exit_code == 2 and "already exists" in result.stderr
+
+
+def test_bad_level(runner, invoice: Path, tmp_path: Path) -> None:
+    result = run(runner, "sign", str(invoice), "-o", str(tmp_path / "x.pdf"), "--level", "B-X", "--p12", "x")
+    assert result.exit_code == 2 and "unknown level" in result.stderr

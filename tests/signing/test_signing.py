@@ -1,0 +1,155 @@
+"""PAdES signing and verification against a real test PKI (certomancer) served on loopback."""
+
+from __future__ import annotations
+
+import io
+
+import pikepdf
+import pytest
+
+from fpcli.errors import AuthError, InputError, UsageError
+from fpcli.signing.keys import load_pem, load_pkcs12
+from fpcli.signing.sign import Level, SignRequest, sign_pdf
+from fpcli.signing.testcert import make_test_p12
+from fpcli.signing.verify import eidas_level, verify_pdf
+
+
+@pytest.fixture(scope="module")
+def invoice_pdf(tmp_path_factory: pytest.TempPathFactory) -> bytes:
+    from typer.testing import CliRunner
+
+    from tests.cli.helpers import run
+    from tests.conftest import EXAMPLES
+
+    out = tmp_path_factory.mktemp("inv") / "inv.pdf"
+    assert (
+        run(CliRunner(), "generate", str(EXAMPLES / "invoice-services.yaml"), "-o", str(out)).exit_code == 0
+    )
+    return out.read_bytes()
+
+
+def signer(pki, label: str = "signer"):
+    return load_pkcs12(pki.write_p12(label, b"secret").read_bytes(), f"{label}.p12", b"secret")
+
+
+def root(pki) -> bytes:
+    return pki.write_cert("root").read_bytes()
+
+
+@pytest.mark.parametrize("level", list(Level), ids=str)
+def test_each_level_signs_and_verifies(pki, invoice_pdf: bytes, level: Level) -> None:
+    out = sign_pdf(
+        invoice_pdf, signer(pki), SignRequest(level, pki.tsa_url, trust_roots=(root(pki),)), "inv.pdf"
+    )
+    assert out.startswith(invoice_pdf)  # incremental update: the original bytes are untouched
+    result = verify_pdf(out, "signed.pdf", [root(pki)])
+    assert result.ok, result.signatures[0].problems
+    s = result.signatures[0]
+    assert s.pades_level == str(level) and s.eidas_level == "AdES"
+    # B-LT appends the DSS after signing: allowed "LTA updates", not a modification
+    assert s.covers_whole_file or s.modification_level == "LTA_UPDATES"
+    assert (s.timestamp is not None) == (level is not Level.B_B)
+    assert s.ltv == (level is Level.B_LT)
+
+
+def test_signed_facturx_keeps_xml_and_xmp(pki, invoice_pdf: bytes) -> None:
+    out = sign_pdf(invoice_pdf, signer(pki), SignRequest(Level.B_T, pki.tsa_url), "inv.pdf")
+    before, after = pikepdf.open(io.BytesIO(invoice_pdf)), pikepdf.open(io.BytesIO(out))
+    assert (
+        after.attachments["factur-x.xml"].get_file().read_bytes()
+        == before.attachments["factur-x.xml"].get_file().read_bytes()
+    )
+    from lxml import etree
+
+    from fpcli.pdf.xmp import FX_NS
+
+    xmp = etree.fromstring(after.Root.Metadata.read_bytes())
+    levels = [e.text for e in xmp.iter(f"{{{FX_NS}}}ConformanceLevel")]
+    levels += [v for e in xmp.iter() for k, v in e.attrib.items() if k == f"{{{FX_NS}}}ConformanceLevel"]
+    assert levels == ["EN 16931"]
+    from fpcli.validation.checks import validate_bytes
+
+    report = validate_bytes(out, "signed.pdf")
+    assert report.valid, [f"{f.rule_id}: {f.message}" for f in report.errors]
+
+
+def test_tampered_byte_is_detected(pki, invoice_pdf: bytes) -> None:
+    out = bytearray(sign_pdf(invoice_pdf, signer(pki), SignRequest(Level.B_B), "inv.pdf"))
+    i = out.find(b"FA-2026-0042")
+    out[i] ^= 0x01
+    result = verify_pdf(bytes(out), "x.pdf", [root(pki)])
+    assert not result.ok
+    assert "modified after signing" in result.signatures[0].problems[0]
+
+
+def test_revoked_signer_reported(pki, invoice_pdf: bytes) -> None:
+    out = sign_pdf(invoice_pdf, signer(pki, "signer-revoked"), SignRequest(Level.B_T, pki.tsa_url), "inv.pdf")
+    s = verify_pdf(out, "x.pdf", [root(pki)]).signatures[0]
+    assert s.revoked and "revoked" in " ".join(s.problems)
+
+
+def test_expired_signer_reported(pki, invoice_pdf: bytes) -> None:
+    out = sign_pdf(invoice_pdf, signer(pki, "signer-expired"), SignRequest(Level.B_T, pki.tsa_url), "inv.pdf")
+    s = verify_pdf(out, "x.pdf", [root(pki)]).signatures[0]
+    assert s.expired_at_signing and not s.ok
+
+
+def test_untrusted_without_root(pki, invoice_pdf: bytes) -> None:
+    out = sign_pdf(invoice_pdf, signer(pki), SignRequest(Level.B_B), "inv.pdf")
+    s = verify_pdf(out, "x.pdf", []).signatures[0]
+    assert not s.trusted and "untrusted" in s.problems[0]
+
+
+def test_wrong_passphrase_is_auth_error(pki) -> None:
+    with pytest.raises(AuthError):
+        load_pkcs12(pki.write_p12("signer", b"secret").read_bytes(), "s.p12", b"wrong")
+
+
+def test_not_a_p12_is_input_error() -> None:
+    with pytest.raises(InputError, match="not a PKCS#12"):
+        load_pkcs12(b"garbage", "s.p12", b"x")
+
+
+def test_pem_key_and_cert(pki, invoice_pdf: bytes, tmp_path) -> None:
+    from cryptography.hazmat.primitives.serialization import (
+        BestAvailableEncryption,
+        Encoding,
+        PrivateFormat,
+        load_pem_private_key,
+    )
+
+    raw = (pki.dir / "signer.key.pem").read_bytes()
+    enc = load_pem_private_key(raw, None).private_bytes(
+        Encoding.PEM, PrivateFormat.PKCS8, BestAvailableEncryption(b"pw")
+    )
+    cert = pki.write_cert("signer").read_bytes()
+    chain = [pki.write_cert("interm").read_bytes()]
+    with pytest.raises(AuthError):
+        load_pem(enc, cert, chain, "k.pem", None)
+    with pytest.raises(AuthError):
+        load_pem(enc, cert, chain, "k.pem", b"nope")
+    s = load_pem(enc, cert, chain, "k.pem", b"pw")
+    assert verify_pdf(sign_pdf(invoice_pdf, s, SignRequest(Level.B_B), "i"), "x", [root(pki)]).ok
+
+
+def test_b_t_without_tsa_is_usage_error(pki, invoice_pdf: bytes) -> None:
+    with pytest.raises(UsageError, match="timestamp authority"):
+        sign_pdf(invoice_pdf, signer(pki), SignRequest(Level.B_T), "inv.pdf")
+
+
+def test_truncated_pdf(pki) -> None:
+    with pytest.raises(InputError):
+        sign_pdf(b"%PDF-1.7\n1 0 obj <<", signer(pki), SignRequest(Level.B_B), "t.pdf")
+
+
+def test_test_cert_is_marked_and_ses(invoice_pdf: bytes) -> None:
+    from asn1crypto import x509
+    from cryptography.hazmat.primitives.serialization import Encoding, pkcs12
+
+    p12 = make_test_p12("Essai", 30, b"pw")
+    _, cert, _ = pkcs12.load_key_and_certificates(p12, b"pw")
+    assert "NOT FOR PRODUCTION" in cert.subject.rfc4514_string()
+    assert eidas_level(x509.Certificate.load(cert.public_bytes(Encoding.DER))) == "SES"
+    signed = sign_pdf(invoice_pdf, load_pkcs12(p12, "t.p12", b"pw"), SignRequest(Level.B_B), "inv.pdf")
+    s = verify_pdf(signed, "x", []).signatures[0]
+    assert s.eidas_level == "SES" and s.intact and not s.trusted
