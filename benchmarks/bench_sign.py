@@ -23,9 +23,10 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--n", type=int, default=30)
     n = parser.parse_args().n
+    from tests.signing.pki import running_pki
+
     from fpcli.signing.keys import load_pkcs12
     from fpcli.signing.sign import Level, SignRequest, sign_pdf
-    from tests.signing.pki import running_pki
 
     with tempfile.TemporaryDirectory() as tmp, running_pki(Path(tmp)) as pki:
         invoice = Path(tmp) / "inv.pdf"
