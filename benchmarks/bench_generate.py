@@ -39,8 +39,12 @@ def main() -> None:
     parser.add_argument("--n", type=int, default=1000)
     n = parser.parse_args().n
     invoices = invoices_from_data(synthetic_invoices(n), "bench")
-    xml_req = GenerateRequest(inputs=[], output=None, profile=Profile.EN16931, format=OutputFormat.XML, date=DATE)
-    pdf_req = GenerateRequest(inputs=[], output=None, profile=Profile.EN16931, format=OutputFormat.PDF, date=DATE)
+    xml_req = GenerateRequest(
+        inputs=[], output=None, profile=Profile.EN16931, format=OutputFormat.XML, date=DATE
+    )
+    pdf_req = GenerateRequest(
+        inputs=[], output=None, profile=Profile.EN16931, format=OutputFormat.PDF, date=DATE
+    )
 
     from facturx import generate_from_binary
 
@@ -59,7 +63,9 @@ def main() -> None:
     )
     ref_rate = per_second(
         n,
-        lambda i: generate_from_binary(base_pdf, xmls[i], flavor="factur-x", level="en16931", check_xsd=False),
+        lambda i: generate_from_binary(
+            base_pdf, xmls[i], flavor="factur-x", level="en16931", check_xsd=False
+        ),
     )
     rows = [
         ("fpcli: model -> CII XML (+ XSD self-check)", f"{xml_rate:,.0f}", f"{1000 / xml_rate:.2f}"),

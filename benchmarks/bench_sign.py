@@ -31,8 +31,17 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp, running_pki(Path(tmp)) as pki:
         invoice = Path(tmp) / "inv.pdf"
         subprocess.run(
-            [sys.executable, "-m", "fpcli", "-q", "generate", str(REPO / "examples" / "invoice-services.yaml"),
-             "-o", str(invoice)], check=True,
+            [
+                sys.executable,
+                "-m",
+                "fpcli",
+                "-q",
+                "generate",
+                str(REPO / "examples" / "invoice-services.yaml"),
+                "-o",
+                str(invoice),
+            ],
+            check=True,
         )
         data = invoice.read_bytes()
         p12 = pki.write_p12("signer", b"secret")
@@ -56,13 +65,44 @@ def main() -> None:
                 start = time.perf_counter()
                 for i in range(m):
                     out = Path(tmp) / f"ph{i}.pdf"
-                    subprocess.run([cli, "sign", "addsig", "--field", f"Sig{i}", "--use-pades", *extra, "pkcs12",
-                                    "--passfile", str(passfile), str(invoice), str(out), str(p12)],
-                                   check=True, capture_output=True)
+                    subprocess.run(
+                        [
+                            cli,
+                            "sign",
+                            "addsig",
+                            "--field",
+                            f"Sig{i}",
+                            "--use-pades",
+                            *extra,
+                            "pkcs12",
+                            "--passfile",
+                            str(passfile),
+                            str(invoice),
+                            str(out),
+                            str(p12),
+                        ],
+                        check=True,
+                        capture_output=True,
+                    )
                 ph = m / (time.perf_counter() - start)
                 fpcli_cli = m / sum(
-                    _timed([sys.executable, "-m", "fpcli", "-q", "sign", str(invoice), "-o", str(Path(tmp) / f"f{level}-{j}.pdf"),
-                            "--level", str(level), "--p12", str(p12), *(["--tsa", pki.tsa_url] if extra else [])])
+                    _timed(
+                        [
+                            sys.executable,
+                            "-m",
+                            "fpcli",
+                            "-q",
+                            "sign",
+                            str(invoice),
+                            "-o",
+                            str(Path(tmp) / f"f{level}-{j}.pdf"),
+                            "--level",
+                            str(level),
+                            "--p12",
+                            str(p12),
+                            *(["--tsa", pki.tsa_url] if extra else []),
+                        ]
+                    )
                     for j in range(m)
                 )
                 rows.append((f"pyhanko sign addsig {level} (CLI, per process)", f"{ph:.1f}"))

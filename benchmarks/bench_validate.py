@@ -27,7 +27,9 @@ def ensure_saxon_java() -> bool:
     if SAXON_JAR.exists() and shutil.which("java"):
         return True
     if os.geteuid() == 0 and shutil.which("apt-get"):
-        subprocess.run(["apt-get", "install", "-y", "-q", "libsaxonhe-java"], check=False, capture_output=True)
+        subprocess.run(
+            ["apt-get", "install", "-y", "-q", "libsaxonhe-java"], check=False, capture_output=True
+        )
     return SAXON_JAR.exists() and bool(shutil.which("java"))
 
 
@@ -38,7 +40,9 @@ def en16931_cii_files() -> list[Path]:
 
 def fpcli(*args: str) -> float:
     start = time.perf_counter()
-    subprocess.run([sys.executable, "-m", "fpcli", "-q", "validate", "--no-fr", *args], check=False, capture_output=True)
+    subprocess.run(
+        [sys.executable, "-m", "fpcli", "-q", "validate", "--no-fr", *args], check=False, capture_output=True
+    )
     return time.perf_counter() - start
 
 
@@ -87,8 +91,17 @@ def main() -> None:
             def java(src: Path, dst: Path) -> float:
                 start = time.perf_counter()
                 subprocess.run(
-                    ["java", "-cp", str(SAXON_JAR), "net.sf.saxon.Transform", f"-s:{src}", f"-xsl:{xsl}", f"-o:{dst}"],
-                    check=True, capture_output=True,
+                    [
+                        "java",
+                        "-cp",
+                        str(SAXON_JAR),
+                        "net.sf.saxon.Transform",
+                        f"-s:{src}",
+                        f"-xsl:{xsl}",
+                        f"-o:{dst}",
+                    ],
+                    check=True,
+                    capture_output=True,
                 )
                 return time.perf_counter() - start
 
@@ -102,8 +115,12 @@ def main() -> None:
     print(f"validate: EN16931 CII from the corpus ({len(files)} files x {copies}), BR-FR off, 2 cores\n")
     print(table(rows, ("run", "files/s", "seconds")))
     if saxon_rate:
-        print(f"\nbatch speed, fpcli -j 2 / Saxon-HE Java: {(n / j2) / saxon_rate:.2f}x (fpcli also runs the XSD)")
-    print(f"warm per core: {warm_rate:.1f} files/s (goal >= 30); cold single file: {cold:.2f} s (goal < 1.5 s)")
+        print(
+            f"\nbatch speed, fpcli -j 2 / Saxon-HE Java: {(n / j2) / saxon_rate:.2f}x (fpcli also runs the XSD)"
+        )
+    print(
+        f"warm per core: {warm_rate:.1f} files/s (goal >= 30); cold single file: {cold:.2f} s (goal < 1.5 s)"
+    )
 
 
 if __name__ == "__main__":

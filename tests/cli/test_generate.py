@@ -209,7 +209,7 @@ def test_truncated_base_pdf(runner, tmp_path: Path) -> None:
     out = tmp_path / "out.pdf"
     result = run(runner, "generate", SERVICES, "--pdf", str(base), "-o", str(out))
     assert result.exit_code == 3
-    assert result.stderr.startswith(f"error: {base}: not a readable PDF")
+    assert result.stderr.startswith(f"error: {base}: unreadable or truncated PDF: unable to find trailer")
     assert not out.exists()
 
 

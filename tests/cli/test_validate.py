@@ -50,8 +50,20 @@ def test_json_report_shape(runner, generated) -> None:
     assert report["schema_version"] == 1 and report["command"] == "validate"
     assert report["summary"] == {"valid": 0, "invalid": 1, "unreadable": 0}
     f = report["files"][0]
-    assert set(f) == {"source", "status", "valid", "container", "syntax", "attachment", "guideline_id", "profile",
-                      "layers", "rule_sets", "counts", "findings"}
+    assert set(f) == {
+        "source",
+        "status",
+        "valid",
+        "container",
+        "syntax",
+        "attachment",
+        "guideline_id",
+        "profile",
+        "layers",
+        "rule_sets",
+        "counts",
+        "findings",
+    }
     assert f["layers"] == ["wellformed", "xsd", "schematron", "br-fr"]
     assert {r["id"] for r in f["rule_sets"]} == {"xsd-en16931", "sch-en16931", "br-fr-cii"}
     assert all(r["version"] for r in f["rule_sets"])

@@ -126,8 +126,8 @@ def test_markup_in_invoice_text_is_printed_not_parsed(invoice) -> None:
 @pytest.mark.parametrize(
     ("data", "message"),
     [
-        (b"%PDF-1.7\n1 0 obj\n<<", "not a readable PDF"),
-        (b"\x00\x01garbage", "not a readable PDF"),
+        (b"%PDF-1.7\n1 0 obj\n<<", "unreadable or truncated PDF"),
+        (b"\x00\x01garbage", "not a PDF file"),
     ],
 )
 def test_broken_base_pdf(data: bytes, message: str) -> None:

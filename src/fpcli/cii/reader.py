@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 
 from lxml import etree
@@ -17,9 +17,10 @@ from pydantic import ValidationError
 
 from fpcli.cii.namespaces import RAM, RSM
 from fpcli.cii.profile import Profile, profile_from_guideline
+from fpcli.cii.reader_unread import unread_warnings, xpath_of
 from fpcli.errors import InputError, InvoiceDataError
 from fpcli.model import codes
-from fpcli.model.invoice import Invoice
+from fpcli.model.invoice import Invoice, Line, Party
 from fpcli.model.load import validation_problems
 from fpcli.model.totals import round2
 from fpcli.xmlsafe import parse_xml
@@ -31,6 +32,7 @@ NS = {
     "qdt": "urn:un:unece:uncefact:data:standard:QualifiedDataType:100",
 }
 _El = Any
+_MICRO = Decimal("0.000001")
 
 
 @dataclass
@@ -42,10 +44,8 @@ class CiiDocument:
 
 
 def _clean(text: str | None) -> str | None:
-    if text is None:
-        return None
-    text = " ".join(text.split()) if "\n" in text else text.strip()
-    return text or None
+    # Only the ends: line breaks inside a note or payment terms are the issuer's text.
+    return (text.strip() or None) if text is not None else None
 
 
 class _Reader:
@@ -53,24 +53,34 @@ class _Reader:
         self.root = root
         self.source = source
         self.warnings: list[str] = []
-        self.tree = root.getroottree()
+        # Every element a step looked at; the leaves left over become warnings (reader_unread).
+        self.seen: set[_El] = set()
 
     # -- primitives ------------------------------------------------------------------------------------------
-    def all(self, el: _El, path: str) -> list[_El]:
-        return list(el.xpath(path, namespaces=NS))
+    def all(self, el: _El | None, path: str) -> list[_El]:
+        if el is None:
+            return []
+        hits = list(el.xpath(path, namespaces=NS))
+        self.seen.update(hits)
+        return hits
 
     def one(self, el: _El | None, path: str) -> _El | None:
-        if el is None:
-            return None
-        hits = el.xpath(path, namespaces=NS)
+        hits = self.all(el, path)
         return hits[0] if hits else None
+
+    def skip(self, el: _El) -> None:
+        """Mark a subtree as handled (already reported as a whole)."""
+        self.seen.update(el.iter())
+
+    def warn(self, el: _El, problem: str) -> None:
+        self.warnings.append(f"{self.where(el)}: {problem}")
 
     def text(self, el: _El | None, path: str) -> str | None:
         node = self.one(el, path)
         return _clean(node.text) if node is not None else None
 
     def where(self, el: _El) -> str:
-        return f"{self.tree.getpath(el)} line {el.sourceline}"
+        return f"{xpath_of(el)} line {el.sourceline}"
 
     def fail(self, el: _El, problem: str) -> InputError:
         return InputError.at(self.source, self.where(el), problem)
@@ -79,12 +89,20 @@ class _Reader:
         node = self.one(el, path)
         if node is None or not (node.text or "").strip():
             return None
+        raw = node.text.strip()
         try:
-            value = Decimal(node.text.strip())
+            value = Decimal(raw)
         except InvalidOperation:
-            raise self.fail(node, f"`{node.text.strip()}` is not a number") from None
+            raise self.fail(node, f"`{raw}` is not a number") from None
         if not value.is_finite():
-            raise self.fail(node, f"`{node.text.strip()}` is not a finite number")
+            raise self.fail(node, f"`{raw}` is not a finite number")
+        exponent = value.as_tuple().exponent
+        if isinstance(exponent, int) and exponent < -6:
+            # The model keeps 6 decimals (prices per unit); trailing zeros beyond that are no loss.
+            rounded = value.quantize(_MICRO, rounding=ROUND_HALF_UP)
+            if rounded != value:
+                self.warn(node, f"`{raw}` has more than 6 decimals; read as {rounded}")
+            value = rounded
         return value
 
     def date(self, el: _El | None, path: str) -> dt.date | None:
@@ -92,19 +110,31 @@ class _Reader:
         if node is None:
             return None
         raw = (node.text or "").strip()
-        fmt = node.get("format", "102")
+        if not raw:
+            return None  # an empty optional date is no date; mandatory ones are checked by the caller
+        fmt = (node.get("format") or "102").strip()
         try:
-            if fmt == "102":
-                return dt.datetime.strptime(raw, "%Y%m%d").date()
-            if fmt == "610":
-                self.warnings.append(f"{self.where(node)}: month date `{raw}` read as its first day")
-                return dt.datetime.strptime(raw + "01", "%Y%m%d").date()
-            if fmt == "616":
-                self.warnings.append(f"{self.where(node)}: week date `{raw}` read as its Monday")
-                return dt.date.fromisocalendar(int(raw[:4]), int(raw[4:6]), 1)
-            return dt.date.fromisoformat(raw[:10])
+            return self._date(node, raw, fmt)
         except ValueError:
             raise self.fail(node, f"`{raw}` is not a date in format {fmt}") from None
+
+    def _date(self, node: _El, raw: str, fmt: str) -> dt.date:
+        """UNTDID 2379 formats: 102 CCYYMMDD; 610 CCYYMM and 616 CCYYWW (periods: the model has days)."""
+        if fmt == "102":
+            return dt.datetime.strptime(raw, "%Y%m%d").date()
+        if fmt == "610":
+            self.warn(node, f"month `{raw}` (format 610) read as its first day")
+            return dt.datetime.strptime(raw + "01", "%Y%m%d").date()
+        if fmt == "616":
+            if len(raw) != 6 or not raw.isdigit():
+                raise ValueError(raw)
+            self.warn(node, f"week `{raw}` (format 616) read as its first day (Monday)")
+            return dt.date.fromisocalendar(int(raw[:4]), int(raw[4:6]), 1)
+        if len(raw) >= 8 and raw[:8].isdigit():  # 203 CCYYMMDDHHMM, 204 …SS: the model keeps the day
+            self.warn(node, f"date `{raw}` in format {fmt} read as its day {raw[:8]}")
+            return dt.datetime.strptime(raw[:8], "%Y%m%d").date()
+        self.warn(node, f"date `{raw}` in unknown format {fmt} read as an ISO 8601 date")
+        return dt.date.fromisoformat(raw[:10])
 
     def ident(self, node: _El | None) -> dict[str, str] | None:
         if node is None or not _clean(node.text):
@@ -118,7 +148,7 @@ class _Reader:
     def address(self, el: _El | None) -> dict[str, Any] | None:
         if el is None:
             return None
-        country = self.text(el, "ram:CountryID")
+        country = (self.text(el, "ram:CountryID") or "").upper() or None
         fields = {
             "line1": self.text(el, "ram:LineOne"),
             "line2": self.text(el, "ram:LineTwo"),
@@ -129,7 +159,7 @@ class _Reader:
         }
         if not country:
             if any(fields.values()):
-                self.warnings.append(f"{self.where(el)}: address without country code (BT-40) left out")
+                self.warn(el, "address without country code (BT-40) left out")
             return None
         return {"country": country, **{k: v for k, v in fields.items() if v}}
 
@@ -175,6 +205,10 @@ class _Reader:
         pct, base = self.dec(el, "ram:CalculationPercent"), self.dec(el, "ram:BasisAmount")
         amount = self.dec(el, "ram:ActualAmount")
         out: dict[str, Any] = {}
+        if pct is not None and not 0 <= pct <= 100 and amount is not None:
+            # e.g. -2 % on a correction invoice: the model's percentage is 0..100; the amount says it all
+            self.warn(el, f"percentage {pct} outside 0..100 left out; the stated amount {amount} is kept")
+            pct = None
         if pct is not None and base is not None:
             out.update(percentage=pct, base_amount=base)
             if amount is not None and round2(base * pct / 100) != round2(amount):
@@ -189,7 +223,7 @@ class _Reader:
             out["reason_code"] = code
         if not (out.get("reason") or out.get("reason_code")):
             out["reason"] = "Charge" if charge else "Remise"
-            self.warnings.append(f"{self.where(el)}: no reason given; `{out['reason']}` used")
+            self.warn(el, f"no reason given; `{out['reason']}` used")
         if document_level:
             tax = self.one(el, "ram:CategoryTradeTax")
             if (cat := self.text(tax, "ram:CategoryCode")) is not None:
@@ -203,7 +237,8 @@ class _Reader:
         doc = self.one(el, "ram:AssociatedDocumentLineDocument")
         status = self.text(doc, "ram:LineStatusReasonCode")
         if status in ("GROUP", "INFORMATION"):
-            self.warnings.append(f"{self.where(el)}: {status} sub-line (EXTENDED) left out of the model")
+            self.warn(el, f"{status} sub-line (EXTENDED) left out of the model")
+            self.skip(el)
             return None
         product = self.one(el, "ram:SpecifiedTradeProduct")
         agreement = self.one(el, "ram:SpecifiedLineTradeAgreement")
@@ -218,11 +253,11 @@ class _Reader:
         name = self.text(product, "ram:Name")
         if not name:
             name = "(sans désignation)"
-            self.warnings.append(f"{self.where(el)}: item without name (BT-153)")
+            self.warn(el, f"item without name (BT-153): `{name}` used")
         out: dict[str, Any] = {
             "id": self.text(doc, "ram:LineID"),
             "quantity": self.dec(el, "ram:SpecifiedLineTradeDelivery/ram:BilledQuantity"),
-            "unit": quantity_el.get("unitCode") or "C62",
+            "unit": (quantity_el.get("unitCode") or "C62").strip().upper(),
             "unit_price": unit_price,
             "name": name,
         }
@@ -233,12 +268,8 @@ class _Reader:
         )
         if notes:
             out["note"] = " ".join(n for n in notes if n)
-        base_q = self.one(net_price, "ram:BasisQuantity")
-        if base_q is not None and (q := self.dec(net_price, "ram:BasisQuantity")) is not None:
-            out["base_quantity"] = q
-            if base_q.get("unitCode") and base_q.get("unitCode") != out["unit"]:
-                out["base_unit"] = base_q.get("unitCode")
         gross = self.one(agreement, "ram:GrossPriceProductTradePrice")
+        self.base_quantity(net_price, gross, out)
         if gross is not None:
             out["gross_price"] = self.dec(gross, "ram:ChargeAmount")
             discount = self.dec(
@@ -292,15 +323,32 @@ class _Reader:
         out["net_amount"] = self.dec(
             settlement, "ram:SpecifiedTradeSettlementLineMonetarySummation/ram:LineTotalAmount"
         )
-        obj = self.one(settlement, "ram:AdditionalReferencedDocument[ram:TypeCode='130']")
-        if obj is not None and (oid := self.text(obj, "ram:IssuerAssignedID")):
-            out["object_id"] = {
-                "id": oid,
-                **({"scheme": s} if (s := self.text(obj, "ram:ReferenceTypeCode")) else {}),
-            }
+        for ref in self.all(settlement, "ram:AdditionalReferencedDocument"):
+            # BT-128 is type 130; other line-level references are EXTENDED (left for the unread report)
+            if self.text(ref, "ram:TypeCode") == "130" and (oid := self.text(ref, "ram:IssuerAssignedID")):
+                out["object_id"] = {
+                    "id": oid,
+                    **({"scheme": s} if (s := self.text(ref, "ram:ReferenceTypeCode")) else {}),
+                }
         if (acc := self.text(settlement, "ram:ReceivableSpecifiedTradeAccountingAccount/ram:ID")) is not None:
             out["accounting_ref"] = acc
         return {k: v for k, v in out.items() if v is not None}
+
+    def base_quantity(self, net_price: _El | None, gross: _El | None, out: dict[str, Any]) -> None:
+        """BT-149/BT-150 from the net price, else from the gross price (the writer puts it on both)."""
+        gross_q = self.one(gross, "ram:BasisQuantity")
+        base_q = self.one(net_price, "ram:BasisQuantity")
+        base_q = base_q if base_q is not None else gross_q
+        q = self.dec(base_q, ".")
+        if base_q is None or q is None:
+            return
+        if q <= 0:
+            self.warn(base_q, f"price base quantity {q} is not positive; left out (price per unit)")
+            return
+        out["base_quantity"] = q
+        unit = (base_q.get("unitCode") or "").strip().upper()
+        if unit and unit != out["unit"]:
+            out["base_unit"] = unit
 
     def period(self, el: _El | None) -> dict[str, Any] | None:
         if el is None:
@@ -331,7 +379,7 @@ class _Reader:
             "number": number,
             "issue_date": issue,
             "type_code": self.text(doc, "ram:TypeCode") or "380",
-            "currency": self.text(settlement, "ram:InvoiceCurrencyCode") or "EUR",
+            "currency": (self.text(settlement, "ram:InvoiceCurrencyCode") or "EUR").upper(),
         }
         bp = self.text(
             root, "rsm:ExchangedDocumentContext/ram:BusinessProcessSpecifiedDocumentContextParameter/ram:ID"
@@ -390,8 +438,9 @@ class _Reader:
                 for key, path in (("uri", "ram:URIID"), ("description", "ram:Name")):
                     if (v := self.text(d, path)) is not None:
                         item[key] = v
-                if self.one(d, "ram:AttachmentBinaryObject") is not None:
-                    self.warnings.append(f"{self.where(d)}: attached binary object not carried by the model")
+                if (binary := self.one(d, "ram:AttachmentBinaryObject")) is not None:
+                    self.warn(binary, "attached binary object not carried by the model")
+                    self.skip(binary)
                 docs.append(item)
         if docs:
             out["supporting_documents"] = docs
@@ -425,7 +474,7 @@ class _Reader:
         if st is None:
             raise InputError.at(self.source, None, "CII without ApplicableHeaderTradeSettlement")
         if (tc := self.text(st, "ram:TaxCurrencyCode")) is not None:
-            out["tax_currency"] = tc
+            out["tax_currency"] = tc.upper()
         payee = self.one(st, "ram:PayeeTradeParty")
         if payee is not None and (pname := self.text(payee, "ram:Name")):
             p: dict[str, Any] = {"name": pname}
@@ -499,10 +548,22 @@ class _Reader:
         if (acc := self.text(st, "ram:ReceivableSpecifiedTradeAccountingAccount/ram:ID")) is not None:
             out["buyer_accounting_reference"] = acc
         for extra in self.all(st, "ram:SpecifiedLogisticsServiceCharge"):
-            self.warnings.append(
-                f"{self.where(extra)}: EXTENDED logistics service charge (BT-X-272) not in the model"
-            )
+            out.setdefault("charges", []).append(self.logistics_charge(extra))
         out["totals"] = self.totals(st, out)
+
+    def logistics_charge(self, el: _El) -> dict[str, Any]:
+        """EXTENDED BT-X-272 as a document-level charge (BG-21): the same amount, VAT and place in BT-108."""
+        amount = self.dec(el, "ram:AppliedAmount")
+        if amount is None:
+            raise self.fail(el, "logistics service charge without AppliedAmount")
+        self.warn(el, "EXTENDED logistics service charge (BT-X-272) read as a document-level charge (BG-21)")
+        tax = self.one(el, "ram:AppliedTradeTax")
+        item: dict[str, Any] = {"amount": amount, "reason": self.text(el, "ram:Description") or "Logistics"}
+        if (cat := self.text(tax, "ram:CategoryCode")) is not None:
+            item["vat_category"] = cat
+        if (rate := self.dec(tax, "ram:RateApplicablePercent")) is not None:
+            item["vat_rate"] = rate
+        return item
 
     def payment(self, st: _El, out: dict[str, Any]) -> None:
         means = self.all(st, "ram:SpecifiedTradeSettlementPaymentMeans")
@@ -515,6 +576,12 @@ class _Reader:
         )
         if means and (info := self.text(means[0], "ram:Information")) is not None:
             pay["means_text"] = info
+        for m in means[1:]:  # one per credit transfer account; BT-81/BT-82 are the same on each
+            if (code := self.text(m, "ram:TypeCode")) not in (None, pay["means_code"]):
+                kept = pay["means_code"]
+                self.warn(m, f"other payment means code {code}: the model has one (BT-81), kept {kept}")
+            if (info := self.text(m, "ram:Information")) not in (None, pay.get("means_text")):
+                self.warn(m, f"other payment means text `{info}`: the model has one (BT-82)")
         if reference:
             pay["remittance_info"] = reference
         transfers = []
@@ -590,32 +657,67 @@ def read_cii(data: bytes, source: str) -> CiiDocument:
             hint="fpcli reads CII (Factur-X, ZUGFeRD 2, XRechnung) into its model; not ZUGFeRD 1.0 or UBL",
         )
     reader = _Reader(root, source)
-    raw = reader.invoice()
     gid = (
         reader.text(
             root, "rsm:ExchangedDocumentContext/ram:GuidelineSpecifiedDocumentContextParameter/ram:ID"
         )
         or ""
     )
+    raw = reader.invoice()
     try:
-        invoice = Invoice.model_validate(raw)
+        # context=None: no identifier key checks (third-party test data carries made-up numbers)
+        invoice = Invoice.model_validate(raw, context=None)
     except ValidationError as exc:
         raise InvoiceDataError(source, validation_problems(exc)) from None
     return CiiDocument(
         invoice=invoice,
         profile=profile_from_guideline(gid) if gid else None,
         guideline_id=gid,
-        warnings=reader.warnings,
+        warnings=reader.warnings + unread_warnings(root, reader.seen),
     )
 
 
 def strip_computed(invoice: Invoice) -> Invoice:
-    """The invoice without what fpcli computes (totals, VAT breakdown, line nets and default line ids):
-    what a user would have written. Used to compare a read-back invoice with its input."""
-    lines = [
-        line.model_copy(update={"net_amount": None, "id": None if line.id == str(i + 1) else line.id})
-        for i, line in enumerate(invoice.lines)
-    ]
+    """Normalise an invoice to what a user would have written, to compare a read-back invoice with its input.
+
+    What the writer computes and the reader reads back is dropped: line net amounts (BT-131), line ids
+    numbered 1… (BT-126), the VAT breakdown (BG-23) and the totals (BG-22), keeping the paid and rounding
+    amounts (BT-113/BT-114, which are input) at invoice level. What CII cannot tell apart is put in one form:
+    party identifiers without a scheme come first (CII's order), a price base unit equal to the line unit
+    and a missing line VAT rate for a zero-rated category (written as 0) are the same. Invoices without lines
+    keep their totals and breakdown: for them these are input, not computed.
+    """
+    seller, buyer = (_ordered_ids(p) for p in (invoice.seller, invoice.buyer))
     if not invoice.lines:
-        return invoice
-    return invoice.model_copy(update={"lines": lines, "vat_breakdown": None, "totals": None})
+        return invoice.model_copy(update={"seller": seller, "buyer": buyer})
+    t = invoice.totals
+    return invoice.model_copy(
+        update={
+            "seller": seller,
+            "buyer": buyer,
+            "lines": [_plain_line(i, line) for i, line in enumerate(invoice.lines)],
+            "vat_breakdown": None,
+            "totals": None,
+            "prepaid_amount": invoice.prepaid_amount if t is None or t.prepaid is None else t.prepaid,
+            "rounding_amount": invoice.rounding_amount if t is None or t.rounding is None else t.rounding,
+        }
+    )
+
+
+def _ordered_ids(party: Party) -> Party:
+    ids = sorted(party.identifiers, key=lambda i: i.scheme is not None)  # stable: order kept otherwise
+    return party.model_copy(update={"identifiers": ids})
+
+
+def _plain_line(index: int, line: Line) -> Line:
+    rate = line.vat_rate
+    if rate is None and line.vat_category in codes.ZERO_RATE_CATEGORIES:
+        rate = Decimal(0)
+    return line.model_copy(
+        update={
+            "net_amount": None,
+            "id": None if line.id == str(index + 1) else line.id,
+            "base_unit": None if line.base_unit == line.unit else line.base_unit,
+            "vat_rate": rate,
+        }
+    )

@@ -9,7 +9,7 @@ import typer
 
 from fpcli.cii.profile import Profile
 from fpcli.cli.options import ForceOpt, JobsOpt, JsonOpt, OutputOpt
-from fpcli.cli.render import generate_progress, render_generate
+from fpcli.cli.render import progress, render_generate
 from fpcli.cli.runtime import terminal_of
 from fpcli.clock import source_date
 from fpcli.errors import UsageError
@@ -65,7 +65,7 @@ def generate(
         date=source_date(),
     )
     _check_json_vs_stdout(json_out or term.json, output)
-    with generate_progress(term, len(request.inputs)) as on_done:
+    with progress(term, len(request.inputs), "generating") as on_done:
         result = generate_invoices(request, on_done)
     render_generate(term, result, as_json=json_out or term.json)
     raise typer.Exit(result.exit_code)

@@ -6,31 +6,21 @@ import contextlib
 from collections.abc import Callable, Iterator
 
 from fpcli.cli.terminal import Terminal
-from fpcli.generate import GeneratedItem, GenerateResult
+from fpcli.generate import GenerateResult
 
 
 @contextlib.contextmanager
-def generate_progress(term: Terminal, total: int) -> Iterator[Callable[[GeneratedItem], None] | None]:
-    """A progress bar on an interactive terminal for batches; nothing otherwise."""
+def progress(term: Terminal, total: int, label: str) -> Iterator[Callable[[object], None] | None]:
+    """A progress bar on an interactive terminal for batches (never in CI, with -q, or for one file)."""
     if total < 2 or not term.interactive:
         yield None
         return
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-    with Progress(
-        TextColumn("generating"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        console=term.err,
-        transient=True,
-    ) as progress:
-        task = progress.add_task("generate", total=None)
-
-        def advance(_item: GeneratedItem) -> None:
-            progress.advance(task)
-
-        yield advance
+    columns = (TextColumn(label), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+    with Progress(*columns, console=term.err, transient=True) as bar:
+        task = bar.add_task(label, total=None)
+        yield lambda _item: bar.advance(task)
 
 
 def render_generate(term: Terminal, result: GenerateResult, *, as_json: bool) -> None:

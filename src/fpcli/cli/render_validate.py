@@ -3,34 +3,12 @@ get JSON, JUnit or SVRL (stdout)."""
 
 from __future__ import annotations
 
-import contextlib
-from collections.abc import Callable, Iterator
-
 from fpcli.cli.terminal import Terminal
 from fpcli.validation.batch import BatchResult
 from fpcli.validation.findings import LAYERS, SCHEMA_VERSION, Report
 
 _STYLE = {"valid": "green", "invalid": "red", "unreadable": "red"}
 _SEVERITY_STYLE = {"error": "red", "warning": "yellow", "info": "dim"}
-
-
-@contextlib.contextmanager
-def validate_progress(term: Terminal, total: int) -> Iterator[Callable[[Report], None] | None]:
-    if total < 2 or not term.interactive:
-        yield None
-        return
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-
-    with Progress(
-        TextColumn("validating"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        console=term.err,
-        transient=True,
-    ) as progress:
-        task = progress.add_task("validate", total=None)
-        yield lambda _r: progress.advance(task)
 
 
 def _summary(r: Report) -> str:

@@ -40,7 +40,8 @@ def validate(
     json_out: JsonOpt = False,
 ) -> None:
     from fpcli.cii.profile import Profile
-    from fpcli.cli.render_validate import render_batch, render_rules, validate_progress
+    from fpcli.cli.render import progress
+    from fpcli.cli.render_validate import render_batch, render_rules
     from fpcli.validation.batch import validate_many
     from fpcli.validation.checks import ValidateOptions
 
@@ -52,7 +53,7 @@ def validate(
         render_rules(term, as_json=fmt == "json")
         return
     options = ValidateOptions(profile=Profile.parse(profile) if profile else None, fr=fr, pdfa_only=pdfa_only)
-    with validate_progress(term, len(files or [])) as on_done:
+    with progress(term, len(files or []), "validating") as on_done:
         result = validate_many(files or [], options, jobs=jobs, on_done=on_done)
     render_batch(term, result, fmt)
     raise typer.Exit(result.exit_code)

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import io
 from dataclasses import dataclass
 from typing import Any
 
 from fpcli.errors import InputError
+from fpcli.pdf.reading import open_pdf
 
 KNOWN_NAMES = ("factur-x.xml", "zugferd-invoice.xml", "xrechnung.xml", "order-x.xml")
 MAX_ATTACHMENT = 50 * 1024 * 1024
@@ -18,19 +18,6 @@ class ExtractedXml:
     data: bytes
     relationship: str | None
     mime: str | None
-
-
-def open_pdf_readonly(data: bytes, source: str) -> Any:
-    import pikepdf
-
-    try:
-        pdf = pikepdf.open(io.BytesIO(data))
-    except pikepdf.PasswordError:
-        raise InputError.at(source, None, "PDF is encrypted with a password; cannot read it") from None
-    except pikepdf.PdfError as exc:
-        first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-        raise InputError.at(source, None, f"not a readable PDF ({first})") from None
-    return pdf
 
 
 def _candidates(pdf: Any) -> list[tuple[str, Any]]:
@@ -70,7 +57,7 @@ def _payload(spec: Any, name: str, source: str) -> tuple[bytes, str | None]:
 
 def extract_xml(pdf_bytes: bytes, source: str) -> ExtractedXml:
     """The invoice XML: a known Factur-X/ZUGFeRD/XRechnung name first, else the first XML attachment."""
-    pdf = open_pdf_readonly(pdf_bytes, source)
+    pdf = open_pdf(pdf_bytes, source)
     candidates = _candidates(pdf)
     if not candidates:
         raise InputError.at(source, None, "no embedded invoice XML (the PDF has no attachment)")

@@ -18,7 +18,7 @@ from typing import Any
 
 from fpcli import __version__
 from fpcli.cii.profile import Profile
-from fpcli.errors import InputError
+from fpcli.pdf.reading import open_pdf
 from fpcli.pdf.xmp import XmpFields, build_xmp, pdf_date
 
 ATTACHMENT_NAME = "factur-x.xml"
@@ -45,26 +45,12 @@ def srgb_icc() -> bytes:
     return bytes(ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes())
 
 
-def open_for_writing(data: bytes, source: str) -> Any:
-    import pikepdf
-
-    try:
-        pdf = pikepdf.open(io.BytesIO(data))
-    except pikepdf.PasswordError:
-        raise InputError.at(source, None, "PDF is encrypted; PDF/A forbids encryption") from None
-    except pikepdf.PdfError as exc:
-        raise InputError.at(source, None, f"not a readable PDF: {str(exc).splitlines()[0]}") from None
-    if pdf.is_encrypted:
-        raise InputError.at(source, None, "PDF is encrypted; PDF/A forbids encryption")
-    return pdf
-
-
 def embed_xml(pdf_bytes: bytes, xml: bytes, *, profile: Profile, metadata: PdfMetadata, source: str) -> bytes:
     """Return `pdf_bytes` as a Factur-X PDF/A-3b with `xml` embedded as factur-x.xml."""
     import pikepdf
     from pikepdf import Dictionary, Name, String
 
-    pdf = open_for_writing(pdf_bytes, source)
+    pdf = open_pdf(pdf_bytes, source)
     when = pdf_date(metadata.date)
     _remove_invoice_attachments(pdf)
     relationship = Name("/" + relationship_for(profile))

@@ -76,7 +76,7 @@ def sign_pdf(data: bytes, signer: Any, request: SignRequest, source: str) -> byt
     try:
         writer = IncrementalPdfFileWriter(io.BytesIO(data), strict=False)
     except (PdfReadError, ValueError, KeyError, IndexError) as exc:
-        raise InputError.at(source, None, f"not a readable PDF ({exc})") from None
+        raise InputError.at(source, None, f"unreadable or truncated PDF: {exc}") from None
     if writer.prev.encrypted:
         raise InputError.at(source, None, "PDF is encrypted; PDF/A invoices may not be")
     if request.level in (Level.B_T, Level.B_LT) and not request.tsa_url:

@@ -99,7 +99,7 @@ def verify_pdf(data: bytes, source: str, trust_roots: list[bytes]) -> VerifyResu
         reader = PdfFileReader(io.BytesIO(data), strict=False)
         signatures = list(reader.embedded_signatures)
     except (PdfReadError, ValueError, KeyError, IndexError) as exc:
-        raise InputError.at(source, None, f"not a readable PDF ({exc})") from None
+        raise InputError.at(source, None, f"unreadable or truncated PDF: {exc}") from None
     anchors = [c for blob in trust_roots for c in load_certs_from_pemder_data(blob)]
     results = []
     for sig in signatures:

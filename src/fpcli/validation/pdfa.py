@@ -67,7 +67,6 @@ Work is bounded: at most `MAX_OBJECTS` objects of the object graph are walked, `
 
 from __future__ import annotations
 
-import io
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -134,26 +133,12 @@ INLINE_DEVICE_SPACES = {**DEVICE_SPACES, "/RGB": "RGB", "/CMYK": "CMYK", "/G": "
 
 
 def open_pdf(data: bytes, source: str) -> pikepdf.Pdf:
-    """Open untrusted PDF bytes. Raises `InputError` (one line) for garbage, truncated or password PDFs.
+    """Open untrusted PDF bytes for checking; a PDF encrypted with an empty user password opens, and
+    `check_pdfa` then reports PDFA-6.1.3-2."""
+    from fpcli.pdf.reading import open_pdf as open_untrusted
 
-    A PDF encrypted with an empty user password opens; `check_pdfa` then reports PDFA-6.1.3-2.
-    """
-    import pikepdf
-
-    if b"%PDF-" not in data[:1024]:
-        raise InputError.at(source, None, "not a PDF file (no `%PDF-` header in the first 1024 bytes)")
-    try:
-        return pikepdf.open(io.BytesIO(data))
-    except pikepdf.PasswordError:
-        raise InputError.at(
-            source,
-            None,
-            "the PDF is encrypted with a password",
-            hint="PDF/A forbids encryption: ask the sender for the unencrypted PDF/A-3 invoice",
-        ) from None
-    except (pikepdf.PdfError, ValueError, RuntimeError) as exc:
-        first = (str(exc).strip().splitlines() or ["unknown error"])[0]
-        raise InputError.at(source, None, f"unreadable or truncated PDF: {first}") from None
+    pdf: pikepdf.Pdf = open_untrusted(data, source, allow_encrypted=True)
+    return pdf
 
 
 # ---------------------------------------------------------------------------------------------------
