@@ -4,6 +4,7 @@ keyring, and sockets limited to loopback."""
 from __future__ import annotations
 
 import ipaddress
+import os
 import socket
 from collections.abc import Iterator
 from pathlib import Path
@@ -63,8 +64,8 @@ def isolation(
     monkeypatch.setenv("NO_COLOR", "1")
     monkeypatch.setenv("COLUMNS", "80")
     monkeypatch.delenv("FORCE_COLOR", raising=False)
-    monkeypatch.delenv("FPCLI_DEBUG", raising=False)
-    monkeypatch.delenv("FPCLI_PROFILE", raising=False)
+    for var in [v for v in os.environ if v.startswith("FPCLI_")]:  # a developer's own settings stay out
+        monkeypatch.delenv(var)
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1795000000")
     ring = MemoryKeyring()
     previous = keyring.get_keyring()

@@ -8,8 +8,11 @@ from typing import Annotated
 import typer
 
 from fpcli import __version__
+from fpcli.cli import auth as auth_cmd
 from fpcli.cli import extract as extract_cmd
 from fpcli.cli import generate as generate_cmd
+from fpcli.cli import pdp as pdp_cmd
+from fpcli.cli import profile as profile_cmd
 from fpcli.cli import sign as sign_cmd
 from fpcli.cli import validate as validate_cmd
 from fpcli.cli.runtime import FpcliGroup, terminal_of
@@ -81,6 +84,26 @@ def root(
     term.debug = debug or bool(os.environ.get("FPCLI_DEBUG"))
     term.no_color = no_color
     term.user_profile = profile
+    if verbose >= 2:
+        _log_http(verbose)
+
+
+def _log_http(verbose: int) -> None:
+    """-vv: one line per HTTP request on stderr; -vvv: with headers (Authorization redacted)."""
+    import logging
+    import sys
+
+    class CurrentStderr(logging.StreamHandler):  # type: ignore[type-arg]
+        def emit(self, record: logging.LogRecord) -> None:
+            self.stream = sys.stderr  # whatever stderr is now (tests swap it between invocations)
+            super().emit(record)
+
+    handler = CurrentStderr()
+    handler.setFormatter(logging.Formatter("http: %(message)s"))
+    logger = logging.getLogger("fpcli.http")
+    logger.handlers[:] = [handler]
+    logger.setLevel(5 if verbose >= 3 else logging.DEBUG)
+    logger.propagate = False
 
 
 app.command(
@@ -97,3 +120,6 @@ app.command(
     "Factur-X checks.",
 )(validate_cmd.validate)
 app.add_typer(sign_cmd.app, name="sign")
+app.add_typer(pdp_cmd.app, name="pdp")
+app.add_typer(profile_cmd.app, name="profile")
+app.add_typer(auth_cmd.app, name="auth")

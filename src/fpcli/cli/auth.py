@@ -1,0 +1,94 @@
+"""`fpcli auth login|logout|status|token`: PA tokens, cached in the OS keyring and renewed before expiry.
+
+Environment (CI): FPCLI_PROFILE, FPCLI_PA, FPCLI_PA_FLOW_URL, FPCLI_PA_DIRECTORY_URL, FPCLI_PA_TOKEN_URL,
+FPCLI_PA_AUTH, FPCLI_PA_CLIENT_ID, FPCLI_PA_CLIENT_SECRET, FPCLI_PA_USERNAME, FPCLI_PA_PASSWORD,
+FPCLI_PA_ORGANIZATION_ID, FPCLI_CLIENT_UID, FPCLI_ACCESS_TOKEN, FPCLI_TIMEOUT.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from typing import Annotated
+
+import typer
+
+from fpcli.cli.options import JsonOpt
+from fpcli.cli.runtime import FpcliGroup, terminal_of
+
+app = typer.Typer(
+    cls=FpcliGroup,
+    help="Log in to a PA (OAuth2 client credentials or JWT username/password), show and print tokens. "
+    "Tokens and secrets live in the OS keyring; in CI use the FPCLI_PA_* environment variables.",
+    no_args_is_help=True,
+)
+PaOpt = Annotated[
+    str | None, typer.Option("--pa", envvar="FPCLI_PA", help="PA configuration of the profile.")
+]
+
+
+@app.command(
+    "login", help="Get a token now; asks for the client secret or password on a terminal if none is stored."
+)
+def login_cmd(
+    ctx: typer.Context,
+    pa: PaOpt = None,
+    secret_stdin: Annotated[
+        bool, typer.Option("--secret-stdin", help="Read the client secret or password from stdin.")
+    ] = False,
+) -> None:
+    from fpcli.remote import pa as pa_core
+
+    term = terminal_of(ctx)
+    with pa_core.PASession.open(term.user_profile, pa) as session:
+        secret = None
+        what = "client secret" if session.target.config.auth == "oauth2" else "password"
+        if secret_stdin:
+            secret = sys.stdin.readline().rstrip("\r\n") or None
+        elif session.target.secret("client_secret" if what == "client secret" else "password") is None and (
+            sys.stdin.isatty() and sys.stderr.isatty() and not os.environ.get("FPCLI_NO_INPUT")
+        ):
+            secret = typer.prompt(f"{what} for {session.target.label}", hide_input=True, err=True)
+        token = pa_core.login(session, secret)
+        minutes = max(0, round((token.expires_at - pa_core.now()) / 60))
+        term.info(f"logged in to {session.target.label}: access token valid for {minutes} min")
+
+
+@app.command("logout", help="Remove every secret and token of the profile from the OS keyring.")
+def logout_cmd(ctx: typer.Context) -> None:
+    from fpcli.remote import pa as pa_core
+
+    name, removed = pa_core.logout(terminal_of(ctx).user_profile)
+    terminal_of(ctx).info(f"profile {name}: {removed} secrets and tokens removed from the keyring")
+
+
+@app.command("status", help="Per PA of the profile: secret stored, token validity.")
+def status_cmd(ctx: typer.Context, json_: JsonOpt = False) -> None:
+    from fpcli.remote import pa as pa_core
+
+    term = terminal_of(ctx)
+    now = pa_core.now()
+    rows = [s.to_dict(now) for s in pa_core.status(term.user_profile)]
+    if json_ or term.json:
+        term.data_json({"schema_version": 1, "pas": rows})
+        return
+    if not rows:
+        term.info("no profile: tokens come from FPCLI_* variables only")
+    for r in rows:
+        token = (
+            f"access valid {r['access_expires_in'] // 60} min"
+            if r["access_valid"]
+            else "no valid access token"
+        )
+        refresh = f", refresh valid {r['refresh_expires_in'] // 3600} h" if r["refresh_expires_in"] else ""
+        secret = "secret stored" if r["secret_stored"] else "no secret stored"
+        typer.echo(f"{r['pa']}\t{r['auth']}\t{secret}\t{token}{refresh}")
+
+
+@app.command("token", help="Print a valid access token on stdout (renewed if needed), for scripts.")
+def token_cmd(ctx: typer.Context, pa: PaOpt = None) -> None:
+    from fpcli.remote import pa as pa_core
+
+    term = terminal_of(ctx)
+    with pa_core.PASession.open(term.user_profile, pa) as session:
+        typer.echo(session.tokens.token())

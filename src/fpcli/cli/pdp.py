@@ -1,0 +1,342 @@
+"""`fpcli pdp`: the AFNOR XP Z12-013 client of a PA (Flow Service, Directory Service)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from fpcli.cli.options import ForceOpt, JsonOpt
+from fpcli.cli.runtime import FpcliGroup, terminal_of
+
+app = typer.Typer(
+    cls=FpcliGroup,
+    help="Talk to a PA (Plateforme Agréée) through the AFNOR XP Z12-013 API: submit and search flows, "
+    "download them, look up the directory.",
+    no_args_is_help=True,
+)
+flows_app = typer.Typer(
+    cls=FpcliGroup, help="Search flows, read their status, download them.", no_args_is_help=True
+)
+directory_app = typer.Typer(
+    cls=FpcliGroup,
+    help="Directory Service look-ups: SIREN, SIRET, routing codes, directory (addressing) lines. Filters: "
+    "`--where FIELD=VALUE` (strict), `FIELD~VALUE` (contains), `FIELD^VALUE` (starts with).",
+    no_args_is_help=True,
+)
+webhook_app = typer.Typer(cls=FpcliGroup, help="Webhooks a PA sends.", no_args_is_help=True)
+app.add_typer(flows_app, name="flows")
+app.add_typer(directory_app, name="directory")
+app.add_typer(webhook_app, name="webhook")
+
+PaOpt = Annotated[
+    str | None, typer.Option("--pa", envvar="FPCLI_PA", help="PA configuration of the profile.")
+]
+
+
+def _ack_detail(d: dict[str, Any]) -> str:
+    return f"{d.get('level')} {d.get('reasonCode')}: {d.get('reasonMessage')} ({d.get('item')})"
+
+
+def _session(ctx: typer.Context, pa: str | None) -> Any:
+    from fpcli.remote.pa import PASession
+
+    return PASession.open(terminal_of(ctx).user_profile, pa)
+
+
+def _files(paths: list[str]) -> list[str]:
+    out: list[str] = []
+    for p in paths:
+        path = Path(p)
+        if p != "-" and path.is_dir():
+            out.extend(str(f) for f in sorted(path.iterdir()) if f.suffix.lower() in (".xml", ".pdf"))
+        else:
+            out.append(p)
+    return out
+
+
+@app.command(
+    "submit", help="Submit invoices, CDAR messages or e-reporting files as flows (never twice by accident)."
+)
+def submit_cmd(
+    ctx: typer.Context,
+    files: Annotated[list[str], typer.Argument(help="Files or directories (*.xml, *.pdf).")],
+    pa: PaOpt = None,
+    processing_rule: Annotated[
+        str | None, typer.Option("--processing-rule", help="B2B, B2BInt, B2C, B2G, B2GInt, OutOfScope, …")
+    ] = None,
+    syntax: Annotated[
+        str | None,
+        typer.Option("--syntax", help="Override the detected flowSyntax: CII, UBL, Factur-X, CDAR, FRR."),
+    ] = None,
+    force: Annotated[
+        bool, typer.Option("--force", help="Submit again bytes the journal says were submitted.")
+    ] = False,
+    wait: Annotated[
+        bool, typer.Option("--wait", help="Poll each flow until its acknowledgement is Ok or Error.")
+    ] = False,
+    wait_timeout: Annotated[float, typer.Option("--wait-timeout", help="Seconds to wait per flow.")] = 600.0,
+    notify: Annotated[
+        str | None,
+        typer.Option(
+            "--notify", help="POST an HMAC-signed JSON summary to this URL at the end (FPCLI_NOTIFY_SECRET)."
+        ),
+    ] = None,
+    json_: JsonOpt = False,
+) -> None:
+    from fpcli.cli.render import progress
+    from fpcli.errors import UsageError
+    from fpcli.remote.flowinfo import PROCESSING_RULES, SYNTAXES
+    from fpcli.remote.submit import SubmitOptions, submit_files
+    from fpcli.remote.webhooks import NOTIFY_SECRET_ENV
+
+    term = terminal_of(ctx)
+    if processing_rule and processing_rule not in PROCESSING_RULES:
+        raise UsageError(
+            f"unknown processing rule `{processing_rule}`", hint=f"one of {', '.join(PROCESSING_RULES)}"
+        )
+    if syntax and syntax not in SYNTAXES:
+        raise UsageError(f"unknown syntax `{syntax}`", hint=f"one of {', '.join(SYNTAXES)}")
+    paths = _files(files)
+    options = SubmitOptions(
+        processing_rule, syntax, force, wait, wait_timeout, notify, os.environ.get(NOTIFY_SECRET_ENV)
+    )
+    with _session(ctx, pa) as session, progress(term, len(paths), "submitting") as advance:
+        batch = submit_files(session, paths, options, advance)
+    if json_ or term.json:
+        term.data_json(batch.to_dict())
+    else:
+        for r in batch.results:
+            ack = f", acknowledgement {r.ack_status}" if r.ack_status else ""
+            how = " (found on the PA after an uncertain upload)" if r.status == "recovered" else ""
+            typer.echo(f"{r.file}\tflow {r.flow_id}{ack}{how}")
+            for d in r.ack_details:
+                term.warn(f"{r.file}: {_ack_detail(d)}")
+    for path, exc in batch.errors:
+        term.error(exc.message if exc.message.startswith(path) else f"{path}: {exc.message}", exc.hint)
+    if batch.notify_error:
+        term.warn(f"notification not delivered: {batch.notify_error}")
+    term.info(f"{len(batch.results)} submitted, {len(batch.errors)} failed ({batch.pa})")
+    raise typer.Exit(batch.exit_code)
+
+
+@flows_app.command("search", help="Search flows (AND of the filters); `--all` follows the cursors.")
+def search_cmd(
+    ctx: typer.Context,
+    pa: PaOpt = None,
+    updated_after: Annotated[str | None, typer.Option("--updated-after", help="ISO 8601 date-time.")] = None,
+    updated_before: Annotated[
+        str | None, typer.Option("--updated-before", help="ISO 8601 date-time.")
+    ] = None,
+    flow_type: Annotated[
+        list[str] | None, typer.Option("--flow-type", help="CustomerInvoice, SupplierInvoice, … (repeat).")
+    ] = None,
+    direction: Annotated[list[str] | None, typer.Option("--direction", help="In or Out (repeat).")] = None,
+    processing_rule: Annotated[list[str] | None, typer.Option("--processing-rule", help="(repeat)")] = None,
+    tracking_id: Annotated[
+        str | None, typer.Option("--tracking-id", help="The trackingId sent at submission.")
+    ] = None,
+    ack_status: Annotated[str | None, typer.Option("--ack-status", help="Pending, Ok or Error.")] = None,
+    limit: Annotated[int | None, typer.Option("--limit", min=1, max=100, help="Results per page.")] = None,
+    all_pages: Annotated[bool, typer.Option("--all", help="Follow nextCursor through every page.")] = False,
+    json_: JsonOpt = False,
+) -> None:
+    from fpcli.errors import UsageError
+
+    term = terminal_of(ctx)
+    where: dict[str, Any] = {}
+    for key, value in (
+        ("updatedAfter", updated_after),
+        ("updatedBefore", updated_before),
+        ("flowType", flow_type),
+        ("flowDirection", direction),
+        ("processingRule", processing_rule),
+        ("trackingId", tracking_id),
+        ("ackStatus", ack_status),
+    ):
+        if value:
+            where[key] = value
+    if not where:
+        raise UsageError(
+            "a flow search needs at least one filter", hint="e.g. `--updated-after 2026-11-01T00:00:00Z`"
+        )
+    with _session(ctx, pa) as session:
+        if all_pages:
+            results = list(session.flows.search_all(where, limit=limit))
+            page: dict[str, Any] = {"results": results}
+        else:
+            page = session.flows.search(where, limit=limit)
+            results = page.get("results") or []
+    if json_ or term.json:
+        term.data_json({"schema_version": 1, **page})
+        return
+    for f in results:
+        ack = (f.get("acknowledgement") or {}).get("status", "-")
+        cells = [f.get("flowId"), f.get("flowType", "-"), f.get("flowDirection", "-"), ack]
+        typer.echo("\t".join(str(c) for c in [*cells, f.get("updatedAt", "-"), f.get("name", "")]))
+    if page.get("nextCursor") and not all_pages:
+        term.info("more results: rerun with `--all`")
+
+
+@flows_app.command("get", help="A flow's metadata and acknowledgement, or (`-o`) its file.")
+def get_cmd(
+    ctx: typer.Context,
+    flow_id: Annotated[str, typer.Argument(help="Flow id.")],
+    pa: PaOpt = None,
+    output: Annotated[
+        str | None, typer.Option("--output", "-o", help="Download the file here (`-` for stdout).")
+    ] = None,
+    doc_type: Annotated[
+        str, typer.Option("--doc-type", help="Original, Converted or ReadableView (with -o).")
+    ] = "Original",
+    force: ForceOpt = False,
+    json_: JsonOpt = False,
+) -> None:
+    from fpcli.fileio import write_output
+
+    term = terminal_of(ctx)
+    with _session(ctx, pa) as session:
+        if output:
+            download = session.flows.download(flow_id, doc_type)
+            write_output(output, download.content, force=force)
+            term.info(f"flow {flow_id}: {len(download.content)} bytes written to {output}")
+            return
+        meta = session.flows.metadata(flow_id)
+    if json_ or term.json:
+        term.data_json({"schema_version": 1, **meta})
+        return
+    ack = meta.get("acknowledgement") or {}
+    kind = f"{meta.get('flowType', '-')} {meta.get('flowDirection', '-')}"
+    typer.echo(f"flow {meta.get('flowId')}: {kind}, acknowledgement {ack.get('status', '-')}")
+    for d in ack.get("details") or []:
+        typer.echo(f"  {_ack_detail(d)}")
+    raise typer.Exit(1 if ack.get("status") == "Error" else 0)
+
+
+@app.command("journal", help="The local submission journal (what was submitted, where, its flow id).")
+def journal_cmd(
+    ctx: typer.Context,
+    limit: Annotated[int, typer.Option("--limit", min=1, help="Newest entries to show.")] = 50,
+    json_: JsonOpt = False,
+) -> None:
+    from fpcli.remote.journal import Journal
+
+    term = terminal_of(ctx)
+    journal = Journal()
+    try:
+        entries = journal.entries(limit)
+    finally:
+        journal.close()
+    if json_ or term.json:
+        term.data_json(
+            {"schema_version": 1, "journal": str(journal.path), "entries": [e.to_dict() for e in entries]}
+        )
+        return
+    for e in entries:
+        typer.echo(f"{e.created_at}\t{e.state}\t{e.flow_id or '-'}\t{e.sha256[:12]}\t{e.file}\t{e.target}")
+
+
+WhereOpt = Annotated[
+    list[str] | None,
+    typer.Option("--where", "-w", help="Filter FIELD=VALUE, FIELD~VALUE or FIELD^VALUE (repeat)."),
+]
+SortOpt = Annotated[list[str] | None, typer.Option("--sort", help="FIELD[:asc|:desc] (repeat).")]
+FieldsOpt = Annotated[str | None, typer.Option("--fields", help="Comma-separated fields to return.")]
+IncludeOpt = Annotated[
+    str | None, typer.Option("--include", help="Related resources to include (comma-separated).")
+]
+LimitOpt = Annotated[int | None, typer.Option("--limit", min=1, help="Maximum results.")]
+IgnoreOpt = Annotated[int | None, typer.Option("--ignore", min=0, help="Results to skip (offset).")]
+DIRECTORY_COMMANDS = {
+    # command: (resource, KEY argument help, help)
+    "siren": (
+        "siren",
+        "SIREN (9 digits).",
+        "Legal units: by SIREN, or search (businessName, entityType, …).",
+    ),
+    "siret": ("siret", "SIRET (14 digits).", "Facilities: by SIRET, or search (siren, name, postalCode, …)."),
+    "routing-code": (
+        "routing-code",
+        "SIRET of the routing code (with CODE).",
+        "Routing codes: SIRET and CODE, or search (routingIdentifier, routingCodeName, …).",
+    ),
+    "line": (
+        "directory-line",
+        "Addressing identifier.",
+        "Directory lines (addressing): by addressing identifier, or search (siren, siret, …).",
+    ),
+}
+
+
+def _directory_command(name: str, kind: str, key_help: str, help_text: str) -> None:
+    def command(
+        ctx: typer.Context,
+        key: Annotated[str | None, typer.Argument()] = None,
+        code: Annotated[
+            str | None, typer.Argument(help="Routing identifier (routing-code only).", metavar="CODE")
+        ] = None,
+        where: WhereOpt = None,
+        sort: SortOpt = None,
+        fields: FieldsOpt = None,
+        include: IncludeOpt = None,
+        limit: LimitOpt = None,
+        ignore: IgnoreOpt = None,
+        pa: PaOpt = None,
+        json_: JsonOpt = False,
+    ) -> None:
+        from fpcli.errors import UsageError
+        from fpcli.remote.directory import DirectoryQuery, lookup
+
+        if code is not None and kind != "routing-code":
+            raise UsageError(f"`pdp directory {name}` takes one key, not `{code}`")
+        term = terminal_of(ctx)
+        split = [[v for v in (text or "").split(",") if v] for text in (fields, include)]
+        query = DirectoryQuery(kind, key, code, where or [], sort or [], split[0], split[1], limit, ignore)
+        with _session(ctx, pa) as session:
+            answer = lookup(session.directory, query)
+        if json_ or term.json:
+            term.data_json(answer.to_dict())
+            return
+        from fpcli.cli.render_directory import render_directory
+
+        render_directory(term, answer)
+
+    # Each command's KEY has its own help; annotations are strings here (PEP 563), so set the real object.
+    command.__annotations__["key"] = Annotated[str | None, typer.Argument(help=key_help, metavar="KEY")]
+    directory_app.command(name, help=help_text)(command)
+
+
+for _name, (_kind, _key_help, _help) in DIRECTORY_COMMANDS.items():
+    _directory_command(_name, _kind, _key_help, _help)
+
+
+@webhook_app.command(
+    "verify", help="Check the Afnor-Signature of a webhook payload (exit 0 valid, 6 invalid)."
+)
+def webhook_verify_cmd(
+    ctx: typer.Context,
+    payload: Annotated[str, typer.Argument(help="The payload file exactly as received (`-` for stdin).")],
+    signature: Annotated[str, typer.Option("--signature", help="Afnor-Signature header (base64).")],
+    timestamp: Annotated[
+        str, typer.Option("--timestamp", help="Afnor-Signature-Timestamp header (epoch s).")
+    ],
+    max_age: Annotated[
+        float, typer.Option("--max-age", help="Refuse older timestamps (replays), seconds.")
+    ] = 300.0,
+    json_: JsonOpt = False,
+) -> None:
+    from fpcli.errors import UsageError
+    from fpcli.fileio import read_input
+    from fpcli.remote.webhooks import WEBHOOK_SECRET_ENV, verify
+
+    term = terminal_of(ctx)
+    secret = os.environ.get(WEBHOOK_SECRET_ENV)
+    if not secret:
+        raise UsageError(f"no webhook signing key: set {WEBHOOK_SECRET_ENV}")
+    check = verify(read_input(payload), signature, timestamp, secret, max_age=max_age)
+    if json_ or term.json:
+        term.data_json(check.to_dict())
+    else:
+        term.info(f"signature valid ({check.reading}, {check.age_seconds:.0f} s old)")

@@ -1,0 +1,202 @@
+"""`fpcli profile add|list|show|use|remove|edit`: named client_uid contexts and their PA configurations."""
+
+from __future__ import annotations
+
+import sys
+from typing import Annotated, Any
+
+import typer
+
+from fpcli.cli.options import JsonOpt
+from fpcli.cli.runtime import FpcliGroup, terminal_of
+
+app = typer.Typer(
+    cls=FpcliGroup,
+    help="Profiles: PA configurations (endpoints, client id), Chorus Pro and signing settings. "
+    "Settings go to a TOML file in the user config dir, secrets only to the OS keyring.",
+    no_args_is_help=True,
+)
+
+NameArg = Annotated[str, typer.Argument(help="Profile name.")]
+PaOpt = Annotated[str | None, typer.Option("--pa", help="PA configuration to add or change in this profile.")]
+FlowUrlOpt = Annotated[str | None, typer.Option("--flow-url", help="Flow Service base URL.")]
+DirUrlOpt = Annotated[str | None, typer.Option("--directory-url", help="Directory Service base URL.")]
+TokenUrlOpt = Annotated[
+    str | None, typer.Option("--token-url", help="OAuth2 token URL, or the JWT `…/api/token/` URL.")
+]
+AuthOpt = Annotated[
+    str | None, typer.Option("--auth", help="oauth2 (client credentials) or jwt (username/password).")
+]
+ClientIdOpt = Annotated[str | None, typer.Option("--client-id", help="OAuth2 client id.")]
+UserOpt = Annotated[str | None, typer.Option("--username", help="Username (jwt).")]
+OrgOpt = Annotated[
+    str | None, typer.Option("--organization-id", help="Organization-Id header (multi-tenant PAs).")
+]
+ClientUidOpt = Annotated[str | None, typer.Option("--client-uid", help="client_uid of this profile.")]
+SecretStdinOpt = Annotated[
+    bool,
+    typer.Option(
+        "--secret-stdin",
+        help="Read the PA's client secret (oauth2) or password (jwt) from stdin; kept in the OS keyring.",
+    ),
+]
+
+
+def _pa_settings(**values: Any) -> dict[str, Any]:
+    return values
+
+
+def _read_secret(from_stdin: bool) -> str | None:
+    if not from_stdin:
+        return None
+    secret = sys.stdin.readline().rstrip("\r\n")
+    if not secret:
+        from fpcli.errors import UsageError
+
+        raise UsageError("`--secret-stdin` given but stdin held no secret")
+    return secret
+
+
+@app.command("add", help="Create a profile, optionally with its first PA configuration.")
+def add_cmd(
+    ctx: typer.Context,
+    name: NameArg,
+    pa: PaOpt = None,
+    flow_url: FlowUrlOpt = None,
+    directory_url: DirUrlOpt = None,
+    token_url: TokenUrlOpt = None,
+    auth: AuthOpt = None,
+    client_id: ClientIdOpt = None,
+    username: UserOpt = None,
+    organization_id: OrgOpt = None,
+    client_uid: ClientUidOpt = None,
+    secret_stdin: SecretStdinOpt = False,
+    use: Annotated[bool, typer.Option("--use", help="Make it the default profile.")] = False,
+) -> None:
+    from fpcli.profiles import manage
+
+    term = terminal_of(ctx)
+    secret = _read_secret(secret_stdin)
+    settings = _pa_settings(
+        flow_url=flow_url,
+        directory_url=directory_url,
+        token_url=token_url,
+        auth=auth,
+        client_id=client_id,
+        username=username,
+        organization_id=organization_id,
+    )
+    manage.add(name, client_uid=client_uid, pa=pa, pa_settings=settings, use=use)
+    term.info(f"profile {name} created")
+    if secret and pa:
+        what = manage.store_secret(name, pa, secret)
+        term.info(f"{what.replace('_', ' ')} of {name}/{pa} kept in the OS keyring")
+
+
+@app.command(
+    "edit", help="Change a profile: add or update a PA (`--pa NAME …`), remove one, pick the default PA."
+)
+def edit_cmd(
+    ctx: typer.Context,
+    name: NameArg,
+    pa: PaOpt = None,
+    flow_url: FlowUrlOpt = None,
+    directory_url: DirUrlOpt = None,
+    token_url: TokenUrlOpt = None,
+    auth: AuthOpt = None,
+    client_id: ClientIdOpt = None,
+    username: UserOpt = None,
+    organization_id: OrgOpt = None,
+    client_uid: ClientUidOpt = None,
+    secret_stdin: SecretStdinOpt = False,
+    default_pa: Annotated[
+        str | None, typer.Option("--default-pa", help="PA used when `--pa` is not given.")
+    ] = None,
+    remove_pa: Annotated[
+        str | None, typer.Option("--remove-pa", help="Remove this PA and its secrets.")
+    ] = None,
+) -> None:
+    from fpcli.profiles import manage
+
+    term = terminal_of(ctx)
+    secret = _read_secret(secret_stdin)
+    settings = _pa_settings(
+        flow_url=flow_url,
+        directory_url=directory_url,
+        token_url=token_url,
+        auth=auth,
+        client_id=client_id,
+        username=username,
+        organization_id=organization_id,
+    )
+    manage.edit(
+        name, client_uid=client_uid, pa=pa, pa_settings=settings, default_pa=default_pa, remove_pa=remove_pa
+    )
+    term.info(f"profile {name} updated")
+    if secret:
+        if not pa:
+            from fpcli.errors import UsageError
+
+            raise UsageError("`--secret-stdin` needs `--pa NAME`")
+        what = manage.store_secret(name, pa, secret)
+        term.info(f"{what.replace('_', ' ')} of {name}/{pa} kept in the OS keyring")
+
+
+@app.command("list", help="List profiles (the default one is marked).")
+def list_cmd(ctx: typer.Context, json_: JsonOpt = False) -> None:
+    from fpcli.profiles import manage
+
+    term = terminal_of(ctx)
+    data = manage.listing()
+    if json_ or term.json:
+        term.data_json(data)
+        return
+    if not data["profiles"]:
+        term.info("no profiles yet: `fpcli profile add NAME --pa PA --flow-url …`")
+    for p in data["profiles"]:
+        mark = "*" if p["default"] else " "
+        typer.echo(
+            f"{mark} {p['name']}\tPAs: {', '.join(p['pas']) or '-'}\tclient_uid: {p['client_uid'] or '-'}"
+        )
+
+
+@app.command("show", help="Show a profile's settings and which secrets are set (never their values).")
+def show_cmd(
+    ctx: typer.Context,
+    name: Annotated[str | None, typer.Argument(help="Profile (default: the active one).")] = None,
+    json_: JsonOpt = False,
+) -> None:
+    from fpcli.profiles import manage
+
+    term = terminal_of(ctx)
+    data = manage.describe(name or term.user_profile)
+    if json_ or term.json:
+        term.data_json(data)
+        return
+    typer.echo(f"profile {data['name']}{' (default)' if data['default'] else ''}")
+    typer.echo(f"  client_uid: {data.get('client_uid', '-')}")
+    typer.echo(f"  default PA: {data.get('default_pa', '-')}")
+    for pa_name, pa in data.get("pa", {}).items():
+        typer.echo(f"  PA {pa_name}:")
+        for key, value in pa.items():
+            shown = ", ".join(f"{k} {v}" for k, v in value.items()) if key == "secrets" else value
+            typer.echo(f"    {key}: {shown}")
+    for section in ("chorus", "signing"):
+        if section in data:
+            typer.echo(f"  {section}: {data[section]}")
+
+
+@app.command("use", help="Make a profile the default one.")
+def use_cmd(ctx: typer.Context, name: NameArg) -> None:
+    from fpcli.profiles import manage
+
+    manage.use(name)
+    terminal_of(ctx).info(f"default profile: {name}")
+
+
+@app.command("remove", help="Remove a profile and every secret and token it has in the keyring.")
+def remove_cmd(ctx: typer.Context, name: NameArg) -> None:
+    from fpcli.profiles import manage
+
+    removed = manage.remove(name)
+    terminal_of(ctx).info(f"profile {name} removed ({removed} secrets removed from the keyring)")

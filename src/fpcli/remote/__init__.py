@@ -1,0 +1,1 @@
+"""HTTP clients: one base (timeouts, retries, auth, error mapping) and the services built on it."""

@@ -1,0 +1,154 @@
+"""AFNOR XP Z12-013 (v1.3.0) clients: Flow Service and Directory Service of a PA.
+
+Each call carries a fresh `Request-Id` (UUID, for the PA's log correlation) and the profile's
+`Organization-Id` when set. Searches and downloads are idempotent (retried); `createFlow` is not.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import quote
+
+from fpcli.errors import RemoteError, UsageError
+from fpcli.remote.http import Authenticator, Http
+
+DOC_TYPES = ("Metadata", "Original", "Converted", "ReadableView")
+ACK_FINAL = ("Ok", "Error")
+
+
+@dataclass
+class Download:
+    content: bytes
+    filename: str | None
+    media_type: str
+
+
+class _Service:
+    service = "PA"
+
+    def __init__(
+        self, http: Http, base_url: str | None, auth: Authenticator, organization_id: str | None
+    ) -> None:
+        if not base_url:
+            raise UsageError(
+                f"the PA has no {self.service} URL",
+                hint="set it in the profile (`fpcli profile edit`) or through FPCLI_PA_FLOW_URL / "
+                "FPCLI_PA_DIRECTORY_URL",
+            )
+        self.http = http
+        self.base = base_url.rstrip("/")
+        self.auth = auth
+        self.organization_id = organization_id
+
+    def _headers(self) -> dict[str, str]:
+        headers = {"Request-Id": str(uuid.uuid4())}
+        if self.organization_id:
+            headers["Organization-Id"] = self.organization_id
+        return headers
+
+    def _json(self, method: str, path: str, *, idempotent: bool = True, **kwargs: Any) -> Any:
+        response = self.http.request(
+            method,
+            self.base + path,
+            service=self.service,
+            idempotent=idempotent,
+            auth=self.auth,
+            headers=self._headers(),
+            **kwargs,
+        )
+        try:
+            return response.json()
+        except ValueError:
+            raise RemoteError(f"{self.service}: {method} {path}: the answer is not JSON") from None
+
+
+class FlowService(_Service):
+    service = "Flow Service"
+
+    def submit(
+        self, data: bytes, filename: str, media_type: str, flow_info: dict[str, Any]
+    ) -> dict[str, Any]:
+        files = {
+            "flowInfo": (None, json.dumps(flow_info), "application/json"),
+            "file": (filename, data, media_type),
+        }
+        body = self._json("POST", "/v1/flows", idempotent=False, files=files)
+        if not isinstance(body, dict) or not body.get("flowId"):
+            raise RemoteError(f"{self.service}: the submission answer has no flowId")
+        return body
+
+    def search(
+        self, where: dict[str, Any], *, limit: int | None = None, cursor: str | None = None
+    ) -> dict[str, Any]:
+        payload: dict[str, Any] = {"where": where}
+        if limit is not None:
+            payload["limit"] = limit
+        if cursor:
+            payload["cursor"] = cursor
+        # A search changes nothing on the PA: safe to retry although it is a POST.
+        body = self._json("POST", "/v1/flows/search", json=payload)
+        if not isinstance(body, dict):
+            raise RemoteError(f"{self.service}: the search answer is not a JSON object")
+        return body
+
+    def search_all(
+        self, where: dict[str, Any], *, limit: int | None = None, max_pages: int = 1000
+    ) -> Iterator[dict[str, Any]]:
+        """Every result, following `nextCursor` (bounded, and stopping if a PA repeats a cursor)."""
+        cursor: str | None = None
+        seen: set[str] = set()
+        for _ in range(max_pages):
+            page = self.search(where, limit=limit, cursor=cursor)
+            yield from page.get("results") or []
+            cursor = page.get("nextCursor")
+            if not cursor or cursor in seen or not page.get("results"):
+                return
+            seen.add(cursor)
+
+    def find_by_tracking_id(self, tracking_id: str) -> dict[str, Any] | None:
+        results = self.search({"trackingId": tracking_id}).get("results") or []
+        return results[0] if results else None
+
+    def metadata(self, flow_id: str) -> dict[str, Any]:
+        body = self._json("GET", f"/v1/flows/{quote(flow_id, safe='')}", params={"docType": "Metadata"})
+        if not isinstance(body, dict):
+            raise RemoteError(f"{self.service}: flow {flow_id}: metadata is not a JSON object")
+        return body
+
+    def download(self, flow_id: str, doc_type: str) -> Download:
+        if doc_type not in DOC_TYPES:
+            raise UsageError(f"unknown document type `{doc_type}`", hint=f"one of {', '.join(DOC_TYPES)}")
+        response = self.http.request(
+            "GET",
+            f"{self.base}/v1/flows/{quote(flow_id, safe='')}",
+            service=self.service,
+            idempotent=True,
+            auth=self.auth,
+            headers=self._headers(),
+            params={"docType": doc_type},
+        )
+        disposition = response.headers.get("Content-Disposition", "")
+        filename = None
+        if "filename=" in disposition:
+            filename = disposition.split("filename=", 1)[1].strip().strip('"').split(";")[0] or None
+        return Download(response.content, filename, response.headers.get("Content-Type", ""))
+
+
+class DirectoryService(_Service):
+    service = "Directory Service"
+
+    def get(self, path: str, params: dict[str, str] | None = None) -> dict[str, Any]:
+        body = self._json("GET", path, params=params or None)
+        if not isinstance(body, dict):
+            raise RemoteError(f"{self.service}: {path}: the answer is not a JSON object")
+        return body
+
+    def search(self, kind: str, payload: dict[str, Any]) -> dict[str, Any]:
+        body = self._json("POST", f"/v1/{kind}/search", json=payload)
+        if not isinstance(body, dict):
+            raise RemoteError(f"{self.service}: {kind} search: the answer is not a JSON object")
+        return body

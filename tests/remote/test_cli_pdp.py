@@ -1,0 +1,313 @@
+"""`fpcli profile`, `fpcli auth` and `fpcli pdp` end to end against the test PA on loopback."""
+
+from __future__ import annotations
+
+import json
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any, ClassVar
+
+import pytest
+from typer.testing import CliRunner
+
+from tests.cli.helpers import run
+from tests.conftest import EXAMPLES, MemoryKeyring
+from tests.remote.pa_server import DIRECTORY_PREFIX, FLOW_PREFIX, PAServer
+from tests.remote.test_submit import invoice
+
+SECRET = "s3cret-client"
+
+
+@pytest.fixture
+def fast(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("FPCLI_TIMEOUT", "0.5")
+    monkeypatch.setenv("FPCLI_BACKOFF", "0.01")
+
+
+def add_profile(runner: CliRunner, server: PAServer, name: str = "acme") -> Any:
+    return run(
+        runner, "profile", "add", name, "--pa", "main", "--flow-url", server.url + FLOW_PREFIX,
+        "--directory-url", server.url + DIRECTORY_PREFIX, "--token-url", server.url + "/oauth/token",
+        "--client-id", "acme-client", "--client-uid", "acme-uid", "--secret-stdin", input=SECRET + "\n",
+    )  # fmt: skip
+
+
+def test_profile_lifecycle_keeps_secrets_out_of_files_and_output(
+    runner: CliRunner, pa_server: PAServer, isolation: MemoryKeyring, tmp_path: Path
+) -> None:
+    result = add_profile(runner, pa_server)
+    assert result.exit_code == 0, result.stderr
+    assert "client secret of acme/main kept in the OS keyring" in result.stderr
+    from fpcli.profiles.config import config_path
+
+    text = config_path().read_text()
+    assert "acme-client" in text and SECRET not in text
+    assert isolation.store[("fpcli", "acme/pa/main/client_secret")] == SECRET
+    shown = run(runner, "profile", "show", "acme")
+    assert shown.exit_code == 0 and SECRET not in shown.stdout + shown.stderr
+    assert "client_secret set" in shown.stdout and "token not set" in shown.stdout
+    data = json.loads(run(runner, "profile", "show", "--json").stdout)
+    assert data["pa"]["main"]["secrets"]["client_secret"] == "set" and data["default"] is True
+    assert run(runner, "profile", "add", "acme").exit_code == 2
+    add_profile(runner, pa_server, "other")
+    listing = json.loads(run(runner, "profile", "list", "--json").stdout)
+    assert [p["name"] for p in listing["profiles"]] == ["acme", "other"] and listing["default"] == "acme"
+    assert run(runner, "profile", "use", "other").exit_code == 0
+    assert json.loads(run(runner, "profile", "list", "--json").stdout)["default"] == "other"
+    edited = run(runner, "profile", "edit", "acme", "--pa", "main", "--flow-url", "ftp://nope")
+    assert edited.exit_code == 2 and "not an http(s) URL" in edited.stderr
+    removed = run(runner, "profile", "remove", "acme")
+    assert removed.exit_code == 0 and "1 secrets removed" in removed.stderr
+    assert ("fpcli", "acme/pa/main/client_secret") not in isolation.store
+
+
+def test_auth_login_status_token_logout(
+    runner: CliRunner, pa_server: PAServer, isolation: MemoryKeyring
+) -> None:
+    add_profile(runner, pa_server)
+    login = run(runner, "auth", "login")
+    assert login.exit_code == 0 and "access token valid for 30 min" in login.stderr
+    status = json.loads(run(runner, "auth", "status", "--json").stdout)["pas"][0]
+    assert (
+        status["access_valid"] is True
+        and status["secret_stored"] is True
+        and 1700 < status["access_expires_in"] <= 1800
+    )
+    token = run(runner, "auth", "token").stdout.strip()
+    assert token in pa_server.state.tokens
+    out = run(runner, "auth", "logout")
+    assert out.exit_code == 0 and "2 secrets and tokens removed" in out.stderr
+    assert isolation.store == {}
+    again = run(runner, "auth", "token")
+    assert again.exit_code == 5 and "no client secret for PA acme/main" in again.stderr
+
+
+def test_submit_twice_is_refused_and_json_report(
+    runner: CliRunner, pa_server: PAServer, tmp_path: Path, fast: None
+) -> None:
+    add_profile(runner, pa_server)
+    f = tmp_path / "inv.xml"
+    f.write_bytes(invoice(1))
+    first = run(runner, "pdp", "submit", str(f), "--json", "--processing-rule", "B2B")
+    assert first.exit_code == 0, first.stderr
+    report = json.loads(first.stdout)
+    assert (
+        report["schema_version"] == 1
+        and report["submitted"][0]["flow_id"] == pa_server.state.created[0]["flowId"]
+    )
+    second = run(runner, "pdp", "submit", str(f))
+    assert second.exit_code == 2 and "already submitted" in second.stderr and "--force" in second.stderr
+    assert len(pa_server.state.created) == 1
+    journal = json.loads(run(runner, "pdp", "journal", "--json").stdout)["entries"]
+    assert [e["state"] for e in journal] == ["submitted"]
+
+
+def test_submit_wait_reports_the_acknowledgement(
+    runner: CliRunner, pa_server: PAServer, tmp_path: Path, fast: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    add_profile(runner, pa_server)
+    pa_server.state.ack_after = 0
+    good, bad, broken = tmp_path / "a.xml", tmp_path / "b.xml", tmp_path / "c.xml"
+    good.write_bytes(invoice(2))
+    bad.write_bytes(invoice(3, b"ERROR-ME"))
+    broken.write_bytes(b"<unclosed")
+    result = run(runner, "pdp", "submit", str(tmp_path), "--wait")
+    assert result.exit_code == 3  # the unreadable file; the two others were still submitted
+    assert f"{good}\tflow" in result.stdout and "acknowledgement Ok" in result.stdout
+    assert "acknowledgement Error" in result.stdout and "REJ_SEMAN: duplicate invoice number" in result.stderr
+    assert f"{broken}: line 1: not well-formed XML" in result.stderr
+    assert "2 submitted, 1 failed" in result.stderr
+
+
+def test_submit_a_generated_factur_x_pdf(
+    runner: CliRunner, pa_server: PAServer, tmp_path: Path, fast: None
+) -> None:
+    add_profile(runner, pa_server)
+    pdf = tmp_path / "inv.pdf"
+    assert run(runner, "generate", str(EXAMPLES / "invoice-services.yaml"), "-o", str(pdf)).exit_code == 0
+    result = run(runner, "pdp", "submit", str(pdf))
+    assert result.exit_code == 0, result.stderr
+    created = pa_server.state.created[0]
+    assert (created["flowSyntax"], created["flowProfile"]) == ("Factur-X", "Basic")
+    out = tmp_path / "back.pdf"
+    got = run(runner, "pdp", "flows", "get", created["flowId"], "-o", str(out))
+    assert got.exit_code == 0 and out.read_bytes() == pdf.read_bytes()
+    assert (
+        run(runner, "pdp", "flows", "get", created["flowId"], "-o", str(out)).exit_code == 2
+    )  # no overwrite
+
+
+def test_flows_search_all_and_verbose_log_redacts_the_token(
+    runner: CliRunner, pa_server: PAServer, tmp_path: Path, fast: None
+) -> None:
+    add_profile(runner, pa_server)
+    for n in range(3):
+        (tmp_path / f"{n}.xml").write_bytes(invoice(10 + n))
+    assert run(runner, "pdp", "submit", str(tmp_path)).exit_code == 0
+    result = run(
+        runner, "-vvv", "pdp", "flows", "search", "--flow-type", "CustomerInvoice", "--all", "--json"
+    )
+    assert result.exit_code == 0
+    assert len(json.loads(result.stdout)["results"]) == 3
+    assert "http: POST " in result.stderr and "/v1/flows/search -> 200" in result.stderr
+    assert "Bearer ***" in result.stderr
+    assert not any(token in result.stderr for token in pa_server.state.tokens)
+    assert run(runner, "pdp", "flows", "search").exit_code == 2  # at least one filter
+
+
+def test_directory_lookups(runner: CliRunner, pa_server: PAServer, fast: None) -> None:
+    add_profile(runner, pa_server)
+    one = json.loads(run(runner, "pdp", "directory", "siren", "732829320", "--json").stdout)
+    assert one["results"][0]["businessName"] == "ACME INDUSTRIE"
+    found = run(
+        runner,
+        "pdp",
+        "directory",
+        "siren",
+        "--where",
+        "businessName~acme",
+        "--where",
+        "administrativeStatus=A",
+        "--sort",
+        "siren:desc",
+    )
+    assert found.exit_code == 0 and "ACME INDUSTRIE" in found.stdout and "ANCIENNE" not in found.stdout
+    facility = json.loads(
+        run(runner, "pdp", "directory", "siret", "--where", "postalCode^750", "--limit", "1", "--json").stdout
+    )
+    assert facility["total"] == 2 and len(facility["results"]) == 1
+    code = json.loads(
+        run(runner, "pdp", "directory", "routing-code", "11004301500012", "SERVICE-ACHATS", "--json").stdout
+    )
+    assert code["results"][0]["managesLegalCommitmentCode"] is True
+    lines = json.loads(run(runner, "pdp", "directory", "line", "--where", "siren=732829320", "--json").stdout)
+    assert lines["total"] == 2
+    missing = run(runner, "pdp", "directory", "siren", "999999999")
+    assert missing.exit_code == 4 and "HTTP 404 NOT_FOUND" in missing.stderr
+    bad_op = run(runner, "pdp", "directory", "siren", "--where", "siren~73")
+    assert bad_op.exit_code == 2 and "does not take `~`" in bad_op.stderr
+    assert run(runner, "pdp", "directory", "siren", "12345").exit_code == 2
+
+
+def test_ci_environment_without_profile(
+    runner: CliRunner, pa_server: PAServer, monkeypatch: pytest.MonkeyPatch, fast: None
+) -> None:
+    monkeypatch.setenv("FPCLI_PA_DIRECTORY_URL", pa_server.url + DIRECTORY_PREFIX)
+    monkeypatch.setenv("FPCLI_PA_TOKEN_URL", pa_server.url + "/oauth/token")
+    monkeypatch.setenv("FPCLI_PA_CLIENT_ID", "acme-client")
+    monkeypatch.setenv("FPCLI_PA_CLIENT_SECRET", SECRET)
+    result = run(runner, "pdp", "directory", "siret", "73282932000074", "--json")
+    assert result.exit_code == 0 and json.loads(result.stdout)["results"][0]["name"] == "ACME SIEGE"
+
+
+def test_no_keyring_backend_names_the_environment_variables(runner: CliRunner, pa_server: PAServer) -> None:
+    import keyring
+    from keyring.backends import fail
+
+    keyring.set_keyring(fail.Keyring())
+    result = run(
+        runner,
+        "profile",
+        "add",
+        "ci",
+        "--pa",
+        "x",
+        "--flow-url",
+        "http://127.0.0.1:9",
+        "--secret-stdin",
+        input="s\n",
+    )
+    assert result.exit_code == 5
+    assert "no OS keyring backend" in result.stderr and "FPCLI_PA_CLIENT_SECRET" in result.stderr
+
+
+def test_no_profile_and_no_environment_is_a_usage_error(runner: CliRunner) -> None:
+    result = run(runner, "pdp", "directory", "siren", "732829320")
+    assert result.exit_code == 2 and "FPCLI_PA_FLOW_URL" in result.stderr
+
+
+class _Receiver(BaseHTTPRequestHandler):
+    received: ClassVar[list[tuple[dict[str, str], bytes]]] = []
+
+    def do_POST(self) -> None:
+        body = self.rfile.read(int(self.headers["Content-Length"]))
+        self.received.append((dict(self.headers), body))
+        self.send_response(204)
+        self.end_headers()
+
+    def log_message(self, *args: Any) -> None:
+        pass
+
+
+def test_notify_posts_a_signed_summary_that_webhook_verify_accepts(
+    runner: CliRunner, pa_server: PAServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fast: None
+) -> None:
+    add_profile(runner, pa_server)
+    receiver = ThreadingHTTPServer(("127.0.0.1", 0), _Receiver)
+    threading.Thread(target=receiver.serve_forever, daemon=True).start()
+    _Receiver.received = []
+    try:
+        f = tmp_path / "n.xml"
+        f.write_bytes(invoice(20))
+        missing = run(
+            runner, "pdp", "submit", str(f), "--notify", f"http://127.0.0.1:{receiver.server_address[1]}/hook"
+        )
+        assert (
+            missing.exit_code == 2
+            and "FPCLI_NOTIFY_SECRET" in missing.stderr
+            and pa_server.state.created == []
+        )
+        monkeypatch.setenv("FPCLI_NOTIFY_SECRET", "hook-key")
+        result = run(
+            runner, "pdp", "submit", str(f), "--notify", f"http://127.0.0.1:{receiver.server_address[1]}/hook"
+        )
+        assert result.exit_code == 0, result.stderr
+    finally:
+        receiver.shutdown()
+    headers, body = _Receiver.received[0]
+    summary = json.loads(body)
+    assert summary["event"] == "fpcli.pdp.submit" and summary["submitted"][0]["file"] == str(f)
+    payload = tmp_path / "payload.json"
+    payload.write_bytes(body)
+    monkeypatch.setenv("FPCLI_WEBHOOK_SECRET", "hook-key")
+    args = [
+        "pdp",
+        "webhook",
+        "verify",
+        str(payload),
+        "--signature",
+        headers["Afnor-Signature"],
+        "--timestamp",
+        headers["Afnor-Signature-Timestamp"],
+    ]
+    assert run(runner, *args).exit_code == 0
+    payload.write_bytes(body.replace(b"fpcli.pdp.submit", b"fpcli.pdp.submiT"))
+    tampered = run(runner, *args)
+    assert tampered.exit_code == 6 and "does not match" in tampered.stderr
+    payload.write_bytes(body)
+    monkeypatch.setenv("FPCLI_WEBHOOK_SECRET", "other-key")
+    assert run(runner, *args).exit_code == 6
+
+
+def test_webhook_replay_is_refused(
+    runner: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from fpcli.remote.webhooks import sign
+
+    payload = tmp_path / "p.json"
+    payload.write_bytes(b'{"flowId": "1"}')
+    headers = sign(payload.read_bytes(), "k", timestamp=1_000_000)
+    monkeypatch.setenv("FPCLI_WEBHOOK_SECRET", "k")
+    result = run(
+        runner,
+        "pdp",
+        "webhook",
+        "verify",
+        str(payload),
+        "--signature",
+        headers["Afnor-Signature"],
+        "--timestamp",
+        "1000000",
+    )
+    assert result.exit_code == 6 and "a replay?" in result.stderr

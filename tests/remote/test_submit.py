@@ -1,0 +1,173 @@
+"""Submitting flows under faults: fpcli succeeds or fails clearly, and the PA never holds a duplicate flow."""
+
+from __future__ import annotations
+
+import pytest
+
+from fpcli.errors import ExitCode, RemoteError
+from fpcli.remote.flowinfo import classify
+from fpcli.remote.journal import Journal
+from fpcli.remote.pa import PASession
+from fpcli.remote.submit import AlreadySubmittedError, Submitter, wait_for_ack
+from tests.remote.pa_server import PAServer
+
+INVOICE = b"""<?xml version="1.0"?>
+<rsm:CrossIndustryInvoice xmlns:rsm="urn:un:unece:uncefact:data:standard:CrossIndustryInvoice:100"
+ xmlns:ram="urn:un:unece:uncefact:data:standard:ReusableAggregateBusinessInformationEntity:100">
+<rsm:ExchangedDocumentContext><ram:GuidelineSpecifiedDocumentContextParameter>
+<ram:ID>urn:cen.eu:en16931:2017</ram:ID></ram:GuidelineSpecifiedDocumentContextParameter>
+</rsm:ExchangedDocumentContext><rsm:ExchangedDocument><ram:ID>F-%d</ram:ID></rsm:ExchangedDocument>
+</rsm:CrossIndustryInvoice>"""
+
+
+def invoice(n: int, marker: bytes = b"") -> bytes:
+    """A small CII whose invoice number carries the test PA's behaviour markers (REJECT-ME, ERROR-ME)."""
+    return INVOICE.replace(b"F-%d", b"F-" + str(n).encode() + marker)
+
+
+def submitter(session: PASession, **kwargs: object) -> Submitter:
+    return Submitter(
+        session.flows,
+        Journal(),
+        session.journal_target,
+        lookup_delays=(0.0, 0.05),
+        sleep=lambda s: None,
+        **kwargs,
+    )  # type: ignore[arg-type]
+
+
+def test_submit_sends_flow_info_and_records_the_flow(session: PASession, pa_server: PAServer) -> None:
+    flow = classify("f1.xml", invoice(1))
+    assert (flow.syntax, flow.profile, flow.media_type) == ("CII", "Basic", "application/xml")
+    result = submitter(session, processing_rule="B2B").submit(flow)
+    assert result.status == "submitted"
+    created = pa_server.state.created
+    assert len(created) == 1 and created[0]["flowId"] == result.flow_id
+    assert created[0]["trackingId"] == result.tracking_id and created[0]["processingRule"] == "B2B"
+    entry = Journal().latest(flow.sha256)
+    assert entry is not None and entry.state == "submitted" and entry.flow_id == result.flow_id
+
+
+def test_same_bytes_are_refused_unless_forced(session: PASession, pa_server: PAServer) -> None:
+    flow = classify("f2.xml", invoice(2))
+    submitter(session).submit(flow)
+    with pytest.raises(AlreadySubmittedError) as info:
+        submitter(session).submit(flow)
+    assert info.value.exit_code == ExitCode.USAGE and "already submitted" in info.value.message
+    assert "--force" in (info.value.hint or "")
+    assert len(pa_server.state.created) == 1
+    # --force is the explicit way to send the same bytes again (the fixture's duplicate check is lifted)
+    submitter(session, force=True).submit(flow)
+    assert len(pa_server.state.created) == 2
+    pa_server.state.created.pop()
+
+
+@pytest.mark.parametrize("fault", ["slow", "500", "500_after", "429", "drop", "expire_token"])
+def test_faults_on_upload_never_duplicate(session: PASession, pa_server: PAServer, fault: str) -> None:
+    pa_server.state.faults["createFlow"].append(fault)
+    flow = classify(f"{fault}.xml", invoice(3))
+    result = submitter(session).submit(flow)
+    created = [f for f in pa_server.state.created if f["sha256"] == flow.sha256]
+    assert len(created) == 1, f"{fault}: {len(created)} flows created"
+    assert result.flow_id == created[0]["flowId"]
+    expected = "recovered" if fault in ("slow", "500_after", "drop") else "submitted"
+    assert result.status == expected
+    uploads = pa_server.state.calls.count("createFlow")
+    assert uploads == (1 if fault in ("slow", "500_after", "drop") else 2), pa_server.state.calls
+
+
+def test_definite_refusal_is_reported_and_allows_a_corrected_retry(
+    session: PASession, pa_server: PAServer
+) -> None:
+    bad = classify("bad.xml", invoice(4, b"REJECT-ME"))
+    with pytest.raises(RemoteError) as info:
+        submitter(session).submit(bad)
+    assert info.value.exit_code == ExitCode.REMOTE
+    assert "HTTP 422 INVALID_FLOW: the file cannot be processed" in info.value.message
+    assert Journal().latest(bad.sha256) is None  # a refused upload does not block the next one
+
+
+def test_unknown_outcome_keeps_pending_and_next_run_looks_it_up(
+    session: PASession, pa_server: PAServer
+) -> None:
+    flow = classify("lost.xml", invoice(5))
+    pa_server.state.faults["createFlow"] += ["500", "500", "500"]
+    with pytest.raises(RemoteError) as info:
+        submitter(session).submit(flow)
+    assert "outcome unknown" in info.value.message
+    entry = Journal().latest(flow.sha256)
+    assert entry is not None and entry.state == "pending"
+    # the PA later shows the flow (created by another route with the same tracking id): no re-upload
+    pa_server.state.faults["createFlow"].append("drop")
+    result = submitter(session).submit(flow)
+    assert result.status in ("recovered", "submitted")
+    assert len([f for f in pa_server.state.created if f["sha256"] == flow.sha256]) == 1
+
+
+def test_pending_entry_found_on_the_pa_is_not_sent_again(session: PASession, pa_server: PAServer) -> None:
+    flow = classify("crash.xml", invoice(6))
+    first = submitter(session).submit(flow)
+    journal = Journal()
+    # simulate a crash between upload and answer: the journal still says pending
+    journal.db.execute("UPDATE submissions SET state = 'pending', flow_id = NULL")
+    result = submitter(session).submit(flow)
+    assert result.status == "recovered" and result.flow_id == first.flow_id
+    assert pa_server.state.calls.count("createFlow") == 1
+
+
+def test_wait_polls_until_the_acknowledgement_is_final(session: PASession, pa_server: PAServer) -> None:
+    pa_server.state.ack_after = 2
+    result = submitter(session).submit(classify("w.xml", invoice(7)))
+    sleeps: list[float] = []
+    wait_for_ack(session.flows, result, timeout=60, sleep=sleeps.append)
+    assert result.ack_status == "Ok"
+    assert sleeps == [1.0, 2.0]  # backoff between the polls
+    rejected = submitter(session).submit(classify("e.xml", invoice(8, b"ERROR-ME")))
+    wait_for_ack(session.flows, rejected, timeout=60, sleep=lambda s: None)
+    assert rejected.ack_status == "Error" and rejected.ack_details[0]["reasonCode"] == "REJ_SEMAN"
+
+
+def test_wait_gives_up_after_the_time_limit(session: PASession, pa_server: PAServer) -> None:
+    pa_server.state.ack_after = 1000
+    result = submitter(session).submit(classify("t.xml", invoice(9)))
+    clock = iter(range(0, 1000, 10))
+    wait_for_ack(session.flows, result, timeout=25, sleep=lambda s: None, clock=lambda: float(next(clock)))
+    assert result.ack_status == "Pending" and "still Pending after 25 s" in (result.detail or "")
+
+
+def test_search_follows_cursors(session: PASession, pa_server: PAServer) -> None:
+    for n in range(5):
+        submitter(session).submit(classify(f"s{n}.xml", invoice(100 + n)))
+    page = session.flows.search({"flowType": ["CustomerInvoice"]})
+    assert len(page["results"]) == 2 and page["nextCursor"] == "2"
+    every = list(session.flows.search_all({"flowType": ["CustomerInvoice"]}))
+    assert len(every) == 5 and len({f["flowId"] for f in every}) == 5
+
+
+@pytest.mark.parametrize("fault", ["slow", "500", "drop", "429"])
+def test_idempotent_calls_are_retried(session: PASession, pa_server: PAServer, fault: str) -> None:
+    pa_server.state.faults["searchFlows"].append(fault)
+    page = session.flows.search({"ackStatus": "Ok"})
+    assert page["results"] == []
+    assert pa_server.state.calls.count("searchFlows") == 2
+    if fault == "429":
+        assert session.sleeps == [1.0]  # type: ignore[attr-defined]  # Retry-After honoured
+
+
+def test_retries_are_bounded(session: PASession, pa_server: PAServer) -> None:
+    pa_server.state.faults["searchFlows"] += ["500"] * 10
+    with pytest.raises(RemoteError) as info:
+        session.flows.search({"ackStatus": "Ok"})
+    assert info.value.exit_code == ExitCode.REMOTE and "HTTP 500 INTERNAL: try later" in info.value.message
+    assert pa_server.state.calls.count("searchFlows") == 4  # 1 + 3 retries
+
+
+def test_download_and_metadata(session: PASession, pa_server: PAServer) -> None:
+    data = invoice(10)
+    result = submitter(session).submit(classify("d.xml", data))
+    assert result.flow_id is not None
+    download = session.flows.download(result.flow_id, "Original")
+    assert download.content == data and download.filename == "d.xml"
+    assert session.flows.metadata(result.flow_id)["flowId"] == result.flow_id
+    with pytest.raises(RemoteError, match="HTTP 404 NOT_FOUND: no flow nope"):
+        session.flows.metadata("nope")
