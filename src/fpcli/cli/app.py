@@ -9,6 +9,8 @@ import typer
 
 from fpcli import __version__
 from fpcli.cli import auth as auth_cmd
+from fpcli.cli import cdar as cdar_cmd
+from fpcli.cli import ereport as ereport_cmd
 from fpcli.cli import extract as extract_cmd
 from fpcli.cli import generate as generate_cmd
 from fpcli.cli import pdp as pdp_cmd
@@ -120,6 +122,8 @@ app.command(
     "Factur-X checks.",
 )(validate_cmd.validate)
 app.add_typer(sign_cmd.app, name="sign")
+app.add_typer(cdar_cmd.app, name="cdar")
+app.add_typer(ereport_cmd.app, name="ereport")
 app.add_typer(pdp_cmd.app, name="pdp")
 app.add_typer(profile_cmd.app, name="profile")
 app.add_typer(auth_cmd.app, name="auth")

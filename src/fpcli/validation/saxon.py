@@ -42,9 +42,23 @@ def compiled(path: str) -> Any:
     return xslt.compile_stylesheet(stylesheet_file=path)
 
 
+@cache
+def compiled_schematron(sch_path: str) -> Any:
+    """A Schematron source (.sch) compiled by fpcli's own compiler, then by Saxon; once per process."""
+    from pathlib import Path
+
+    from fpcli.validation.schcompile import compile_schematron
+
+    if threading.current_thread() is not threading.main_thread():
+        raise SaxonThreadError("saxonche may only run in the main thread of a process")
+    text = compile_schematron(Path(sch_path).read_bytes(), sch_path).decode("utf-8")
+    return _processor().new_xslt30_processor().compile_stylesheet(stylesheet_text=text)
+
+
 def run_svrl(path: str, xml: bytes) -> bytes:
-    """Apply the compiled Schematron at `path` to already-parsed, hardened `xml` bytes; return SVRL bytes."""
-    executable = compiled(path)
+    """Apply the compiled Schematron at `path` (XSLT, or .sch source) to already-parsed, hardened `xml`
+    bytes; return SVRL bytes."""
+    executable = compiled_schematron(path) if path.endswith(".sch") else compiled(path)
     proc = _processor()
     node = proc.parse_xml(xml_text=xml.decode("utf-8"))
     out = executable.transform_to_string(xdm_node=node)

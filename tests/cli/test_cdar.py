@@ -1,0 +1,105 @@
+"""`fpcli cdar` through the CLI: exit codes, stdout (data) and stderr (messages) apart."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from tests.cli.helpers import run
+from tests.lifecycle.conftest import SAMPLES, invoice_bytes
+
+
+def _invoice(tmp_path: Path) -> Path:
+    path = tmp_path / "inv.xml"
+    path.write_bytes(invoice_bytes())
+    return path
+
+
+def test_refuse_then_read_and_validate(runner, tmp_path: Path) -> None:
+    inv, out = _invoice(tmp_path), tmp_path / "refus.xml"
+    result = run(runner, "cdar", "refuse", "-i", str(inv), "--reason", "DOUBLON", "-o", str(out))
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout == "" and "status 210 (Refusée)" in result.stderr and "SE, DFH" in result.stderr
+    read = run(runner, "cdar", "read", str(out), "--json")
+    assert read.exit_code == 0
+    summary = json.loads(read.stdout)["summary"]
+    assert summary["references"][0]["details"][0]["reason"] == "DOUBLON"
+    assert summary["references"][0]["to_tax_administration"] is True
+    checked = run(runner, "cdar", "validate", str(out), "--json")
+    assert checked.exit_code == 0
+    assert json.loads(checked.stdout)["files"][0]["status"] == "valid"
+
+
+def test_paid_to_stdout(runner, tmp_path: Path) -> None:
+    result = run(runner, "cdar", "paid", "-i", str(_invoice(tmp_path)), "--amount", "20=100.00", "-o", "-")
+    assert result.exit_code == 0, result.stderr
+    assert "<ram:ProcessConditionCode>212</ram:ProcessConditionCode>" in result.stdout
+    assert '<ram:ValueAmount currencyID="EUR">100.00</ram:ValueAmount>' in result.stdout
+
+
+def test_create_any_status_json(runner, tmp_path: Path) -> None:
+    out = tmp_path / "m.xml"
+    result = run(
+        runner, "cdar", "create", "-s", "204", "-i", str(_invoice(tmp_path)), "-o", str(out), "--json"
+    )
+    assert result.exit_code == 0, result.stderr
+    payload = json.loads(result.stdout)
+    assert (
+        payload["schema_version"] == 1
+        and payload["status"]["code"] == "204"
+        and payload["recipients"] == ["SE"]
+    )
+
+
+def test_missing_reason_is_a_usage_error_without_output(runner, tmp_path: Path) -> None:
+    out = tmp_path / "m.xml"
+    result = run(runner, "cdar", "create", "-s", "210", "-i", str(_invoice(tmp_path)), "-o", str(out))
+    assert result.exit_code == 2
+    assert result.stdout == "" and "needs a reason" in result.stderr
+    assert not out.exists()
+
+
+def test_unknown_status_exit_2(runner, tmp_path: Path) -> None:
+    out = tmp_path / "m.xml"
+    result = run(runner, "cdar", "create", "-s", "299", "-i", str(_invoice(tmp_path)), "-o", str(out))
+    assert result.exit_code == 2 and "unknown lifecycle status `299`" in result.stderr
+    assert not out.exists()
+
+
+def test_amount_over_the_invoice_exit_3(runner, tmp_path: Path) -> None:
+    out = tmp_path / "m.xml"
+    result = run(
+        runner, "cdar", "paid", "-i", str(_invoice(tmp_path)), "--amount", "20=99999", "-o", str(out)
+    )
+    assert result.exit_code == 3
+    assert "inv.xml: BG-23: amounts cashed at 20 % add up to 99999.00" in result.stderr
+    assert not out.exists()
+
+
+def test_no_overwrite_without_force(runner, tmp_path: Path) -> None:
+    out = tmp_path / "m.xml"
+    out.write_text("keep")
+    result = run(runner, "cdar", "create", "-s", "205", "-i", str(_invoice(tmp_path)), "-o", str(out))
+    assert result.exit_code == 2 and out.read_text() == "keep"
+
+
+def test_validate_invalid_sample_exit_1(runner) -> None:
+    sample = next(p for p in SAMPLES if p.name.endswith("212_Encaissee.xml"))
+    result = run(runner, "cdar", "validate", str(sample))
+    assert result.exit_code == 1
+    assert result.stdout == "" and "BR-FR-CDV-16_MDT-124-2" in result.stderr
+
+
+def test_read_not_xml_exit_3(runner, tmp_path: Path) -> None:
+    bad = tmp_path / "bad.xml"
+    bad.write_text("<a>")
+    result = run(runner, "cdar", "read", str(bad))
+    assert result.exit_code == 3 and "bad.xml: line" in result.stderr
+
+
+def test_statuses(runner) -> None:
+    text = run(runner, "cdar", "statuses")
+    assert text.exit_code == 0 and "212   Encaissée" in text.stderr
+    data = json.loads(run(runner, "cdar", "statuses", "--json").stdout)
+    to_ppf = [s["code"] for s in data["statuses"] if s["to_tax_administration"]]
+    assert to_ppf == ["200", "210", "212", "213"]

@@ -1,0 +1,158 @@
+"""Building reports from rows: Decimal aggregation, cross-checks, one-line errors naming row and column."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from decimal import Decimal
+
+import pytest
+from lxml import etree
+
+from fpcli.ereporting.build import Header, build_report
+from fpcli.ereporting.read import read_report
+from fpcli.ereporting.shape import REPORT
+from fpcli.errors import InputError, InvalidDocumentError, UsageError
+from fpcli.xmlshape import from_data
+from tests.conftest import EXAMPLES, SHARED
+
+HEADER = Header("340577964", "NOM MATELAS", "2728", dt.date(2025, 9, 1), dt.date(2025, 9, 30))
+B2C = "date,category,vat_rate,taxable_amount,vat_amount,count\n"
+
+
+def build(text: str, flow: str = "10.3", header: Header = HEADER) -> bytes:
+    return build_report(text.encode(), "in.csv", flow, header).xml
+
+
+def test_aggregation_per_day_category_and_rate() -> None:
+    xml = build(
+        B2C + "2025-09-01,TLB1,20,10.10,2.02,1\n2025-09-01,tlb1,20,0.20,,2\n2025-09-01,TLB1,5.5,10,0.55,1\n"
+        "2025-09-02,TPS1,20,1,,\n"
+    )
+    root = etree.fromstring(xml)
+    first, second = root.findall("TransactionsReport/Transactions")
+    assert first.findtext("TaxExclusiveAmount") == "20.30" and first.findtext("TaxTotal") == "2.61"
+    assert first.findtext("TransactionsCount") == "4"
+    assert [
+        (s.findtext("TaxPercent"), s.findtext("TaxableAmount"), s.findtext("TaxTotal"))
+        for s in first.findall("TaxSubtotal")
+    ] == [
+        ("5.5", "10.00", "0.55"),
+        ("20", "10.30", "2.06"),
+    ]
+    assert second.find("TransactionsCount") is None  # a row without count: no count reported
+
+
+def test_example_totals_read_back() -> None:
+    path = EXAMPLES / "ereport" / "10.1-invoices.csv"
+    xml = build_report(path.read_bytes(), str(path), "10.1", HEADER).xml
+    summary = read_report(xml, "r.xml").summary
+    assert summary["flows"]["10.1"] == {"invoices": 3, "taxable": "13800.00", "vat": "245.50"}
+    assert summary["period"] == ["20250901", "20250930"]
+
+
+def test_json_rows() -> None:
+    rows = {"rows": [{"payment_date": "2025-09-03", "vat_rate": 20, "amount": 12.5}]}
+    xml = build_report(json.dumps(rows).encode(), "in.json", "10.4", HEADER).xml
+    assert etree.fromstring(xml).findtext(".//SubTotals/Amount") == "12.50"
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        (
+            B2C + '2025-09-01,TLB1,20,"12,50",,\n',
+            "in.csv: row 2, column taxable_amount: `12,50` uses a comma as decimal separator",
+        ),
+        (
+            "date,category,taxable_amount\n2025-09-01,TLB1,1\n",
+            "in.csv: row 1 (header): missing column `vat_rate`",
+        ),
+        (B2C.replace("count", "nombre") + "2025-09-01,TLB1,20,1,,\n", "unknown column `nombre`"),
+        (B2C + "2025-09-01,TLB1,20,100.00,25.00,\n", "row 2, column vat_amount: 25.00 is not 20 % of 100.00"),
+        (B2C + "2025-09-01,TLB1,19,100.00,,\n", "row 2, column vat_rate: 19 % is not a French VAT rate"),
+        (
+            B2C + "2025-10-01,TLB1,20,100.00,,\n",
+            "row 2, column date: 20251001 is outside the reporting period",
+        ),
+        (B2C + "01/09/2025,TLB1,20,100.00,,\n", "row 2, column date: `01/09/2025` is not a date"),
+        (B2C + "2025-09-01,XXX,20,100.00,,\n", "row 2, column category: `XXX` is not a category"),
+        (B2C + "2025-09-01,TLB1,20,100.001,,\n", "more than 2 decimals"),
+        (B2C + "2025-09-01,TLB1,20\n", "row 2: 3 fields, but the header has 6 columns"),
+        (B2C, "no data rows"),
+    ],
+)
+def test_bad_rows(text: str, message: str) -> None:
+    with pytest.raises(InputError) as caught:
+        build(text)
+    assert message in caught.value.message
+    assert "\n" not in caught.value.message
+
+
+def test_invoice_rows_must_agree() -> None:
+    head = "invoice_id,issue_date,business_process,seller_id,seller_vat,buyer_id,buyer_scheme,vat_category,vat_rate,taxable_amount\n"
+    rows = "A1,2025-09-01,S1,340577964,FR41340577964,X1,0227,S,20,10\nA1,2025-09-02,S1,340577964,FR41340577964,X1,0227,S,20,10\n"
+    with pytest.raises(
+        InputError, match="row 3, column issue_date: `2025-09-02` differs from `2025-09-01` on row 2"
+    ):
+        build(head + rows, "10.1")
+
+
+def test_rules_failure_is_exit_1_and_names_the_rule() -> None:
+    head = "invoice_id,issue_date,business_process,seller_id,buyer_id,buyer_scheme,vat_category,vat_rate,taxable_amount\n"
+    with pytest.raises(InvalidDocumentError, match=r"G2\.33"):  # a SIREN seller needs its VAT number
+        build(head + "A1,2025-09-01,S1,340577964,X1,0227,S,20,10\n", "10.1")
+
+
+@pytest.mark.parametrize(
+    ("header", "message"),
+    [
+        (Header("123456789", "X", "2728", dt.date(2025, 9, 1), dt.date(2025, 9, 30)), "not a valid SIREN"),
+        (Header("340577964", "X", "2728", dt.date(2025, 9, 30), dt.date(2025, 9, 1)), "the period ends"),
+        (
+            Header("340577964", "X", "2728", dt.date(2025, 9, 1), dt.date(2025, 9, 30), type_code="XX"),
+            "transmission type",
+        ),
+    ],
+)
+def test_bad_header(header: Header, message: str) -> None:
+    with pytest.raises(UsageError, match=message):
+        build(B2C + "2025-09-01,TLB1,20,1,,\n", header=header)
+
+
+def test_not_utf8() -> None:
+    with pytest.raises(InputError, match="not UTF-8"):
+        build_report((B2C + "2025-09-01,TLB1,20,1,,é\n").encode("latin-1"), "in.csv", "10.3", HEADER)
+
+
+@pytest.mark.skipif(not SHARED.is_dir(), reason="../shared not found")
+def test_sample_reads_back_without_loss() -> None:
+    path = (
+        SHARED
+        / "reference"
+        / "fr"
+        / "e-reporting"
+        / "samples"
+        / "FFE1025A_PPF262_PPF2621025000000000000290.xml"
+    )
+    document = read_report(path.read_bytes(), path.name)
+
+    def tree(e: etree._Element) -> object:
+        kids = [tree(c) for c in e if isinstance(c.tag, str)]
+        return (e.tag, dict(e.attrib), None if kids else (e.text or ""), kids)
+
+    assert tree(from_data(document.data, REPORT)) == tree(etree.parse(str(path)).getroot())
+    assert sorted(document.summary["flows"]) == ["10.1", "10.3"]
+    assert Decimal(document.summary["flows"]["10.1"]["taxable"]) == Decimal("210000.0")
+
+
+def test_csv_docs_and_examples_cover_every_flow_and_column() -> None:
+    from fpcli.ereporting.rows import COLUMNS
+    from tests.conftest import REPO
+
+    docs = (REPO / "docs" / "ereport-csv.md").read_text(encoding="utf-8")
+    for flow, columns in COLUMNS.items():
+        assert f"## {flow} " in docs
+        for c in columns:
+            assert f"| `{c.name}` |" in docs, (flow, c.name)
+        assert any(p.name.startswith(flow) for p in (EXAMPLES / "ereport").glob("*.csv")), flow
