@@ -35,6 +35,9 @@ class GenerateRequest:
     strict: bool = False
     force: bool = False
     jobs: int = 1
+    simplified: bool = False  # input is the simplified form: look companies up (fpcli.simplified)
+    offline: bool = False  # simplified input: answer from the look-up cache only
+    user_profile: str | None = None  # for Chorus Pro access (public buyers)
     date: dt.datetime = field(default_factory=lambda: dt.datetime.now(dt.UTC))
 
 
@@ -44,6 +47,7 @@ class GeneratedItem:
     invoice_number: str | None = None
     output: str | None = None
     dropped: list[str] = field(default_factory=list)
+    lookups: list[str] = field(default_factory=list)
     error: str | None = None
     hint: str | None = None
     exit_code: int = ExitCode.OK
@@ -84,6 +88,7 @@ class GenerateResult:
                     "output": i.output,
                     "status": "ok" if i.ok else "error",
                     "dropped": i.dropped,
+                    "lookups": i.lookups,
                     "error": i.error,
                 }
                 for i in self.items
@@ -186,14 +191,22 @@ def generate_file(source: str, request: GenerateRequest, *, many: bool) -> list[
     """Generate every invoice of one input file. Never raises FpcliError: failures become items."""
     from fpcli.model.load import load_invoices
 
+    name = source if source != STDIO else "<stdin>"
+    lookups: list[str] = []
     try:
-        invoices = load_invoices(read_input(source), source if source != STDIO else "<stdin>")
+        if request.simplified:
+            from fpcli.simplified import expand, open_sources
+
+            expansion = expand(read_input(source), name, *open_sources(request.offline, request.user_profile))
+            invoices, lookups = expansion.invoices, expansion.lookups
+        else:
+            invoices = load_invoices(read_input(source), name)
         base = read_input(request.base_pdf) if request.base_pdf else None
     except FpcliError as exc:
         return [GeneratedItem(source=source, error=exc.message, hint=exc.hint, exit_code=exc.exit_code)]
     items: list[GeneratedItem] = []
     for invoice in invoices:
-        item = GeneratedItem(source=source, invoice_number=invoice.number)
+        item = GeneratedItem(source=source, invoice_number=invoice.number, lookups=lookups)
         try:
             target = _target(request, source, invoice.number, many or len(invoices) > 1)
             data, item.dropped = build_document(invoice, request, base)
@@ -228,7 +241,7 @@ def generate_invoices(
             if on_done:
                 on_done(item)
 
-    if request.jobs > 1 and many:
+    if request.jobs > 1 and many and not request.simplified:  # look-ups: one process keeps the rate limit
         import multiprocessing
         from concurrent.futures import ProcessPoolExecutor
 

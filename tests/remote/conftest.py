@@ -11,6 +11,14 @@ from fpcli.profiles.resolve import PATarget
 from fpcli.remote.http import Http, HttpSettings
 from fpcli.remote.pa import PASession
 from tests.remote.pa_server import DIRECTORY_PREFIX, FLOW_PREFIX, PAServer
+from tests.remote.public_servers import (
+    CLIENT_ID,
+    CLIENT_SECRET,
+    LOGIN,
+    PASSWORD,
+    ChorusServer,
+    CompaniesServer,
+)
 
 TIMEOUT = 0.5  # seconds: the "slow" fault answers after 1.5 s, well past it
 
@@ -50,3 +58,27 @@ def session(pa_server: PAServer, monkeypatch: pytest.MonkeyPatch) -> Iterator[PA
     monkeypatch.setenv("FPCLI_PA_CLIENT_SECRET", "s3cret-client")
     with session_for(PATarget(None, "test", pa_config(pa_server))) as s:
         yield s
+
+
+@pytest.fixture
+def companies(shared: object, monkeypatch: pytest.MonkeyPatch) -> Iterator[CompaniesServer]:
+    with CompaniesServer() as server:
+        monkeypatch.setenv("FPCLI_COMPANIES_URL", server.url)
+        monkeypatch.setenv("FPCLI_TIMEOUT", "0.5")
+        monkeypatch.setenv("FPCLI_BACKOFF", "0.01")
+        yield server
+        assert server.state.violations == []  # every request matched the API's OpenAPI file
+
+
+@pytest.fixture
+def chorus(monkeypatch: pytest.MonkeyPatch) -> Iterator[ChorusServer]:
+    with ChorusServer() as server:
+        for var, value in {
+            "FPCLI_CHORUS_API_URL": server.url + "/cpro", "FPCLI_CHORUS_TOKEN_URL": server.url + "/api/oauth/token",
+            "FPCLI_CHORUS_CLIENT_ID": CLIENT_ID, "FPCLI_CHORUS_CLIENT_SECRET": CLIENT_SECRET,
+            "FPCLI_CHORUS_LOGIN": LOGIN, "FPCLI_CHORUS_PASSWORD": PASSWORD,
+        }.items():  # fmt: skip
+            monkeypatch.setenv(var, value)
+        yield server
+        assert server.state.violations == []
+        assert server.duplicates() == []

@@ -13,6 +13,7 @@ from email.policy import HTTP
 from pathlib import Path
 from typing import Any
 
+import yaml
 from openapi_schema_validator import OAS30Validator, oas30_format_checker
 
 
@@ -31,7 +32,8 @@ class Operation:
 
 class OpenApiChecker:
     def __init__(self, path: Path) -> None:
-        self.doc = json.loads(path.read_text(encoding="utf-8"))
+        text = path.read_text(encoding="utf-8")
+        self.doc = yaml.safe_load(text) if path.suffix in (".yml", ".yaml") else json.loads(text)
         self.operations: list[Operation] = []
         for template, item in self.doc["paths"].items():
             for method, op in item.items():

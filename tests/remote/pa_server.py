@@ -10,20 +10,18 @@ answer), "expire_token" (every token issued so far becomes invalid: 401).
 from __future__ import annotations
 
 import base64
-import contextlib
 import hashlib
 import json
-import socket
 import threading
 import time
 import uuid
 from collections import defaultdict
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 from tests.conftest import SHARED
+from tests.remote.loopback import JsonHandler, LoopbackServer
 from tests.remote.openapi_check import OpenApiChecker
 
 SPEC = SHARED / "reference/fr/afnor-xp-z12-013"
@@ -100,63 +98,24 @@ class State:
         return [sha for sha, n in seen.items() if n > 1]
 
 
-class PAServer:
+class PAServer(LoopbackServer):
     def __init__(self) -> None:
         self.state = State()
         self.flow_api = OpenApiChecker(SPEC / "flow-service-1.3.0.swagger.json")
         self.directory_api = OpenApiChecker(SPEC / "directory-service-1.3.0.swagger.json")
-        handler = type("Handler", (_Handler,), {"server_obj": self})
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-        self.httpd.daemon_threads = True
-        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.httpd.server_address[1]}"
+        super().__init__(type("Handler", (_Handler,), {"server_obj": self}))
 
     def __enter__(self) -> PAServer:
-        self.thread.start()
+        super().__enter__()
         return self
 
-    def __exit__(self, *exc: object) -> None:
-        self.httpd.shutdown()
-        self.httpd.server_close()
 
-
-class _Handler(BaseHTTPRequestHandler):
+class _Handler(JsonHandler):
     server_obj: PAServer
-    protocol_version = "HTTP/1.1"
 
-    def log_message(self, format: str, *args: Any) -> None:
-        pass
-
-    # -- plumbing ------------------------------------------------------------------------------------------
     @property
     def state(self) -> State:
         return self.server_obj.state
-
-    def _body(self) -> bytes:
-        length = int(self.headers.get("Content-Length") or 0)
-        return self.rfile.read(length) if length else b""
-
-    def _send(self, status: int, body: Any = None, *, headers: dict[str, str] | None = None, raw: bytes | None = None,
-              content_type: str = "application/json") -> None:  # fmt: skip
-        data = raw if raw is not None else (json.dumps(body).encode() if body is not None else b"")
-        self.send_response(status)
-        self.send_header("Content-Type", content_type)
-        self.send_header("Content-Length", str(len(data)))
-        for k, v in (headers or {}).items():
-            self.send_header(k, v)
-        self.end_headers()
-        self.wfile.write(data)
-
-    def _error(self, status: int, code: str, message: str, headers: dict[str, str] | None = None) -> None:
-        self._send(status, {"errorCode": code, "errorMessage": message}, headers=headers)
-
-    def _drop(self) -> None:
-        self.close_connection = True
-        with contextlib.suppress(OSError):
-            self.connection.shutdown(socket.SHUT_RDWR)
 
     def do_GET(self) -> None:
         self._dispatch("GET")

@@ -10,6 +10,7 @@ import typer
 from fpcli import __version__
 from fpcli.cli import auth as auth_cmd
 from fpcli.cli import cdar as cdar_cmd
+from fpcli.cli import chorus as chorus_cmd
 from fpcli.cli import ereport as ereport_cmd
 from fpcli.cli import extract as extract_cmd
 from fpcli.cli import generate as generate_cmd
@@ -127,3 +128,4 @@ app.add_typer(ereport_cmd.app, name="ereport")
 app.add_typer(pdp_cmd.app, name="pdp")
 app.add_typer(profile_cmd.app, name="profile")
 app.add_typer(auth_cmd.app, name="auth")
+app.add_typer(chorus_cmd.app, name="chorus")

@@ -45,14 +45,34 @@ def generate(
     schema: Annotated[
         bool, typer.Option("--schema", help="Print the JSON Schema of the input and exit.")
     ] = False,
+    simplified: Annotated[
+        bool,
+        typer.Option(
+            "--simplified",
+            help="Input holds only number, date, seller/buyer SIRET, IBAN and lines; the rest is looked up "
+            "(Recherche d'entreprises, Chorus Pro for public buyers).",
+        ),
+    ] = False,
+    offline: Annotated[
+        bool,
+        typer.Option("--offline", help="With --simplified: use cached look-ups only, never the network."),
+    ] = False,
     json_out: JsonOpt = False,
 ) -> None:
     from fpcli.model.invoice import schema as input_schema
 
     term = terminal_of(ctx)
     if schema:
-        term.data_bytes(json.dumps(input_schema(), indent=2, ensure_ascii=False).encode() + b"\n")
+        if simplified:
+            from fpcli.model.simplified import SimplifiedInvoice
+
+            doc = SimplifiedInvoice.model_json_schema()
+        else:
+            doc = input_schema()
+        term.data_bytes(json.dumps(doc, indent=2, ensure_ascii=False).encode() + b"\n")
         return
+    if offline and not simplified:
+        raise UsageError("`--offline` only applies to `--simplified` input")
     request = GenerateRequest(
         inputs=inputs or [],
         output=output,
@@ -62,6 +82,9 @@ def generate(
         strict=strict,
         force=force,
         jobs=jobs,
+        simplified=simplified,
+        offline=offline,
+        user_profile=term.user_profile,
         date=source_date(),
     )
     _check_json_vs_stdout(json_out or term.json, output)

@@ -9,6 +9,7 @@ from typing import Annotated, Any
 import typer
 
 from fpcli.cli.options import ForceOpt, JsonOpt
+from fpcli.cli.render_submit import ack_detail, render_batch
 from fpcli.cli.runtime import FpcliGroup, terminal_of
 
 app = typer.Typer(
@@ -34,10 +35,6 @@ app.add_typer(webhook_app, name="webhook")
 PaOpt = Annotated[
     str | None, typer.Option("--pa", envvar="FPCLI_PA", help="PA configuration of the profile.")
 ]
-
-
-def _ack_detail(d: dict[str, Any]) -> str:
-    return f"{d.get('level')} {d.get('reasonCode')}: {d.get('reasonMessage')} ({d.get('item')})"
 
 
 def _session(ctx: typer.Context, pa: str | None) -> Any:
@@ -105,20 +102,7 @@ def submit_cmd(
     )
     with _session(ctx, pa) as session, progress(term, len(paths), "submitting") as advance:
         batch = submit_files(session, paths, options, advance)
-    if json_ or term.json:
-        term.data_json(batch.to_dict())
-    else:
-        for r in batch.results:
-            ack = f", acknowledgement {r.ack_status}" if r.ack_status else ""
-            how = " (found on the PA after an uncertain upload)" if r.status == "recovered" else ""
-            typer.echo(f"{r.file}\tflow {r.flow_id}{ack}{how}")
-            for d in r.ack_details:
-                term.warn(f"{r.file}: {_ack_detail(d)}")
-    for path, exc in batch.errors:
-        term.error(exc.message if exc.message.startswith(path) else f"{path}: {exc.message}", exc.hint)
-    if batch.notify_error:
-        term.warn(f"notification not delivered: {batch.notify_error}")
-    term.info(f"{len(batch.results)} submitted, {len(batch.errors)} failed ({batch.pa})")
+    render_batch(term, batch, as_json=json_ or term.json, noun="flow", verb="submitted")
     raise typer.Exit(batch.exit_code)
 
 
@@ -211,7 +195,7 @@ def get_cmd(
     kind = f"{meta.get('flowType', '-')} {meta.get('flowDirection', '-')}"
     typer.echo(f"flow {meta.get('flowId')}: {kind}, acknowledgement {ack.get('status', '-')}")
     for d in ack.get("details") or []:
-        typer.echo(f"  {_ack_detail(d)}")
+        typer.echo(f"  {ack_detail(d)}")
     raise typer.Exit(1 if ack.get("status") == "Error" else 0)
 
 

@@ -31,6 +31,8 @@ def render_generate(term: Terminal, result: GenerateResult, *, as_json: bool) ->
             term.error(f"{item.error}", item.hint)
         return
     for item in result.items:
+        for lookup in item.lookups:
+            term.info(f"looked up: {lookup}")
         if item.ok:
             target = "stdout" if item.output == "-" else f"`{item.output}`"
             term.info(

@@ -145,3 +145,28 @@ def store_secret(name: str, pa: str, secret: str) -> str:
     what = "client_secret" if profile.pa[pa].auth == "oauth2" else "password"
     secrets.SecretStore().set(secrets.pa_key(name, pa, what), secret)
     return what
+
+
+def set_chorus(name: str | None, settings: dict[str, Any], secret_values: dict[str, str]) -> str:
+    """Update the profile's Chorus Pro settings; secrets (client secret, technical password) go to the
+    keyring."""
+    from fpcli.profiles.config import ChorusConfig
+
+    profiles = config.load()
+    name = name or profiles.default
+    if name is None:
+        raise UsageError("no profile given and no default profile", hint="`fpcli profile add NAME` first")
+    profile = config.get(profiles, name)
+    base = profile.chorus.model_dump(exclude_none=True) if profile.chorus else {}
+    try:
+        profile.chorus = ChorusConfig.model_validate(
+            {**base, **{k: v for k, v in settings.items() if v is not None}}
+        )
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        raise UsageError(f"{name}.chorus.{'.'.join(str(p) for p in err['loc'])}: {err['msg']}") from None
+    config.save(profiles)
+    store = secrets.SecretStore()
+    for what, value in secret_values.items():
+        store.set(secrets.chorus_key(name, what), value)
+    return name

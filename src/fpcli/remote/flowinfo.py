@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
+from pathlib import PurePath
 from typing import Any
 
 from lxml import etree
@@ -40,11 +41,20 @@ class FlowFile:
     media_type: str
 
     @property
+    def filename(self) -> str:
+        """The name sent to the platform: the file's own name, never the local path."""
+        return PurePath(self.name).name if self.name != "-" else "stdin"
+
+    @property
     def sha256(self) -> str:
         return hashlib.sha256(self.data).hexdigest()
 
     def flow_info(self, tracking_id: str, processing_rule: str | None) -> dict[str, Any]:
-        info: dict[str, Any] = {"trackingId": tracking_id, "name": self.name[:255], "flowSyntax": self.syntax}
+        info: dict[str, Any] = {
+            "trackingId": tracking_id,
+            "name": self.filename[:255],
+            "flowSyntax": self.syntax,
+        }
         if self.profile:
             info["flowProfile"] = self.profile
         if processing_rule:

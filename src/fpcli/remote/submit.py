@@ -89,7 +89,7 @@ class Submitter:
         uncertain: RemoteUncertain | None = None
         for _ in range(UPLOAD_ATTEMPTS):
             try:
-                answer = self.flows.submit(flow.data, flow.name, flow.media_type, info)
+                answer = self.flows.submit(flow.data, flow.filename, flow.media_type, info)
             except RemoteUncertain as exc:
                 uncertain = exc
                 found = self._lookup(tracking_id)
@@ -123,6 +123,27 @@ class Submitter:
         return None
 
 
+def poll_until(
+    done: Callable[[], bool],
+    *,
+    timeout: float,
+    sleep: Callable[[float], None] = time.sleep,
+    clock: Callable[[], float] = time.monotonic,
+    first_delay: float = 1.0,
+    max_delay: float = 30.0,
+) -> bool:
+    """Call `done` with exponential backoff between calls until it is true or `timeout` passes."""
+    deadline = clock() + timeout
+    delay = first_delay
+    while not done():
+        remaining = deadline - clock()
+        if remaining <= 0:
+            return False
+        sleep(min(delay, remaining))
+        delay = min(delay * 2, max_delay)
+    return True
+
+
 def wait_for_ack(
     flows: FlowService,
     result: SubmitResult,
@@ -130,27 +151,21 @@ def wait_for_ack(
     timeout: float,
     sleep: Callable[[float], None] = time.sleep,
     clock: Callable[[], float] = time.monotonic,
-    first_delay: float = 1.0,
-    max_delay: float = 30.0,
 ) -> SubmitResult:
     """Poll the flow's metadata with backoff until its acknowledgement is Ok or Error, or `timeout` passes."""
-    if not result.flow_id:
+    flow_id = result.flow_id
+    if not flow_id:
         return result
-    deadline = clock() + timeout
-    delay = first_delay
-    while True:
-        meta = flows.metadata(result.flow_id)
-        ack = meta.get("acknowledgement") or {}
+
+    def final() -> bool:
+        ack = flows.metadata(flow_id).get("acknowledgement") or {}
         result.ack_status = ack.get("status")
         result.ack_details = list(ack.get("details") or [])
-        if result.ack_status in ACK_FINAL:
-            return result
-        remaining = deadline - clock()
-        if remaining <= 0:
-            result.detail = f"still {result.ack_status or 'unknown'} after {timeout:g} s"
-            return result
-        sleep(min(delay, remaining))
-        delay = min(delay * 2, max_delay)
+        return result.ack_status in ACK_FINAL
+
+    if not poll_until(final, timeout=timeout, sleep=sleep, clock=clock):
+        result.detail = f"still {result.ack_status or 'unknown'} after {timeout:g} s"
+    return result
 
 
 @dataclass
