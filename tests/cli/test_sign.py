@@ -139,3 +139,36 @@ def test_output_exists_without_force(
 def test_bad_level(runner, invoice: Path, tmp_path: Path) -> None:
     result = run(runner, "sign", str(invoice), "-o", str(tmp_path / "x.pdf"), "--level", "B-X", "--p12", "x")
     assert result.exit_code == 2 and "unknown level" in result.stderr
+
+
+def test_key_material_from_the_profile(runner, pki, invoice: Path, tmp_path: Path, isolation) -> None:
+    p12, root = pki.write_p12("signer", b"Pa55-phrase"), pki.write_cert("root")
+    assert run(runner, "profile", "add", "acme").exit_code == 0
+    no_key = run(runner, "sign", str(invoice), "-o", str(tmp_path / "x.pdf"))
+    assert no_key.exit_code == 2 and "fpcli sign configure" in no_key.stderr
+    configured = run(
+        runner,
+        "sign",
+        "configure",
+        "--p12",
+        str(p12),
+        "--level",
+        "b-t",
+        "--tsa",
+        pki.tsa_url,
+        "--passphrase-stdin",
+        input="Pa55-phrase\n",
+    )
+    assert configured.exit_code == 0, configured.stderr
+    assert isolation.store[("fpcli", "acme/signing/passphrase")] == "Pa55-phrase"
+    from fpcli.profiles.config import config_path
+
+    assert "Pa55-phrase" not in config_path().read_text() and str(p12) in config_path().read_text()
+    out = tmp_path / "signed.pdf"
+    result = run(runner, "sign", str(invoice), "-o", str(out))
+    assert result.exit_code == 0, result.stderr
+    assert "PAdES B-T" in result.stderr
+    report = json.loads(run(runner, "sign", "verify", str(out), "--trust", str(root), "--json").stdout)
+    assert report["ok"] and report["signatures"][0]["pades_level"] == "B-T"
+    assert run(runner, "auth", "logout").exit_code == 0
+    assert ("fpcli", "acme/signing/passphrase") not in isolation.store

@@ -34,10 +34,16 @@ app = typer.Typer(
 )
 
 
-def passphrase(prompt: str) -> bytes | None:
-    """Environment variable first; an interactive hidden prompt only on a terminal; never a plain flag."""
+def passphrase(prompt: str, profile: str | None = None) -> bytes | None:
+    """Environment variable, then the profile's keyring entry, then a hidden prompt (on a terminal only);
+    never a plain flag."""
     if (value := os.environ.get(PASSPHRASE_ENV)) is not None:
         return value.encode()
+    if profile is not None:
+        from fpcli.profiles.manage import signing_passphrase
+
+        if (stored := signing_passphrase(profile)) is not None:
+            return stored.encode()
     if sys.stdin.isatty() and sys.stderr.isatty() and not os.environ.get("FPCLI_NO_INPUT"):
         return typer.prompt(prompt, hide_input=True, err=True).encode()  # type: ignore[no-any-return]
     return None
@@ -54,7 +60,9 @@ def sign_pdf_cmd(
     ctx: typer.Context,
     source: Annotated[str, typer.Argument(help="The PDF to sign (`-` for stdin).")],
     output: Annotated[str, typer.Option("--output", "-o", help="Signed PDF to write (`-` for stdout).")],
-    level: Annotated[str, typer.Option("--level", "-l", help="PAdES level: B-B, B-T or B-LT.")] = "B-B",
+    level: Annotated[
+        str | None, typer.Option("--level", "-l", help="PAdES level: B-B (default), B-T or B-LT.")
+    ] = None,
     tsa: Annotated[
         str | None, typer.Option("--tsa", help="RFC 3161 timestamp authority URL (B-T, B-LT).")
     ] = None,
@@ -76,10 +84,17 @@ def sign_pdf_cmd(
     force: ForceOpt = False,
 ) -> None:
     from fpcli.fileio import write_output
+    from fpcli.profiles.manage import signing
     from fpcli.signing.keys import load_pem, load_pkcs12
     from fpcli.signing.sign import Level, SignRequest, parse_visible, sign_pdf
 
     term = terminal_of(ctx)
+    profile, settings = signing(term.user_profile) if not (p12 or key) else (None, None)
+    if settings is not None:  # key material, level and TSA from the profile (`fpcli sign configure`)
+        p12, key, cert = settings.p12, settings.key, settings.cert
+        chain = chain or settings.chain
+        level, tsa = level or settings.level, tsa or settings.tsa
+    level = level or "B-B"
     try:
         lvl = Level(level.upper())
     except ValueError:
@@ -91,14 +106,22 @@ def sign_pdf_cmd(
     data = _read(source)
     if p12:
         signer = load_pkcs12(
-            _read(p12), p12, passphrase(f"Passphrase for {p12}"), [_read(c) for c in chain or []]
+            _read(p12), p12, passphrase(f"Passphrase for {p12}", profile), [_read(c) for c in chain or []]
         )
     elif key and cert:
         signer = load_pem(
-            _read(key), _read(cert), [_read(c) for c in chain or []], key, passphrase(f"Passphrase for {key}")
+            _read(key),
+            _read(cert),
+            [_read(c) for c in chain or []],
+            key,
+            passphrase(f"Passphrase for {key}", profile),
         )
     else:
-        raise UsageError("no key material", hint="give `--p12 FILE`, or `--key KEY.pem --cert CERT.pem`")
+        raise UsageError(
+            "no key material",
+            hint="give `--p12 FILE`, or `--key KEY.pem --cert CERT.pem`, or set them once with "
+            "`fpcli sign configure`",
+        )
     page, box = parse_visible(visible) if visible else (None, None)
     request = SignRequest(
         lvl, tsa, reason, location, contact, page, box, tuple(_read(t) for t in trust or [])
@@ -106,6 +129,42 @@ def sign_pdf_cmd(
     signed = sign_pdf(data, signer, request, source)
     write_output(output, signed, force=force)
     term.info(f"signed `{source}` at PAdES {lvl}" + ("" if output == "-" else f" → `{output}`"))
+
+
+@app.command("configure", help="Keep signing settings in the profile; the passphrase goes to the OS keyring.")
+def configure_cmd(
+    ctx: typer.Context,
+    p12: Annotated[str | None, typer.Option("--p12", help="PKCS#12 file with key and certificate.")] = None,
+    key: Annotated[str | None, typer.Option("--key", help="Private key (PEM/DER), with --cert.")] = None,
+    cert: Annotated[str | None, typer.Option("--cert", help="Signer certificate, with --key.")] = None,
+    chain: Annotated[list[str] | None, typer.Option("--chain", help="Intermediate certificates.")] = None,
+    level: Annotated[str | None, typer.Option("--level", "-l", help="Default PAdES level.")] = None,
+    tsa: Annotated[str | None, typer.Option("--tsa", help="Default timestamp authority URL.")] = None,
+    passphrase_stdin: Annotated[
+        bool,
+        typer.Option("--passphrase-stdin", help="Read the key passphrase from stdin (kept in the keyring)."),
+    ] = False,
+) -> None:
+    from fpcli.profiles.manage import set_signing
+
+    def absolute(path: str | None) -> str | None:
+        return str(Path(path).resolve()) if path else None  # the profile is used from any directory
+
+    secret = sys.stdin.readline().rstrip("\r\n") if passphrase_stdin else None
+    if passphrase_stdin and not secret:
+        raise UsageError("`--passphrase-stdin` given but stdin held no passphrase")
+    settings = {
+        "p12": absolute(p12),
+        "key": absolute(key),
+        "cert": absolute(cert),
+        "chain": [str(Path(c).resolve()) for c in chain or []],
+        "level": level.upper() if level else None,
+        "tsa": tsa,
+    }
+    name = set_signing(terminal_of(ctx).user_profile, settings, secret)
+    terminal_of(ctx).info(
+        f"profile {name}: signing settings updated" + (" (passphrase kept in the keyring)" if secret else "")
+    )
 
 
 @app.command(

@@ -170,3 +170,41 @@ def set_chorus(name: str | None, settings: dict[str, Any], secret_values: dict[s
     for what, value in secret_values.items():
         store.set(secrets.chorus_key(name, what), value)
     return name
+
+
+def set_signing(name: str | None, settings: dict[str, Any], passphrase: str | None) -> str:
+    """Update the profile's signing settings (key files, level, TSA); the passphrase goes to the keyring."""
+    from fpcli.profiles.config import SigningConfig
+
+    profiles = config.load()
+    name = name or profiles.default
+    if name is None:
+        raise UsageError("no profile given and no default profile", hint="`fpcli profile add NAME` first")
+    profile = config.get(profiles, name)
+    base = profile.signing.model_dump(exclude_none=True) if profile.signing else {}
+    changes = {k: v for k, v in settings.items() if v not in (None, [])}
+    try:
+        profile.signing = SigningConfig.model_validate({**base, **changes})
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        raise UsageError(f"{name}.signing.{'.'.join(str(p) for p in err['loc'])}: {err['msg']}") from None
+    config.save(profiles)
+    if passphrase:
+        secrets.SecretStore().set(f"{name}/signing/passphrase", passphrase)
+    return name
+
+
+def signing(name: str | None) -> tuple[str | None, Any]:
+    """(profile name, its SigningConfig or None); (None, None) when there is no profile at all."""
+    profiles = config.load()
+    name = name or profiles.default
+    if name is None or name not in profiles.profiles:
+        return None, None
+    return name, profiles.profiles[name].signing
+
+
+def signing_passphrase(name: str | None) -> str | None:
+    if name is None:
+        return None
+    store = secrets.SecretStore()
+    return store.get(f"{name}/signing/passphrase") if store.available() else None

@@ -218,7 +218,7 @@ def submit_files(
     if options.notify_url and not options.notify_secret:
         raise UsageError(
             "`--notify` needs a signing secret",
-            hint="set FPCLI_NOTIFY_SECRET (or keep one in the profile's keyring)",
+            hint="set FPCLI_NOTIFY_SECRET to the key the receiver checks",
         )
     batch = SubmitBatch(session.journal_target)
     journal = Journal()
