@@ -106,3 +106,19 @@ def test_every_command_has_help() -> None:
         return missing
 
     assert walk(root, "") == []
+
+
+def test_start_up_imports_no_engine() -> None:
+    """`fpcli --help` stays fast because command modules import their engines lazily (measured in
+    benchmarks/; this guards the cause, not the time)."""
+    import subprocess
+    import sys
+
+    code = "import sys, fpcli.cli.app; print(' '.join(sorted(sys.modules)))"
+    loaded = set(
+        subprocess.run(
+            [sys.executable, "-c", code], capture_output=True, text=True, check=True
+        ).stdout.split()
+    )
+    heavy = {"httpx", "lxml", "pikepdf", "saxonche", "pyhanko", "reportlab", "pydantic", "keyring", "rich"}
+    assert loaded & heavy == set()

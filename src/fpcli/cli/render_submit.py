@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
 
-from fpcli.cli.terminal import Terminal
-from fpcli.remote.submit import SubmitBatch
+if TYPE_CHECKING:  # importing the remote stack (httpx) would slow down every `fpcli` start
+    from fpcli.cli.terminal import Terminal
+    from fpcli.remote.submit import SubmitBatch
 
 
 def ack_detail(d: dict[str, Any]) -> str:
