@@ -1,6 +1,5 @@
 """`fpcli cdar`: lifecycle messages (flux 6) — create, refuse, paid, read, validate, statuses."""
 
-from __future__ import annotations
 
 import datetime as dt
 from typing import Annotated, Any

@@ -1,6 +1,5 @@
 """`fpcli chorus`: Chorus Pro (public-sector invoicing) through PISTE."""
 
-from __future__ import annotations
 
 import sys
 from typing import Annotated, Any

@@ -1,6 +1,5 @@
 """`fpcli extract`."""
 
-from __future__ import annotations
 
 from typing import Annotated
 

@@ -1,6 +1,5 @@
 """`fpcli generate`."""
 
-from __future__ import annotations
 
 import json
 from typing import Annotated

@@ -1,6 +1,5 @@
 """`fpcli pdp`: the AFNOR XP Z12-013 client of a PA (Flow Service, Directory Service)."""
 
-from __future__ import annotations
 
 import os
 from pathlib import Path
@@ -257,7 +256,7 @@ DIRECTORY_COMMANDS = {
 def _directory_command(name: str, kind: str, key_help: str, help_text: str) -> None:
     def command(
         ctx: typer.Context,
-        key: Annotated[str | None, typer.Argument()] = None,
+        key: Annotated[str | None, typer.Argument(help=key_help, metavar="KEY")] = None,
         code: Annotated[
             str | None, typer.Argument(help="Routing identifier (routing-code only).", metavar="CODE")
         ] = None,
@@ -287,8 +286,6 @@ def _directory_command(name: str, kind: str, key_help: str, help_text: str) -> N
 
         render_directory(term, answer)
 
-    # Each command's KEY has its own help; annotations are strings here (PEP 563), so set the real object.
-    command.__annotations__["key"] = Annotated[str | None, typer.Argument(help=key_help, metavar="KEY")]
     directory_app.command(name, help=help_text)(command)
 
 

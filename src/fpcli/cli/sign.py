@@ -1,6 +1,5 @@
 """`fpcli sign` (default: sign a PDF), `fpcli sign verify`, `fpcli sign make-test-cert`."""
 
-from __future__ import annotations
 
 import os
 import sys
