@@ -171,3 +171,38 @@ def test_download_and_metadata(session: PASession, pa_server: PAServer) -> None:
     assert session.flows.metadata(result.flow_id)["flowId"] == result.flow_id
     with pytest.raises(RemoteError, match="HTTP 404 NOT_FOUND: no flow nope"):
         session.flows.metadata("nope")
+
+
+def test_parallel_batch_under_faults_shares_one_token(
+    session: PASession, pa_server: PAServer, tmp_path
+) -> None:
+    from fpcli.remote.submit import SubmitOptions, submit_files
+
+    paths = []
+    for n in range(6):
+        path = tmp_path / f"p{n}.xml"
+        path.write_bytes(invoice(200 + n))
+        paths.append(str(path))
+    twin = tmp_path / "twin.xml"
+    twin.write_bytes(invoice(200))
+    session.tokens.token()  # a valid token before the run, as after `fpcli auth login`
+    pa_server.state.faults["createFlow"] += ["drop", "expire_token"]
+    batch = submit_files(session, [*paths, str(twin)], SubmitOptions(jobs=3))
+    assert [r.file for r in batch.results] == paths  # input order kept
+    assert [(f, e.message) for f, e in batch.errors] == [
+        (str(twin), f"{twin}: same bytes as {paths[0]} in this batch")
+    ]
+    assert len(pa_server.state.created) == 6
+    assert [r["kind"] for r in pa_server.state.token_requests] == ["oauth2", "oauth2"]  # one renewal only
+
+
+def test_submission_in_progress_elsewhere_is_not_touched(session: PASession, pa_server: PAServer) -> None:
+    import socket
+
+    flow = classify("busy.xml", invoice(300))
+    journal = Journal()
+    row = journal.begin(flow.sha256, "busy.xml", "other", "t-1")
+    journal.db.execute("UPDATE submissions SET owner = ? WHERE id = ?", (f"1@{socket.gethostname()}", row))
+    with pytest.raises(AlreadySubmittedError, match="process 1@.* is submitting these bytes right now"):
+        submitter(session).submit(flow)
+    assert pa_server.state.calls == []

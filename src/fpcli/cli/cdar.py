@@ -1,6 +1,5 @@
 """`fpcli cdar`: lifecycle messages (flux 6) — create, refuse, paid, read, validate, statuses."""
 
-
 import datetime as dt
 from typing import Annotated, Any
 

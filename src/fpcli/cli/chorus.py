@@ -1,6 +1,5 @@
 """`fpcli chorus`: Chorus Pro (public-sector invoicing) through PISTE."""
 
-
 import sys
 from typing import Annotated, Any
 

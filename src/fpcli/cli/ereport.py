@@ -1,6 +1,5 @@
 """`fpcli ereport`: e-reporting transmissions (flux 10) — build from CSV/JSON, read, validate, columns."""
 
-
 import datetime as dt
 from typing import Annotated
 

@@ -1,6 +1,5 @@
 """`fpcli extract`."""
 
-
 from typing import Annotated
 
 import typer

@@ -1,6 +1,5 @@
 """`fpcli generate`."""
 
-
 import json
 from typing import Annotated
 

@@ -1,6 +1,5 @@
 """`fpcli pdp`: the AFNOR XP Z12-013 client of a PA (Flow Service, Directory Service)."""
 
-
 import os
 from pathlib import Path
 from typing import Annotated, Any
@@ -80,6 +79,7 @@ def submit_cmd(
             "--notify", help="POST an HMAC-signed JSON summary to this URL at the end (FPCLI_NOTIFY_SECRET)."
         ),
     ] = None,
+    jobs: Annotated[int, typer.Option("--jobs", "-j", min=1, max=16, help="Parallel uploads (threads).")] = 1,
     json_: JsonOpt = False,
 ) -> None:
     from fpcli.cli.render import progress
@@ -97,7 +97,7 @@ def submit_cmd(
         raise UsageError(f"unknown syntax `{syntax}`", hint=f"one of {', '.join(SYNTAXES)}")
     paths = _files(files)
     options = SubmitOptions(
-        processing_rule, syntax, force, wait, wait_timeout, notify, os.environ.get(NOTIFY_SECRET_ENV)
+        processing_rule, syntax, force, wait, wait_timeout, notify, os.environ.get(NOTIFY_SECRET_ENV), jobs
     )
     with _session(ctx, pa) as session, progress(term, len(paths), "submitting") as advance:
         batch = submit_files(session, paths, options, advance)

@@ -1,6 +1,5 @@
 """`fpcli profile add|list|show|use|remove|edit`: named client_uid contexts and their PA configurations."""
 
-
 import sys
 from typing import Annotated, Any
 

@@ -1,6 +1,5 @@
 """`fpcli sign` (default: sign a PDF), `fpcli sign verify`, `fpcli sign make-test-cert`."""
 
-
 import os
 import sys
 from pathlib import Path

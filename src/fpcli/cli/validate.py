@@ -1,6 +1,5 @@
 """`fpcli validate`."""
 
-
 from typing import Annotated
 
 import typer

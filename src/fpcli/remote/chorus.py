@@ -124,8 +124,8 @@ class ChorusAuth:
             self.target.store.set(key, self._token.dumps())
         return access
 
-    def invalidate(self) -> None:
-        if self._token is not None:
+    def invalidate(self, refused: str | None = None) -> None:
+        if self._token is not None and refused in (None, self._token.access):
             self._token.expires_at = 0.0
 
 

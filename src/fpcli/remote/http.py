@@ -37,7 +37,7 @@ class RemoteUncertain(RemoteError):
 class Authenticator(Protocol):
     def token(self) -> str: ...
 
-    def invalidate(self) -> None: ...
+    def invalidate(self, refused: str | None = None) -> None: ...
 
 
 def _env_float(name: str, default: float) -> float:
@@ -166,8 +166,9 @@ class Http:
             attempt += 1
             can_retry = attempt <= self.settings.retries
             sent = dict(headers or {})
-            if auth is not None:
-                sent["Authorization"] = f"Bearer {auth.token()}"
+            token = auth.token() if auth is not None else None
+            if token is not None:
+                sent["Authorization"] = f"Bearer {token}"
             started = time.monotonic()
             try:
                 response = self.client.request(method, url, headers=sent, **kwargs)
@@ -194,7 +195,7 @@ class Http:
             if status == 401 and auth is not None and not renewed:
                 renewed = True  # an expired or revoked token: renew once; not a retry of the budget
                 attempt -= 1
-                auth.invalidate()
+                auth.invalidate(token)
                 continue
             if status == 429 and can_retry:
                 wait = retry_after(response)

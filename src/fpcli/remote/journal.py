@@ -8,6 +8,8 @@ upload and answer leaves what is needed to look the flow up instead of sending i
 from __future__ import annotations
 
 import datetime as dt
+import os
+import socket
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -27,7 +29,8 @@ CREATE TABLE IF NOT EXISTS submissions (
     state TEXT NOT NULL CHECK (state IN ('pending', 'submitted', 'failed')),
     detail TEXT,
     created_at TEXT NOT NULL,
-    updated_at TEXT NOT NULL
+    updated_at TEXT NOT NULL,
+    owner TEXT
 );
 CREATE INDEX IF NOT EXISTS submissions_sha256 ON submissions (sha256);
 """
@@ -45,6 +48,22 @@ class Entry:
     detail: str | None
     created_at: str
     updated_at: str
+    owner: str | None = None  # pid@host of the process that wrote the row
+
+    def owner_alive(self) -> bool:
+        """True when another live process on this host owns this row (a submission in progress)."""
+        if not self.owner or "@" not in self.owner:
+            return False
+        pid, host = self.owner.split("@", 1)
+        if host != socket.gethostname() or not pid.isdigit() or int(pid) == os.getpid():
+            return False
+        try:
+            os.kill(int(pid), 0)
+        except ProcessLookupError:
+            return False
+        except PermissionError:
+            return True
+        return True
 
     def to_dict(self) -> dict[str, object]:
         return {k: getattr(self, k) for k in self.__dataclass_fields__}
@@ -67,6 +86,9 @@ class Journal:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             self.db = sqlite3.connect(self.path, timeout=30, isolation_level=None)
             self.db.executescript(SCHEMA)
+            columns = {row[1] for row in self.db.execute("PRAGMA table_info(submissions)")}
+            if "owner" not in columns:  # journals written before rows had an owner
+                self.db.execute("ALTER TABLE submissions ADD COLUMN owner TEXT")
         except sqlite3.Error as exc:
             raise InputError.at(str(self.path), None, f"submission journal unusable: {exc}") from None
 
@@ -96,9 +118,10 @@ class Journal:
     def begin(self, sha256: str, file: str, target: str, tracking_id: str) -> int:
         with self._tx() as db:
             cur = db.execute(
-                "INSERT INTO submissions (sha256, file, target, tracking_id, state, created_at, updated_at)"
-                " VALUES (?, ?, ?, ?, 'pending', ?, ?)",
-                (sha256, file, target, tracking_id, _now(), _now()),
+                "INSERT INTO submissions"
+                " (sha256, file, target, tracking_id, state, created_at, updated_at, owner)"
+                " VALUES (?, ?, ?, ?, 'pending', ?, ?, ?)",
+                (sha256, file, target, tracking_id, _now(), _now(), f"{os.getpid()}@{socket.gethostname()}"),
             )
             return int(cur.lastrowid or 0)
 

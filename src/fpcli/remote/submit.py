@@ -67,6 +67,11 @@ class Submitter:
     def submit(self, flow: FlowFile) -> SubmitResult:
         previous = self.journal.latest(flow.sha256)
         tracking_id = uuid.uuid4().hex
+        if previous is not None and previous.state == "pending" and previous.owner_alive():
+            raise AlreadySubmittedError(
+                f"{flow.name}: process {previous.owner} is submitting these bytes right now",
+                hint="wait for it to finish; `fpcli pdp journal` shows the outcome",
+            )
         if previous is not None and previous.state == "pending" and not self.force:
             # An earlier run died or gave up without knowing: ask the PA before anything is re-sent.
             found = self._lookup(previous.tracking_id)
@@ -177,6 +182,7 @@ class SubmitOptions:
     wait_timeout: float = 600.0
     notify_url: str | None = None
     notify_secret: str | None = None
+    jobs: int = 1
 
 
 @dataclass
@@ -204,6 +210,39 @@ class SubmitBatch:
         }
 
 
+def _readable(
+    paths: list[str], syntax: str | None, batch: SubmitBatch, on_done: Callable[[object], None] | None
+) -> list[FlowFile]:
+    """Read and classify every file first; unreadable ones and repeats of the same bytes become errors."""
+    from fpcli.fileio import read_input
+    from fpcli.remote.flowinfo import classify
+
+    flows: list[FlowFile] = []
+    first: dict[str, str] = {}
+    for path in paths:
+        try:
+            flow = classify(path, read_input(path), syntax=syntax)
+            if flow.sha256 in first:  # two uploads of one invoice in one batch would race the journal
+                raise AlreadySubmittedError(f"{path}: same bytes as {first[flow.sha256]} in this batch")
+            first[flow.sha256] = path
+            flows.append(flow)
+        except FpcliError as exc:
+            batch.errors.append((path, exc))
+            if on_done is not None:
+                on_done(path)
+    return flows
+
+
+def _map(fn: Callable[[FlowFile], Any], items: list[FlowFile], jobs: int) -> list[Any]:
+    """`fn` over `items`, in order; in `jobs` threads (HTTP waits, no engine runs here)."""
+    if jobs <= 1 or len(items) <= 1:
+        return [fn(item) for item in items]
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(max_workers=jobs, thread_name_prefix="fpcli-submit") as pool:
+        return list(pool.map(fn, items))
+
+
 def submit_files(
     session: Any,
     paths: list[str],
@@ -211,8 +250,6 @@ def submit_files(
     on_done: Callable[[object], None] | None = None,
 ) -> SubmitBatch:
     """Submit each file (one bad file does not stop the others), optionally wait and notify."""
-    from fpcli.fileio import read_input
-    from fpcli.remote.flowinfo import classify
     from fpcli.remote.journal import Journal
 
     if options.notify_url and not options.notify_secret:
@@ -221,24 +258,30 @@ def submit_files(
             hint="set FPCLI_NOTIFY_SECRET to the key the receiver checks",
         )
     batch = SubmitBatch(session.journal_target)
-    journal = Journal()
-    try:
-        submitter = Submitter(
-            session.flows, journal, session.journal_target, options.processing_rule, options.force
-        )
-        for path in paths:
-            try:
-                flow = classify(path, read_input(path), syntax=options.syntax)
-                result = submitter.submit(flow)
-                if options.wait:
-                    wait_for_ack(session.flows, result, timeout=options.wait_timeout)
-                batch.results.append(result)
-            except FpcliError as exc:
-                batch.errors.append((path, exc))
+    flows = _readable(paths, options.syntax, batch, on_done)
+
+    def one(flow: FlowFile) -> SubmitResult | FpcliError:
+        journal = Journal()  # one SQLite connection per thread
+        try:
+            submitter = Submitter(
+                session.flows, journal, session.journal_target, options.processing_rule, options.force
+            )
+            result = submitter.submit(flow)
+            if options.wait:
+                wait_for_ack(session.flows, result, timeout=options.wait_timeout)
+            return result
+        except FpcliError as exc:
+            return exc
+        finally:
+            journal.close()
             if on_done is not None:
-                on_done(path)
-    finally:
-        journal.close()
+                on_done(flow.name)
+
+    for flow, outcome in zip(flows, _map(one, flows, options.jobs), strict=True):
+        if isinstance(outcome, FpcliError):
+            batch.errors.append((flow.name, outcome))
+        else:
+            batch.results.append(outcome)
     if options.notify_url and options.notify_secret:
         from fpcli.remote.webhooks import notify
 

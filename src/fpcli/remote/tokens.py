@@ -10,6 +10,7 @@ from __future__ import annotations
 import base64
 import json
 import os
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
@@ -77,6 +78,7 @@ class TokenManager:
         self.clock = clock
         self._token: Token | None = None
         self._loaded = False
+        self._lock = threading.Lock()  # parallel submissions share one token: renew it once
 
     # -- cache ---------------------------------------------------------------------------------------------
     def cached(self) -> Token | None:
@@ -99,6 +101,10 @@ class TokenManager:
     def token(self) -> str:
         if env := os.environ.get(TOKEN_ENV):
             return env
+        with self._lock:
+            return self._valid_token()
+
+    def _valid_token(self) -> str:
         now = self.clock()
         token = self.cached()
         if token is not None and token.usable(now):
@@ -110,11 +116,13 @@ class TokenManager:
                 pass  # a revoked refresh token: fall back to credentials
         return self.login().access
 
-    def invalidate(self) -> None:
+    def invalidate(self, refused: str | None = None) -> None:
         if os.environ.get(TOKEN_ENV):
             raise AuthError(f"the PA refused the token in {TOKEN_ENV} (HTTP 401)", hint="get a fresh token")
-        if self._token is not None:
-            self._token.expires_at = 0.0  # keep the refresh token: it is tried first
+        with self._lock:
+            # Only the token that was refused: a parallel request may have renewed it already.
+            if self._token is not None and refused in (None, self._token.access):
+                self._token.expires_at = 0.0  # keep the refresh token: it is tried first
 
     # -- grants --------------------------------------------------------------------------------------------
     def _token_url(self) -> str:
