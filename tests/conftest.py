@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import asn1crypto.tsp  # noqa: F401  (before any CMS use: see fpcli/signing/__init__.py)
 import keyring
 import pytest
 from keyring.backend import KeyringBackend

@@ -203,6 +203,6 @@ def test_submission_in_progress_elsewhere_is_not_touched(session: PASession, pa_
     journal = Journal()
     row = journal.begin(flow.sha256, "busy.xml", "other", "t-1")
     journal.db.execute("UPDATE submissions SET owner = ? WHERE id = ?", (f"1@{socket.gethostname()}", row))
-    with pytest.raises(AlreadySubmittedError, match="process 1@.* is submitting these bytes right now"):
+    with pytest.raises(AlreadySubmittedError, match=r"process 1@.* is submitting these bytes right now"):
         submitter(session).submit(flow)
     assert pa_server.state.calls == []
