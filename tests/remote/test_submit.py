@@ -206,3 +206,13 @@ def test_submission_in_progress_elsewhere_is_not_touched(session: PASession, pa_
     with pytest.raises(AlreadySubmittedError, match=r"process 1@.* is submitting these bytes right now"):
         submitter(session).submit(flow)
     assert pa_server.state.calls == []
+
+
+def test_syntax_of_lifecycle_and_e_reporting_files(shared) -> None:
+    cdar = sorted((shared / "reference/fr/cdar/samples").glob("*.xml"))[0]
+    report = sorted((shared / "reference/fr/e-reporting/samples").glob("*.xml"))[0]
+    assert classify(cdar.name, cdar.read_bytes()).syntax == "CDAR"
+    flow = classify(report.name, report.read_bytes())
+    assert (flow.syntax, flow.profile) == ("FRR", None)
+    info = flow.flow_info("t", None)
+    assert info["flowSyntax"] == "FRR" and "flowProfile" not in info and info["name"] == report.name

@@ -153,3 +153,17 @@ def test_test_cert_is_marked_and_ses(invoice_pdf: bytes) -> None:
     signed = sign_pdf(invoice_pdf, load_pkcs12(p12, "t.p12", b"pw"), SignRequest(Level.B_B), "inv.pdf")
     s = verify_pdf(signed, "x", []).signatures[0]
     assert s.eidas_level == "SES" and s.intact and not s.trusted
+
+
+def test_timestamp_content_type_known_whatever_the_import_order() -> None:
+    """A CMS structure built before asn1crypto.tsp is imported must not leave `tst_info` unknown."""
+    import subprocess
+    import sys
+
+    code = (
+        "from asn1crypto import cms; cms.ContentType('data'); import fpcli.signing; "
+        "print(cms.ContentType('tst_info').dotted)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == "1.2.840.113549.1.9.16.1.4"
