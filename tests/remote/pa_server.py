@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import hmac
 import json
 import threading
 import time
@@ -81,6 +82,7 @@ class State:
     refresh_tokens: dict[str, float] = field(default_factory=dict)
     token_requests: list[dict[str, Any]] = field(default_factory=list)
     flows: dict[str, dict[str, Any]] = field(default_factory=dict)
+    webhooks: dict[str, dict[str, Any]] = field(default_factory=dict)
     files: dict[str, bytes] = field(default_factory=dict)
     created: list[dict[str, Any]] = field(default_factory=list)  # every createFlow that was processed
     faults: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
@@ -122,6 +124,9 @@ class _Handler(JsonHandler):
 
     def do_POST(self) -> None:
         self._dispatch("POST")
+
+    def do_DELETE(self) -> None:
+        self._dispatch("DELETE")
 
     def _dispatch(self, method: str) -> None:
         split = urlsplit(self.path)
@@ -327,6 +332,32 @@ class _Handler(JsonHandler):
             data = self.state.files[flow_id]
         return 200, None, {"Content-Disposition": f"attachment;filename={flow['name']}"}, data
 
+    # -- webhooks --------------------------------------------------------------------------------------------
+    def op_createWebhook(self, sub: str, query: Any, body: bytes) -> tuple[int, Any, None, None]:
+        params = json.loads(body)
+        uid = str(uuid.uuid4())
+        key = base64.b64encode(uuid.uuid4().bytes + uuid.uuid4().bytes).decode()  # 256 bits
+        created = {"webhookId": uid, "signingKey": key, "createdAt": time.strftime("%Y-%m-%dT%H:%M:%SZ")}
+        with self.state.lock:
+            self.state.webhooks[uid] = {**created, **params}
+        return 201, created, None, None
+
+    def op_listWebhooks(self, sub: str, query: Any, body: bytes) -> tuple[int, Any, None, None]:
+        hooks = list(self.state.webhooks.values())
+        return (
+            200,
+            {"count": len(hooks), "webhookIds": [h["webhookId"] for h in hooks], "webhooks": hooks},
+            None,
+            None,
+        )
+
+    def op_deleteWebhook(self, sub: str, query: Any, body: bytes) -> tuple[int, Any, None, bytes | None]:
+        uid = sub.rsplit("/", 1)[1]
+        with self.state.lock:
+            if self.state.webhooks.pop(uid, None) is None:
+                return 404, {"errorCode": "NOT_FOUND", "errorMessage": f"no webhook {uid}"}, None, None
+        return 204, None, None, b""
+
     # -- Directory Service ---------------------------------------------------------------------------------
     @staticmethod
     def _matches(record: dict[str, Any], filters: dict[str, Any]) -> bool:
@@ -387,3 +418,10 @@ class _Handler(JsonHandler):
 
     def op_getDirectoryLineById(self, sub: str, q: Any, body: bytes) -> Any:
         return self._get(DIRECTORY_LINES, "addressingIdentifier", sub.split(":", 1)[1])
+
+
+def signed_event(key: str, payload: bytes, timestamp: int) -> dict[str, str]:
+    """Headers a PA sends with an event: HMAC-SHA-256 (base64-decoded key) of SHA-256(payload@timestamp)."""
+    fingerprint = hashlib.sha256(payload + b"@" + str(timestamp).encode()).digest()
+    mac = hmac.new(base64.b64decode(key), fingerprint, hashlib.sha256).digest()
+    return {"Afnor-Signature": base64.b64encode(mac).decode(), "Afnor-Signature-Timestamp": str(timestamp)}

@@ -25,6 +25,12 @@ def fast(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("FPCLI_BACKOFF", "0.01")
 
 
+def verify_args(payload: Path, headers: dict[str, str]) -> list[str]:
+    """`pdp webhook verify` with the signature headers a sender attached."""
+    signature, timestamp = headers["Afnor-Signature"], headers["Afnor-Signature-Timestamp"]
+    return ["pdp", "webhook", "verify", str(payload), "--signature", signature, "--timestamp", timestamp]
+
+
 def add_profile(runner: CliRunner, server: PAServer, name: str = "acme") -> Any:
     return run(
         runner, "profile", "add", name, "--pa", "main", "--flow-url", server.url + FLOW_PREFIX,
@@ -271,16 +277,7 @@ def test_notify_posts_a_signed_summary_that_webhook_verify_accepts(
     payload = tmp_path / "payload.json"
     payload.write_bytes(body)
     monkeypatch.setenv("FPCLI_WEBHOOK_SECRET", "hook-key")
-    args = [
-        "pdp",
-        "webhook",
-        "verify",
-        str(payload),
-        "--signature",
-        headers["Afnor-Signature"],
-        "--timestamp",
-        headers["Afnor-Signature-Timestamp"],
-    ]
+    args = verify_args(payload, headers)
     assert run(runner, *args).exit_code == 0
     payload.write_bytes(body.replace(b"fpcli.pdp.submit", b"fpcli.pdp.submiT"))
     tampered = run(runner, *args)
@@ -311,3 +308,54 @@ def test_webhook_replay_is_refused(
         "1000000",
     )
     assert result.exit_code == 6 and "a replay?" in result.stderr
+
+
+def test_webhooks_create_list_verify_delete(
+    runner: CliRunner, pa_server: PAServer, isolation: MemoryKeyring, tmp_path: Path, fast: None
+) -> None:
+    import time
+
+    from tests.remote.pa_server import signed_event
+
+    add_profile(runner, pa_server)
+    created = run(
+        runner,
+        "pdp",
+        "webhook",
+        "create",
+        "https://erp.example/hooks/pa",
+        "--flow-type",
+        "SupplierInvoice",
+        "--json",
+    )
+    assert created.exit_code == 0, created.stderr
+    answer = json.loads(created.stdout)
+    uid = answer["webhookId"]
+    assert "signingKey" not in answer  # a secret: only with --print-key
+    key = pa_server.state.webhooks[uid]["signingKey"]
+    assert isolation.store[("fpcli", f"acme/pa/main/webhook/{uid}")] == key
+    listed = run(runner, "pdp", "webhook", "list", "--json")
+    assert [h["webhookId"] for h in json.loads(listed.stdout)["webhooks"]] == [
+        uid
+    ] and key not in listed.stdout
+    payload = tmp_path / "event.json"
+    payload.write_bytes(b'{"flowId": "abc", "ackStatus": "Ok"}')
+    headers = signed_event(key, payload.read_bytes(), int(time.time()))
+    args = verify_args(payload, headers)
+    ok = run(runner, *args, "--webhook-id", uid, "--json")
+    assert ok.exit_code == 0 and json.loads(ok.stdout)["reading"] == "digest fingerprint, base64-decoded key"
+    assert run(runner, *args).exit_code == 2  # no key given at all
+    deleted = run(runner, "pdp", "webhook", "delete", uid)
+    assert deleted.exit_code == 0 and pa_server.state.webhooks == {}
+    assert ("fpcli", f"acme/pa/main/webhook/{uid}") not in isolation.store
+    assert run(runner, "pdp", "webhook", "delete", uid).exit_code == 4  # 404 on the PA
+
+
+def test_logout_removes_webhook_keys(
+    runner: CliRunner, pa_server: PAServer, isolation: MemoryKeyring, fast: None
+) -> None:
+    add_profile(runner, pa_server)
+    assert run(runner, "pdp", "webhook", "create", "https://erp.example/h").exit_code == 0
+    assert any("/webhook/" in k[1] for k in isolation.store)
+    assert run(runner, "auth", "logout").exit_code == 0
+    assert isolation.store == {}

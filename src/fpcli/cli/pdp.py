@@ -25,7 +25,11 @@ directory_app = typer.Typer(
     "`--where FIELD=VALUE` (strict), `FIELD~VALUE` (contains), `FIELD^VALUE` (starts with).",
     no_args_is_help=True,
 )
-webhook_app = typer.Typer(cls=FpcliGroup, help="Webhooks a PA sends.", no_args_is_help=True)
+webhook_app = typer.Typer(
+    cls=FpcliGroup,
+    help="Webhooks: create, list, delete them on the PA; verify their signatures.",
+    no_args_is_help=True,
+)
 app.add_typer(flows_app, name="flows")
 app.add_typer(directory_app, name="directory")
 app.add_typer(webhook_app, name="webhook")
@@ -306,18 +310,93 @@ def webhook_verify_cmd(
     max_age: Annotated[
         float, typer.Option("--max-age", help="Refuse older timestamps (replays), seconds.")
     ] = 300.0,
+    webhook_id: Annotated[
+        str | None,
+        typer.Option("--webhook-id", help="Use the signing key kept when fpcli created this webhook."),
+    ] = None,
+    pa: PaOpt = None,
     json_: JsonOpt = False,
 ) -> None:
     from fpcli.errors import UsageError
     from fpcli.fileio import read_input
-    from fpcli.remote.webhooks import WEBHOOK_SECRET_ENV, verify
+    from fpcli.remote.webhooks import WEBHOOK_SECRET_ENV, verify, webhook_secret
 
     term = terminal_of(ctx)
-    secret = os.environ.get(WEBHOOK_SECRET_ENV)
+    target = None
+    if webhook_id and not os.environ.get(WEBHOOK_SECRET_ENV):
+        from fpcli.profiles.resolve import resolve_pa
+
+        target = resolve_pa(term.user_profile, pa)
+    secret = webhook_secret(target, webhook_id)
     if not secret:
-        raise UsageError(f"no webhook signing key: set {WEBHOOK_SECRET_ENV}")
+        raise UsageError(
+            "no webhook signing key",
+            hint=f"set {WEBHOOK_SECRET_ENV}, or give `--webhook-id` of a webhook fpcli created",
+        )
     check = verify(read_input(payload), signature, timestamp, secret, max_age=max_age)
     if json_ or term.json:
         term.data_json(check.to_dict())
     else:
         term.info(f"signature valid ({check.reading}, {check.age_seconds:.0f} s old)")
+
+
+@webhook_app.command("create", help="Create a webhook on the PA; its signing key is kept in the OS keyring.")
+def webhook_create_cmd(
+    ctx: typer.Context,
+    callback_url: Annotated[str, typer.Argument(help="Where the PA posts events (https URL).")],
+    flow_type: Annotated[
+        list[str] | None, typer.Option("--flow-type", help="Only these flow types (repeat).")
+    ] = None,
+    direction: Annotated[str | None, typer.Option("--direction", help="In or Out.")] = None,
+    ack_status: Annotated[str | None, typer.Option("--ack-status", help="Pending, Ok or Error.")] = None,
+    print_key: Annotated[
+        bool,
+        typer.Option("--print-key", help="Also print the signing key on stdout (for the receiver's setup)."),
+    ] = False,
+    pa: PaOpt = None,
+    json_: JsonOpt = False,
+) -> None:
+    from fpcli.remote.webhooks import create_webhook
+
+    term = terminal_of(ctx)
+    params: dict[str, Any] = {"callbackUrl": callback_url}
+    for key, value in (("flowTypes", flow_type), ("flowDirection", direction), ("ackStatus", ack_status)):
+        if value:
+            params[key] = value
+    with _session(ctx, pa) as session:
+        created = create_webhook(session, params)
+        kept = session.target.profile is not None
+    shown = {k: v for k, v in created.items() if k != "signingKey" or print_key}
+    if json_ or term.json:
+        term.data_json({"schema_version": 1, **shown})
+    else:
+        typer.echo(str(created["webhookId"]))
+        if print_key and created.get("signingKey"):
+            typer.echo(str(created["signingKey"]))
+    where = "kept in the OS keyring" if kept else "not kept (no profile): use --print-key"
+    term.info(f"webhook {created['webhookId']} created; signing key {where}")
+
+
+@webhook_app.command("list", help="The webhooks this account has on the PA (signing keys never shown).")
+def webhook_list_cmd(ctx: typer.Context, pa: PaOpt = None, json_: JsonOpt = False) -> None:
+    term = terminal_of(ctx)
+    with _session(ctx, pa) as session:
+        hooks = session.flows.list_webhooks()
+    hooks = [{k: v for k, v in h.items() if k != "signingKey"} for h in hooks]
+    if json_ or term.json:
+        term.data_json({"schema_version": 1, "webhooks": hooks})
+        return
+    for h in hooks:
+        types = ",".join(h.get("flowTypes") or []) or "*"
+        typer.echo(f"{h.get('webhookId')}\t{h.get('callbackUrl')}\t{types}")
+
+
+@webhook_app.command("delete", help="Delete a webhook on the PA (and its kept signing key).")
+def webhook_delete_cmd(
+    ctx: typer.Context, webhook_id: Annotated[str, typer.Argument(help="Webhook id.")], pa: PaOpt = None
+) -> None:
+    from fpcli.remote.webhooks import delete_webhook
+
+    with _session(ctx, pa) as session:
+        delete_webhook(session, webhook_id)
+    terminal_of(ctx).info(f"webhook {webhook_id} deleted")

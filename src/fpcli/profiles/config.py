@@ -50,6 +50,7 @@ class PAConfig(_Settings):
     client_id: str | None = None
     username: str | None = None
     organization_id: str | None = Field(None, description="Organization-Id header (multi-tenant PAs)")
+    webhooks: list[str] = Field(default_factory=list, description="ids of webhooks created with fpcli")
 
     @field_validator("flow_url", "directory_url", "token_url")
     @classmethod

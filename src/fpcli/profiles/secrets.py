@@ -29,6 +29,7 @@ def chorus_key(profile: str, what: str) -> str:
 
 def names_of(name: str, profile: Profile) -> list[str]:
     keys = [pa_key(name, pa, what) for pa in profile.pa for what in PA_SECRETS]
+    keys += [pa_key(name, pa, f"webhook/{uid}") for pa, cfg in profile.pa.items() for uid in cfg.webhooks]
     keys += [chorus_key(name, what) for what in CHORUS_SECRETS]
     keys += [f"{name}/signing/passphrase"]
     return keys

@@ -137,6 +137,27 @@ class FlowService(_Service):
             filename = disposition.split("filename=", 1)[1].strip().strip('"').split(";")[0] or None
         return Download(response.content, filename, response.headers.get("Content-Type", ""))
 
+    # -- webhooks ------------------------------------------------------------------------------------------
+    def list_webhooks(self) -> list[dict[str, Any]]:
+        body = self._json("GET", "/v1/webhooks")
+        return list(body.get("webhooks") or []) if isinstance(body, dict) else []
+
+    def create_webhook(self, params: dict[str, Any]) -> dict[str, Any]:
+        body = self._json("POST", "/v1/webhooks", idempotent=False, json=params)
+        if not isinstance(body, dict) or not body.get("webhookId"):
+            raise RemoteError(f"{self.service}: the webhook answer has no webhookId")
+        return body
+
+    def delete_webhook(self, uid: str) -> None:
+        self.http.request(
+            "DELETE",
+            f"{self.base}/v1/webhooks/{quote(uid, safe='')}",
+            service=self.service,
+            idempotent=True,
+            auth=self.auth,
+            headers=self._headers(),
+        )
+
 
 class DirectoryService(_Service):
     service = "Directory Service"

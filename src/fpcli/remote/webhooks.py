@@ -97,3 +97,51 @@ def notify(http: Http, url: str, summary: dict[str, Any], secret: str) -> None:
     payload = json.dumps(summary, ensure_ascii=False, sort_keys=True).encode()
     headers = {"Content-Type": "application/json", **sign(payload, secret)}
     http.request("POST", url, service="notify", idempotent=True, content=payload, headers=headers)
+
+
+def _keep_id(target: Any, uid: str, add: bool) -> None:
+    from fpcli.profiles import config
+
+    if target.profile is None:
+        return
+    profiles = config.load()
+    pa = config.get(profiles, target.profile).pa[target.name]
+    pa.webhooks = [w for w in pa.webhooks if w != uid] + ([uid] if add else [])
+    config.save(profiles)
+
+
+def create_webhook(session: Any, params: dict[str, Any]) -> dict[str, Any]:
+    """Create a webhook on the PA; its signing key goes to the keyring (with a profile), never to a file."""
+    from fpcli.profiles.secrets import pa_key
+
+    created: dict[str, Any] = session.flows.create_webhook(params)
+    uid, key = str(created["webhookId"]), created.get("signingKey")
+    target = session.target
+    if target.profile is not None and key:
+        target.store.set(pa_key(target.profile, target.name, f"webhook/{uid}"), str(key))
+        _keep_id(target, uid, add=True)
+    return created
+
+
+def delete_webhook(session: Any, uid: str) -> None:
+    from fpcli.profiles.secrets import pa_key
+
+    session.flows.delete_webhook(uid)
+    target = session.target
+    if target.profile is not None:
+        target.store.delete(pa_key(target.profile, target.name, f"webhook/{uid}"))
+        _keep_id(target, uid, add=False)
+
+
+def webhook_secret(target: Any, uid: str | None) -> str | None:
+    """The signing key: FPCLI_WEBHOOK_SECRET first, else the key kept when fpcli created webhook `uid`."""
+    import os
+
+    from fpcli.profiles.secrets import pa_key
+
+    if value := os.environ.get(WEBHOOK_SECRET_ENV):
+        return value
+    if uid and target is not None and target.profile is not None:
+        key: str | None = target.store.get(pa_key(target.profile, target.name, f"webhook/{uid}"))
+        return key
+    return None
