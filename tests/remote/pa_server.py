@@ -101,7 +101,8 @@ class State:
 
 
 class PAServer(LoopbackServer):
-    def __init__(self) -> None:
+    def __init__(self, *, check: bool = True) -> None:
+        self.check = check  # off only in benchmarks: the OpenAPI check costs ~50 ms per request
         self.state = State()
         self.flow_api = OpenApiChecker(SPEC / "flow-service-1.3.0.swagger.json")
         self.directory_api = OpenApiChecker(SPEC / "directory-service-1.3.0.swagger.json")
@@ -144,7 +145,11 @@ class _Handler(JsonHandler):
             api, sub = self.server_obj.directory_api, path[len(DIRECTORY_PREFIX) :]
         else:
             return self._error(404, "NOT_FOUND", path)
-        op_id, problems = api.check(method, sub, query, dict(self.headers), body)
+        if self.server_obj.check:
+            op_id, problems = api.check(method, sub, query, dict(self.headers), body)
+        else:
+            found = api.match(method, sub)
+            op_id, problems = (found[0].operation_id if found else None), []
         with self.state.lock:
             self.state.violations += problems
             self.state.calls.append(op_id or f"{method} {path}")
