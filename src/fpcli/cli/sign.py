@@ -82,12 +82,15 @@ def sign_pdf_cmd(
     force: ForceOpt = False,
 ) -> None:
     from fpcli.fileio import write_output
-    from fpcli.profiles.manage import signing
     from fpcli.signing.keys import load_pem, load_pkcs12
     from fpcli.signing.sign import Level, SignRequest, parse_visible, sign_pdf
 
     term = terminal_of(ctx)
-    profile, settings = signing(term.user_profile) if not (p12 or key) else (None, None)
+    profile, settings = None, None
+    if not (p12 or key):  # only then: the profile loader costs ~50 ms of start-up (pydantic)
+        from fpcli.profiles.manage import signing
+
+        profile, settings = signing(term.user_profile)
     if settings is not None:  # key material, level and TSA from the profile (`fpcli sign configure`)
         p12, key, cert = settings.p12, settings.key, settings.cert
         chain = chain or settings.chain
