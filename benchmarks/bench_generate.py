@@ -12,9 +12,10 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
-from common import median_time, synthetic_invoices, table
+from common import median_time, run_measured, synthetic_invoices, table
 
 from fpcli.cii.profile import Profile
 from fpcli.generate import GenerateRequest, OutputFormat, build_document
@@ -32,6 +33,35 @@ def per_second(n: int, fn: Callable[[int], Any]) -> float:
 
 def startup_ms(code: list[str]) -> float:
     return 1000 * median_time(lambda: subprocess.run(code, check=True, capture_output=True), 7)
+
+
+def cli_batch(count: int) -> None:
+    """`fpcli generate DIR -o OUT` as a user runs it: speed and peak memory, -j 1 and -j 2."""
+    import json
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as tmp:
+        src = Path(tmp) / "in"
+        src.mkdir()
+        for i, doc in enumerate(synthetic_invoices(count)):
+            (src / f"{i:05d}.json").write_text(json.dumps(doc), encoding="utf-8")
+        rows = []
+        for jobs in (1, 2):
+            out = Path(tmp) / f"out{jobs}"
+            out.mkdir()
+            cmd = [sys.executable, "-m", "fpcli", "-q", "generate", str(src), "-o", str(out), "-j", str(jobs)]
+            seconds, peak = run_measured(cmd)
+            made = len(list(out.glob("*.pdf")))
+            assert made == count, f"{made} of {count} PDFs written"
+            rows.append(
+                (
+                    f"fpcli generate DIR -o OUT -j {jobs} ({count} PDFs)",
+                    f"{count / seconds:.0f}",
+                    "-" if peak is None else f"{peak:.0f}",
+                )
+            )
+    print()
+    print(table(rows, ("CLI batch, start-up included", "invoices/s", "peak RSS MB")))
 
 
 def main() -> None:
@@ -76,6 +106,7 @@ def main() -> None:
     print(f"generate: {n} invoices, one process, Python {sys.version.split()[0]}\n")
     print(table(rows, ("path", "invoices/s", "ms/invoice")))
     print(f"\nembedding speed, fpcli / factur-x: {embed_rate / ref_rate:.2f}x (higher is faster)")
+    cli_batch(min(n, 200))
     help_ms = startup_ms([sys.executable, "-m", "fpcli", "--help"])
     bare_ms = startup_ms([sys.executable, "-c", "pass"])
     print(f"`fpcli --help` start-up: {help_ms:.0f} ms (median of 7; bare `python -c pass`: {bare_ms:.0f} ms)")

@@ -18,7 +18,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from common import SHARED, median_time, table
+from common import SHARED, median_time, run_measured, table
 
 SAXON_JAR = Path("/usr/share/java/Saxon-HE.jar")
 
@@ -39,11 +39,15 @@ def en16931_cii_files() -> list[Path]:
 
 
 def fpcli(*args: str) -> float:
-    start = time.perf_counter()
-    subprocess.run(
-        [sys.executable, "-m", "fpcli", "-q", "validate", "--no-fr", *args], check=False, capture_output=True
-    )
-    return time.perf_counter() - start
+    return fpcli_measured(*args)[0]
+
+
+def fpcli_measured(*args: str) -> tuple[float, float | None]:
+    return run_measured([sys.executable, "-m", "fpcli", "-q", "validate", "--no-fr", *args])
+
+
+def mb(value: float | None) -> str:
+    return "-" if value is None else f"{value:.0f}"
 
 
 def main() -> None:
@@ -71,13 +75,24 @@ def main() -> None:
         warm_rate = n / (time.perf_counter() - start)
 
         cold = median_time(lambda: fpcli(str(files[0])), 3)
-        j1 = fpcli(str(batch), "-j", "1")
-        j2 = fpcli(str(batch), "-j", "2")
+        _, cold_mb = fpcli_measured(str(files[0]))
+        j1, j1_mb = fpcli_measured(str(batch), "-j", "1")
+        j2, j2_mb = fpcli_measured(str(batch), "-j", "2")
         rows = [
-            ("fpcli, in-process warm (XSD + Schematron)", f"{warm_rate:.1f}", "-"),
-            (f"fpcli validate DIR -j 1 ({n} files, cold start included)", f"{n / j1:.1f}", f"{j1:.1f}"),
-            (f"fpcli validate DIR -j 2 ({n} files, cold start included)", f"{n / j2:.1f}", f"{j2:.1f}"),
-            ("fpcli validate FILE, cold (start + compile + 1 file)", "-", f"{cold:.2f}"),
+            ("fpcli, in-process warm (XSD + Schematron)", f"{warm_rate:.1f}", "-", "-"),
+            (
+                f"fpcli validate DIR -j 1 ({n} files, cold start included)",
+                f"{n / j1:.1f}",
+                f"{j1:.1f}",
+                mb(j1_mb),
+            ),
+            (
+                f"fpcli validate DIR -j 2 ({n} files, cold start included)",
+                f"{n / j2:.1f}",
+                f"{j2:.1f}",
+                mb(j2_mb),
+            ),
+            ("fpcli validate FILE, cold (start + compile + 1 file)", "-", f"{cold:.2f}", mb(cold_mb)),
         ]
         saxon_rate = None
         if ensure_saxon_java():
@@ -88,32 +103,33 @@ def main() -> None:
             out = Path(tmp) / "out"
             out.mkdir()
 
-            def java(src: Path, dst: Path) -> float:
-                start = time.perf_counter()
-                subprocess.run(
-                    [
-                        "java",
-                        "-cp",
-                        str(SAXON_JAR),
-                        "net.sf.saxon.Transform",
-                        f"-s:{src}",
-                        f"-xsl:{xsl}",
-                        f"-o:{dst}",
-                    ],
-                    check=True,
-                    capture_output=True,
-                )
-                return time.perf_counter() - start
+            def java(src: Path, dst: Path) -> tuple[float, float | None]:
+                cmd = [
+                    "java",
+                    "-cp",
+                    str(SAXON_JAR),
+                    "net.sf.saxon.Transform",
+                    f"-s:{src}",
+                    f"-xsl:{xsl}",
+                    f"-o:{dst}",
+                ]
+                return run_measured(cmd)
 
-            jt = java(batch, out)
+            jt, jt_mb = java(batch, out)
             saxon_rate = n / jt
-            jcold = median_time(lambda: java(files[0], out / "one.svrl"), 3)
+            jcold = median_time(lambda: java(files[0], out / "one.svrl")[0], 3)
+            _, jcold_mb = java(files[0], out / "one.svrl")
             rows += [
-                (f"Saxon-HE 9.9 Java CLI, same XSLT, directory of {n}", f"{saxon_rate:.1f}", f"{jt:.1f}"),
-                ("Saxon-HE 9.9 Java CLI, one file, cold", "-", f"{jcold:.2f}"),
+                (
+                    f"Saxon-HE 9.9 Java CLI, same XSLT, directory of {n}",
+                    f"{saxon_rate:.1f}",
+                    f"{jt:.1f}",
+                    mb(jt_mb),
+                ),
+                ("Saxon-HE 9.9 Java CLI, one file, cold", "-", f"{jcold:.2f}", mb(jcold_mb)),
             ]
     print(f"validate: EN16931 CII from the corpus ({len(files)} files x {copies}), BR-FR off, 2 cores\n")
-    print(table(rows, ("run", "files/s", "seconds")))
+    print(table(rows, ("run", "files/s", "seconds", "peak RSS MB")))
     if saxon_rate:
         print(
             f"\nbatch speed, fpcli -j 2 / Saxon-HE Java: {(n / j2) / saxon_rate:.2f}x (fpcli also runs the XSD)"

@@ -40,3 +40,30 @@ def synthetic_invoices(n: int) -> list[dict[str, Any]]:
             line["quantity"] = str(1 + (i + j) % 17)
         out.append(doc)
     return out
+
+
+def run_measured(cmd: list[str], **kwargs: Any) -> tuple[float, float | None]:
+    """(wall seconds, peak RSS in MB of the largest process of the run) for one command.
+
+    Peak memory comes from GNU time's %M (the kernel's ru_maxrss); None when /usr/bin/time is missing.
+    """
+    import os
+    import subprocess
+    import tempfile
+
+    gnu_time = "/usr/bin/time"
+    if not os.path.exists(gnu_time):
+        start = time.perf_counter()
+        subprocess.run(cmd, check=False, capture_output=True, **kwargs)
+        return time.perf_counter() - start, None
+    with tempfile.NamedTemporaryFile("r", suffix=".rss") as out:
+        start = time.perf_counter()
+        subprocess.run(
+            [gnu_time, "-f", "%M", "-o", out.name, *cmd], check=False, capture_output=True, **kwargs
+        )
+        elapsed = time.perf_counter() - start
+        text = out.read().strip().splitlines()
+    try:
+        return elapsed, int(text[-1]) / 1024
+    except (IndexError, ValueError):
+        return elapsed, None
