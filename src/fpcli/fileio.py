@@ -16,6 +16,12 @@ STDIO = "-"
 MAX_INPUT_BYTES = 100 * 1024 * 1024
 
 
+def files_in(directory: Path, suffixes: tuple[str, ...], *, recursive: bool = False) -> list[str]:
+    """The files of `directory` (and below, with `recursive`) whose suffix is one of `suffixes`, sorted."""
+    found = directory.rglob("*") if recursive else directory.iterdir()
+    return sorted(str(f) for f in found if f.suffix.lower() in suffixes and f.is_file())
+
+
 def read_input(path: str | Path, *, limit: int = MAX_INPUT_BYTES) -> bytes:
     """Read a whole input file (or stdin for `-`), refusing anything larger than `limit`."""
     if str(path) == STDIO:

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from fpcli.cii.profile import Profile
 from fpcli.errors import ExitCode, FpcliError, InputError, UsageError
-from fpcli.fileio import STDIO, read_input, write_output
+from fpcli.fileio import STDIO, files_in, read_input, write_output
 
 INPUT_SUFFIXES = (".json", ".yaml", ".yml")
 
@@ -103,7 +103,7 @@ def expand_inputs(inputs: Iterable[str]) -> list[str]:
     for name in inputs:
         p = Path(name)
         if name != STDIO and p.is_dir():
-            found = sorted(str(f) for f in p.iterdir() if f.suffix.lower() in INPUT_SUFFIXES and f.is_file())
+            found = files_in(p, INPUT_SUFFIXES)
             if not found:
                 raise InputError.at(name, None, "directory holds no .json, .yaml or .yml invoice")
             out.extend(found)

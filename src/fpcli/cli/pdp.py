@@ -46,13 +46,11 @@ def _session(ctx: typer.Context, pa: str | None) -> Any:
 
 
 def _files(paths: list[str]) -> list[str]:
+    from fpcli.fileio import STDIO, files_in
+
     out: list[str] = []
     for p in paths:
-        path = Path(p)
-        if p != "-" and path.is_dir():
-            out.extend(str(f) for f in sorted(path.iterdir()) if f.suffix.lower() in (".xml", ".pdf"))
-        else:
-            out.append(p)
+        out.extend(files_in(Path(p), (".xml", ".pdf")) if p != STDIO and Path(p).is_dir() else [p])
     return out
 
 

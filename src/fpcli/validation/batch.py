@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from fpcli.errors import ExitCode, InputError, UsageError
-from fpcli.fileio import STDIO, read_input
+from fpcli.fileio import STDIO, files_in, read_input
 from fpcli.validation.checks import ValidateOptions, validate_bytes
 from fpcli.validation.findings import SCHEMA_VERSION, Finding, Report
 
@@ -20,7 +20,7 @@ def expand(inputs: Iterable[str]) -> list[str]:
     for name in inputs:
         p = Path(name)
         if name != STDIO and p.is_dir():
-            out.extend(sorted(str(f) for f in p.rglob("*") if f.is_file() and f.suffix.lower() in SUFFIXES))
+            out.extend(files_in(p, SUFFIXES, recursive=True))
         else:
             out.append(name)
     if not out:
