@@ -129,3 +129,14 @@ def test_env_token_short_cuts_and_a_refused_one_is_exit_5(
     ):
         session.directory.get("/v1/siren/code-insee:732829320")
     assert "FPCLI_ACCESS_TOKEN" in info.value.message and pa_server.state.token_requests == []
+
+
+def test_removing_a_pa_removes_its_webhook_keys(pa_server: PAServer, isolation: MemoryKeyring) -> None:
+    make_profile(pa_server)
+    profiles = config.load()
+    profiles.profiles["acme"].pa["main"].webhooks = ["w-1"]
+    config.save(profiles)
+    isolation.store[("fpcli", "acme/pa/main/webhook/w-1")] = "key"
+    isolation.store[("fpcli", "acme/pa/main/token")] = "tok"
+    manage.edit("acme", client_uid=None, pa=None, pa_settings={}, default_pa=None, remove_pa="main")
+    assert isolation.store == {}

@@ -5,13 +5,13 @@ FPCLI_PA_AUTH, FPCLI_PA_CLIENT_ID, FPCLI_PA_CLIENT_SECRET, FPCLI_PA_USERNAME, FP
 FPCLI_PA_ORGANIZATION_ID, FPCLI_CLIENT_UID, FPCLI_ACCESS_TOKEN, FPCLI_TIMEOUT.
 """
 
-import os
 import sys
 from typing import Annotated
 
 import typer
 
 from fpcli.cli.options import JsonOpt
+from fpcli.cli.prompts import can_prompt
 from fpcli.cli.runtime import FpcliGroup, terminal_of
 
 app = typer.Typer(
@@ -40,13 +40,12 @@ def login_cmd(
     term = terminal_of(ctx)
     with pa_core.PASession.open(term.user_profile, pa) as session:
         secret = None
-        what = "client secret" if session.target.config.auth == "oauth2" else "password"
+        kind = session.target.config.secret_kind
         if secret_stdin:
             secret = sys.stdin.readline().rstrip("\r\n") or None
-        elif session.target.secret("client_secret" if what == "client secret" else "password") is None and (
-            sys.stdin.isatty() and sys.stderr.isatty() and not os.environ.get("FPCLI_NO_INPUT")
-        ):
-            secret = typer.prompt(f"{what} for {session.target.label}", hide_input=True, err=True)
+        elif session.target.secret(kind) is None and can_prompt():
+            label = kind.replace("_", " ")
+            secret = typer.prompt(f"{label} for {session.target.label}", hide_input=True, err=True)
         token = pa_core.login(session, secret)
         minutes = max(0, round((token.expires_at - pa_core.now()) / 60))
         term.info(f"logged in to {session.target.label}: access token valid for {minutes} min")

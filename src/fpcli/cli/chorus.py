@@ -1,11 +1,11 @@
 """`fpcli chorus`: Chorus Pro (public-sector invoicing) through PISTE."""
 
-import sys
 from typing import Annotated, Any
 
 import typer
 
 from fpcli.cli.options import ForceOpt, JsonOpt
+from fpcli.cli.prompts import stdin_secrets
 from fpcli.cli.render_submit import render_batch
 from fpcli.cli.runtime import FpcliGroup, terminal_of
 
@@ -47,15 +47,12 @@ def configure_cmd(
         ),
     ] = False,
 ) -> None:
-    from fpcli.errors import UsageError
     from fpcli.profiles.manage import set_chorus
 
     values: dict[str, str] = {}
     if secrets_stdin:
-        lines = [sys.stdin.readline().rstrip("\r\n") for _ in range(2)]
-        if not all(lines):
-            raise UsageError("`--secrets-stdin` expects two lines: client secret, then technical password")
-        values = {"client_secret": lines[0], "technical_password": lines[1]}
+        pair = stdin_secrets("--secrets-stdin", "the PISTE client secret", "the technical account password")
+        values = {"client_secret": pair[0], "technical_password": pair[1]}
     settings = {
         "sandbox": sandbox,
         "client_id": client_id,

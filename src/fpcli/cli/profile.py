@@ -1,11 +1,11 @@
 """`fpcli profile add|list|show|use|remove|edit`: named client_uid contexts and their PA configurations."""
 
-import sys
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 
 from fpcli.cli.options import JsonOpt
+from fpcli.cli.prompts import stdin_secrets
 from fpcli.cli.runtime import FpcliGroup, terminal_of
 
 app = typer.Typer(
@@ -40,19 +40,15 @@ SecretStdinOpt = Annotated[
 ]
 
 
-def _pa_settings(**values: Any) -> dict[str, Any]:
-    return values
-
-
 def _read_secret(from_stdin: bool) -> str | None:
-    if not from_stdin:
-        return None
-    secret = sys.stdin.readline().rstrip("\r\n")
-    if not secret:
-        from fpcli.errors import UsageError
+    return stdin_secrets("--secret-stdin", "the secret")[0] if from_stdin else None
 
-        raise UsageError("`--secret-stdin` given but stdin held no secret")
-    return secret
+
+def _keep_secret(ctx: typer.Context, name: str, pa: str, secret: str) -> None:
+    from fpcli.profiles import manage
+
+    what = manage.store_secret(name, pa, secret)
+    terminal_of(ctx).info(f"{what.replace('_', ' ')} of {name}/{pa} kept in the OS keyring")
 
 
 @app.command("add", help="Create a profile, optionally with its first PA configuration.")
@@ -75,20 +71,19 @@ def add_cmd(
 
     term = terminal_of(ctx)
     secret = _read_secret(secret_stdin)
-    settings = _pa_settings(
-        flow_url=flow_url,
-        directory_url=directory_url,
-        token_url=token_url,
-        auth=auth,
-        client_id=client_id,
-        username=username,
-        organization_id=organization_id,
-    )
+    settings = {
+        "flow_url": flow_url,
+        "directory_url": directory_url,
+        "token_url": token_url,
+        "auth": auth,
+        "client_id": client_id,
+        "username": username,
+        "organization_id": organization_id,
+    }
     manage.add(name, client_uid=client_uid, pa=pa, pa_settings=settings, use=use)
     term.info(f"profile {name} created")
     if secret and pa:
-        what = manage.store_secret(name, pa, secret)
-        term.info(f"{what.replace('_', ' ')} of {name}/{pa} kept in the OS keyring")
+        _keep_secret(ctx, name, pa, secret)
 
 
 @app.command(
@@ -117,27 +112,26 @@ def edit_cmd(
     from fpcli.profiles import manage
 
     term = terminal_of(ctx)
+    if secret_stdin and not pa:  # before anything changes
+        from fpcli.errors import UsageError
+
+        raise UsageError("`--secret-stdin` needs `--pa NAME`")
     secret = _read_secret(secret_stdin)
-    settings = _pa_settings(
-        flow_url=flow_url,
-        directory_url=directory_url,
-        token_url=token_url,
-        auth=auth,
-        client_id=client_id,
-        username=username,
-        organization_id=organization_id,
-    )
+    settings = {
+        "flow_url": flow_url,
+        "directory_url": directory_url,
+        "token_url": token_url,
+        "auth": auth,
+        "client_id": client_id,
+        "username": username,
+        "organization_id": organization_id,
+    }
     manage.edit(
         name, client_uid=client_uid, pa=pa, pa_settings=settings, default_pa=default_pa, remove_pa=remove_pa
     )
     term.info(f"profile {name} updated")
-    if secret:
-        if not pa:
-            from fpcli.errors import UsageError
-
-            raise UsageError("`--secret-stdin` needs `--pa NAME`")
-        what = manage.store_secret(name, pa, secret)
-        term.info(f"{what.replace('_', ' ')} of {name}/{pa} kept in the OS keyring")
+    if secret and pa:
+        _keep_secret(ctx, name, pa, secret)
 
 
 @app.command("list", help="List profiles (the default one is marked).")

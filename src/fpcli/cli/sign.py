@@ -1,13 +1,13 @@
 """`fpcli sign` (default: sign a PDF), `fpcli sign verify`, `fpcli sign make-test-cert`."""
 
 import os
-import sys
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 
 from fpcli.cli.options import ForceOpt, JsonOpt
+from fpcli.cli.prompts import can_prompt, stdin_secrets
 from fpcli.cli.runtime import FpcliGroup, terminal_of
 from fpcli.errors import AuthError, UsageError
 
@@ -42,7 +42,7 @@ def passphrase(prompt: str, profile: str | None = None) -> bytes | None:
 
         if (stored := signing_passphrase(profile)) is not None:
             return stored.encode()
-    if sys.stdin.isatty() and sys.stderr.isatty() and not os.environ.get("FPCLI_NO_INPUT"):
+    if can_prompt():
         return typer.prompt(prompt, hide_input=True, err=True).encode()  # type: ignore[no-any-return]
     return None
 
@@ -151,9 +151,7 @@ def configure_cmd(
     def absolute(path: str | None) -> str | None:
         return str(Path(path).resolve()) if path else None  # the profile is used from any directory
 
-    secret = sys.stdin.readline().rstrip("\r\n") if passphrase_stdin else None
-    if passphrase_stdin and not secret:
-        raise UsageError("`--passphrase-stdin` given but stdin held no passphrase")
+    secret = stdin_secrets("--passphrase-stdin", "the passphrase")[0] if passphrase_stdin else None
     settings = {
         "p12": absolute(p12),
         "key": absolute(key),

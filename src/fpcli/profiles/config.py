@@ -52,6 +52,11 @@ class PAConfig(_Settings):
     organization_id: str | None = Field(None, description="Organization-Id header (multi-tenant PAs)")
     webhooks: list[str] = Field(default_factory=list, description="ids of webhooks created with fpcli")
 
+    @property
+    def secret_kind(self) -> str:
+        """The keyring entry holding this PA's credential: `client_secret` (oauth2) or `password` (jwt)."""
+        return "client_secret" if self.auth == "oauth2" else "password"
+
     @field_validator("flow_url", "directory_url", "token_url")
     @classmethod
     def _url(cls, value: str | None) -> str | None:
@@ -139,3 +144,14 @@ def get(profiles: ProfileFile, name: str) -> Profile:
         raise UsageError(
             f"no profile `{name}` (known: {known})", hint="create it with `fpcli profile add NAME`"
         ) from None
+
+
+def active(profiles: ProfileFile, name: str | None) -> tuple[str, Profile]:
+    """The named profile, else the default one; a usage error when there is neither."""
+    name = name or profiles.default
+    if name is None:
+        raise UsageError(
+            "no profile given and no default profile",
+            hint="give `--profile NAME`, or create one with `fpcli profile add NAME`",
+        )
+    return name, get(profiles, name)

@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypeVar
 
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
 from fpcli.errors import UsageError
 from fpcli.profiles import config, secrets
-from fpcli.profiles.config import PAConfig, Profile
+from fpcli.profiles.config import ChorusConfig, PAConfig, Profile, SigningConfig
+
+Section = TypeVar("Section", bound=BaseModel)
 
 
-def _settings(model: type[PAConfig], base: dict[str, Any], changes: dict[str, Any], where: str) -> PAConfig:
+def _merge(model: type[Section], current: BaseModel | None, changes: dict[str, Any], where: str) -> Section:
+    """`current` settings with the options that were given (None or an empty list: not given)."""
+    base = current.model_dump(exclude_none=True) if current is not None else {}
     try:
-        return model.model_validate({**base, **{k: v for k, v in changes.items() if v is not None}})
+        return model.model_validate({**base, **{k: v for k, v in changes.items() if v not in (None, [])}})
     except ValidationError as exc:
         err = exc.errors()[0]
         raise UsageError(f"{where}.{'.'.join(str(p) for p in err['loc'])}: {err['msg']}") from None
@@ -31,7 +35,7 @@ def add(
     profile = Profile(client_uid=client_uid)
     if pa is not None:
         config.check_name("PA", pa)
-        profile.pa[pa] = _settings(PAConfig, {}, pa_settings, f"{name}.pa.{pa}")
+        profile.pa[pa] = _merge(PAConfig, None, pa_settings, f"{name}.pa.{pa}")
         profile.default_pa = pa
     elif any(v is not None for v in pa_settings.values()):
         raise UsageError("PA settings need `--pa NAME`")
@@ -55,8 +59,7 @@ def edit(
     profile = config.get(profiles, name)
     if pa is not None:
         config.check_name("PA", pa)
-        base = profile.pa[pa].model_dump(exclude_none=True) if pa in profile.pa else {}
-        profile.pa[pa] = _settings(PAConfig, base, pa_settings, f"{name}.pa.{pa}")
+        profile.pa[pa] = _merge(PAConfig, profile.pa.get(pa), pa_settings, f"{name}.pa.{pa}")
         profile.default_pa = profile.default_pa or pa
     elif any(v is not None for v in pa_settings.values()):
         raise UsageError("PA settings need `--pa NAME`")
@@ -66,8 +69,8 @@ def edit(
         if remove_pa not in profile.pa:
             raise UsageError(f"profile `{name}` has no PA `{remove_pa}`")
         store = secrets.SecretStore()
-        for what in secrets.PA_SECRETS:
-            store.delete(secrets.pa_key(name, remove_pa, what))
+        for key in secrets.pa_names(name, remove_pa, profile.pa[remove_pa]):
+            store.delete(key)
         del profile.pa[remove_pa]
         if profile.default_pa == remove_pa:
             profile.default_pa = next(iter(profile.pa), None)
@@ -102,10 +105,7 @@ def use(name: str) -> None:
 def describe(name: str | None) -> dict[str, Any]:
     """A profile's settings and which secrets are set, never their values."""
     profiles = config.load()
-    name = name or profiles.default
-    if name is None:
-        raise UsageError("no profile given and no default profile", hint="`fpcli profile list`")
-    profile = config.get(profiles, name)
+    name, profile = config.active(profiles, name)
     store = secrets.SecretStore()
     has_keyring = store.available()
     data = profile.model_dump(mode="json", exclude_none=True)
@@ -142,30 +142,23 @@ def store_secret(name: str, pa: str, secret: str) -> str:
     profile = config.get(config.load(), name)
     if pa not in profile.pa:
         raise UsageError(f"profile `{name}` has no PA `{pa}`")
-    what = "client_secret" if profile.pa[pa].auth == "oauth2" else "password"
+    what = profile.pa[pa].secret_kind
     secrets.SecretStore().set(secrets.pa_key(name, pa, what), secret)
     return what
+
+
+def _set_section(name: str | None, section: str, model: type[BaseModel], settings: dict[str, Any]) -> str:
+    profiles = config.load()
+    name, profile = config.active(profiles, name)
+    setattr(profile, section, _merge(model, getattr(profile, section), settings, f"{name}.{section}"))
+    config.save(profiles)
+    return name
 
 
 def set_chorus(name: str | None, settings: dict[str, Any], secret_values: dict[str, str]) -> str:
     """Update the profile's Chorus Pro settings; secrets (client secret, technical password) go to the
     keyring."""
-    from fpcli.profiles.config import ChorusConfig
-
-    profiles = config.load()
-    name = name or profiles.default
-    if name is None:
-        raise UsageError("no profile given and no default profile", hint="`fpcli profile add NAME` first")
-    profile = config.get(profiles, name)
-    base = profile.chorus.model_dump(exclude_none=True) if profile.chorus else {}
-    try:
-        profile.chorus = ChorusConfig.model_validate(
-            {**base, **{k: v for k, v in settings.items() if v is not None}}
-        )
-    except ValidationError as exc:
-        err = exc.errors()[0]
-        raise UsageError(f"{name}.chorus.{'.'.join(str(p) for p in err['loc'])}: {err['msg']}") from None
-    config.save(profiles)
+    name = _set_section(name, "chorus", ChorusConfig, settings)
     store = secrets.SecretStore()
     for what, value in secret_values.items():
         store.set(secrets.chorus_key(name, what), value)
@@ -174,21 +167,7 @@ def set_chorus(name: str | None, settings: dict[str, Any], secret_values: dict[s
 
 def set_signing(name: str | None, settings: dict[str, Any], passphrase: str | None) -> str:
     """Update the profile's signing settings (key files, level, TSA); the passphrase goes to the keyring."""
-    from fpcli.profiles.config import SigningConfig
-
-    profiles = config.load()
-    name = name or profiles.default
-    if name is None:
-        raise UsageError("no profile given and no default profile", hint="`fpcli profile add NAME` first")
-    profile = config.get(profiles, name)
-    base = profile.signing.model_dump(exclude_none=True) if profile.signing else {}
-    changes = {k: v for k, v in settings.items() if v not in (None, [])}
-    try:
-        profile.signing = SigningConfig.model_validate({**base, **changes})
-    except ValidationError as exc:
-        err = exc.errors()[0]
-        raise UsageError(f"{name}.signing.{'.'.join(str(p) for p in err['loc'])}: {err['msg']}") from None
-    config.save(profiles)
+    name = _set_section(name, "signing", SigningConfig, settings)
     if passphrase:
         secrets.SecretStore().set(f"{name}/signing/passphrase", passphrase)
     return name

@@ -7,7 +7,7 @@ belongs to (`acme/pa/main/client_secret`); `names_of` lists them all, which is h
 from __future__ import annotations
 
 from fpcli.errors import AuthError
-from fpcli.profiles.config import Profile
+from fpcli.profiles.config import PAConfig, Profile
 
 SERVICE = "fpcli"
 PA_SECRETS = ("client_secret", "password", "token")
@@ -27,9 +27,15 @@ def chorus_key(profile: str, what: str) -> str:
     return f"{profile}/chorus/{what}"
 
 
+def pa_names(profile: str, pa: str, cfg: PAConfig) -> list[str]:
+    """Every keyring entry of one PA of a profile: credentials, token, kept webhook signing keys."""
+    return [pa_key(profile, pa, what) for what in PA_SECRETS] + [
+        pa_key(profile, pa, f"webhook/{uid}") for uid in cfg.webhooks
+    ]
+
+
 def names_of(name: str, profile: Profile) -> list[str]:
-    keys = [pa_key(name, pa, what) for pa in profile.pa for what in PA_SECRETS]
-    keys += [pa_key(name, pa, f"webhook/{uid}") for pa, cfg in profile.pa.items() for uid in cfg.webhooks]
+    keys = [key for pa, cfg in profile.pa.items() for key in pa_names(name, pa, cfg)]
     keys += [chorus_key(name, what) for what in CHORUS_SECRETS]
     keys += [f"{name}/signing/passphrase"]
     return keys

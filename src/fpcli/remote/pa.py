@@ -68,8 +68,7 @@ def login(session: PASession, secret: str | None) -> Token:
     token = session.tokens.login(secret)
     target = session.target
     if secret and target.profile:
-        what = "client_secret" if target.config.auth == "oauth2" else "password"
-        target.store.set(secrets.pa_key(target.profile, target.name, what), secret)
+        target.store.set(secrets.pa_key(target.profile, target.name, target.config.secret_kind), secret)
     return token
 
 
@@ -82,13 +81,12 @@ def status(profile_name: str | None) -> list[TokenStatus]:
     store = secrets.SecretStore()
     out = []
     for pa_name, pa in profile.pa.items():
-        what = "client_secret" if pa.auth == "oauth2" else "password"
         raw = store.get(secrets.pa_key(name, pa_name, "token"))
         out.append(
             TokenStatus(
                 pa_name,
                 pa.auth,
-                store.get(secrets.pa_key(name, pa_name, what)) is not None,
+                store.get(secrets.pa_key(name, pa_name, pa.secret_kind)) is not None,
                 Token.loads(raw) if raw else None,
             )
         )
@@ -97,13 +95,7 @@ def status(profile_name: str | None) -> list[TokenStatus]:
 
 def logout(profile_name: str | None) -> tuple[str, int]:
     """Remove every secret and token of the profile from the keyring; returns (profile, how many removed)."""
-    profiles = config.load()
-    name = profile_name or profiles.default
-    if name is None:
-        from fpcli.errors import UsageError
-
-        raise UsageError("no profile given and no default profile")
-    profile = config.get(profiles, name)
+    name, profile = config.active(config.load(), profile_name)
     store = secrets.SecretStore()
     return name, sum(store.delete(key) for key in secrets.names_of(name, profile))
 

@@ -137,7 +137,7 @@ class TokenManager:
     def login(self, secret: str | None = None) -> Token:
         """Get a new token with the credentials (`secret` given, else from the environment or keyring)."""
         cfg = self.target.config
-        what = "client_secret" if cfg.auth == "oauth2" else "password"
+        what = cfg.secret_kind
         secret = secret or self.target.secret(what)
         if not secret:
             raise AuthError(
