@@ -195,9 +195,11 @@ def generate_file(source: str, request: GenerateRequest, *, many: bool) -> list[
     lookups: list[str] = []
     try:
         if request.simplified:
-            from fpcli.simplified import expand, open_sources
+            from fpcli.simplified import expand_file
 
-            expansion = expand(read_input(source), name, *open_sources(request.offline, request.user_profile))
+            expansion = expand_file(
+                read_input(source), name, offline=request.offline, profile=request.user_profile
+            )
             invoices, lookups = expansion.invoices, expansion.lookups
         else:
             invoices = load_invoices(read_input(source), name)

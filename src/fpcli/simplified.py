@@ -19,6 +19,7 @@ from fpcli.model.invoice import Invoice
 from fpcli.model.load import parse_document, validation_problems
 from fpcli.model.simplified import SimplifiedInvoice
 from fpcli.remote.companies import Company, CompanyDirectory
+from fpcli.remote.http import Http
 
 # The three notes French law requires on B2B invoices (BR-FR-05), in their usual wording.
 DEFAULT_NOTES = [
@@ -199,12 +200,16 @@ def expand(data: bytes, source: str, companies: CompanyDirectory, chorus: Chorus
     return expansion
 
 
-def open_sources(offline: bool, profile: str | None) -> tuple[CompanyDirectory, ChorusStructures]:
+def expand_file(data: bytes, source: str, *, offline: bool, profile: str | None) -> Expansion:
+    """`expand` with the look-up services opened for this input and closed after it."""
+    with Http() as http:
+        return expand(data, source, *open_sources(http, offline, profile))
+
+
+def open_sources(http: Http, offline: bool, profile: str | None) -> tuple[CompanyDirectory, ChorusStructures]:
     """The look-up services: Recherche d'entreprises always; Chorus Pro when the profile or env has access."""
     from fpcli.remote.chorus import ChorusClient, resolve_chorus
-    from fpcli.remote.http import Http
 
-    http = Http()
     client = None
     try:
         target = resolve_chorus(profile)

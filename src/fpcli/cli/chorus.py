@@ -86,14 +86,10 @@ def submit_cmd(
     from fpcli.remote.chorus_submit import deposit_files
 
     term = terminal_of(ctx)
-    with progress(term, len(files), "depositing") as advance:
-        client = _client(ctx)
-        try:
-            batch = deposit_files(
-                client, files, force=force, wait=wait, wait_timeout=wait_timeout, on_done=advance
-            )
-        finally:
-            client.http.client.close()
+    with progress(term, len(files), "depositing") as advance, _client(ctx) as client:
+        batch = deposit_files(
+            client, files, force=force, wait=wait, wait_timeout=wait_timeout, on_done=advance
+        )
     render_batch(term, batch, as_json=json_ or term.json, noun="flux", verb="deposited")
     raise typer.Exit(batch.exit_code)
 
@@ -105,8 +101,7 @@ def status_cmd(
     from fpcli.remote.chorus_submit import summary
 
     term = terminal_of(ctx)
-    client = _client(ctx)
-    with client.http:
+    with _client(ctx) as client:
         report = client.deposit_report(flux)
     if json_ or term.json:
         term.data_json({"schema_version": 1, **report})
@@ -125,8 +120,7 @@ def structure_cmd(
     json_: JsonOpt = False,
 ) -> None:
     term = terminal_of(ctx)
-    client = _client(ctx)
-    with client.http:
+    with _client(ctx) as client:
         info = client.structure(siret)
     if json_ or term.json:
         term.data_json(info)
@@ -160,8 +154,7 @@ def search_cmd(
     ):
         if value:
             criteria[key] = value
-    client = _client(ctx)
-    with client.http:
+    with _client(ctx) as client:
         found = client.search_invoices(criteria, page=page)
     if json_ or term.json:
         term.data_json({"schema_version": 1, **found})
@@ -187,8 +180,7 @@ def get_cmd(
     from fpcli.fileio import write_output
 
     term = terminal_of(ctx)
-    client = _client(ctx)
-    with client.http:
+    with _client(ctx) as client:
         if output:
             data = client.download(invoice_id)
             write_output(output, data, force=force)

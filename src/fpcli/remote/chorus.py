@@ -135,6 +135,12 @@ class ChorusClient:
         self.http = http
         self.auth = ChorusAuth(target, http)
 
+    def __enter__(self) -> ChorusClient:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.http.client.close()
+
     def call(self, path: str, payload: dict[str, Any], *, idempotent: bool = True) -> dict[str, Any]:
         response = self.http.request(
             "POST",

@@ -17,7 +17,7 @@ from fpcli.remote.chorus import FINAL_STATES, ChorusClient
 from fpcli.remote.flowinfo import FlowFile
 from fpcli.remote.http import RemoteUncertain
 from fpcli.remote.journal import Journal
-from fpcli.remote.submit import AlreadySubmittedError, SubmitBatch, SubmitResult, poll_until
+from fpcli.remote.submit import AlreadySubmittedError, SubmitBatch, SubmitResult, poll_until, read_flows
 
 
 def deposit(client: ChorusClient, journal: Journal, flow: FlowFile, *, force: bool) -> SubmitResult:
@@ -93,22 +93,20 @@ def deposit_files(
     wait_timeout: float,
     on_done: Callable[[object], None] | None = None,
 ) -> SubmitBatch:
-    from fpcli.fileio import read_input
-    from fpcli.remote.flowinfo import classify
-
     batch = SubmitBatch(f"chorus:{client.target.label}")
+    flows = read_flows(paths, None, batch, on_done)
     journal = Journal()
     try:
-        for path in paths:
+        for flow in flows:
             try:
-                result = deposit(client, journal, classify(path, read_input(path)), force=force)
+                result = deposit(client, journal, flow, force=force)
                 if wait:
                     wait_for_report(client, result, timeout=wait_timeout)
                 batch.results.append(result)
             except FpcliError as exc:
-                batch.errors.append((path, exc))
+                batch.errors.append((flow.name, exc))
             if on_done is not None:
-                on_done(path)
+                on_done(flow.name)
     finally:
         journal.close()
     return batch

@@ -40,16 +40,16 @@ class Authenticator(Protocol):
     def invalidate(self, refused: str | None = None) -> None: ...
 
 
-def _env_float(name: str, default: float) -> float:
+def _env_number(name: str, default: float, *, zero_ok: bool = False) -> float:
     raw = os.environ.get(name)
     if not raw:
         return default
     try:
         value = float(raw)
     except ValueError:
-        raise RemoteError(f"{name}=`{raw}` is not a number of seconds") from None
-    if value <= 0:
-        raise RemoteError(f"{name}=`{raw}` must be positive")
+        raise RemoteError(f"{name}=`{raw}` is not a number") from None
+    if value < 0 or (value == 0 and not zero_ok):
+        raise RemoteError(f"{name}=`{raw}` must be {'zero or more' if zero_ok else 'positive'}")
     return value
 
 
@@ -63,12 +63,12 @@ class HttpSettings:
 
     @classmethod
     def from_env(cls) -> HttpSettings:
-        timeout = _env_float("FPCLI_TIMEOUT", 30.0)
+        timeout = _env_number("FPCLI_TIMEOUT", 30.0)
         return cls(
             timeout=timeout,
             connect_timeout=min(10.0, timeout),
-            retries=int(_env_float("FPCLI_RETRIES", 3)) if os.environ.get("FPCLI_RETRIES") != "0" else 0,
-            backoff=_env_float("FPCLI_BACKOFF", 0.5),
+            retries=int(_env_number("FPCLI_RETRIES", 3, zero_ok=True)),
+            backoff=_env_number("FPCLI_BACKOFF", 0.5),
         )
 
 

@@ -210,7 +210,7 @@ class SubmitBatch:
         }
 
 
-def _readable(
+def read_flows(
     paths: list[str], syntax: str | None, batch: SubmitBatch, on_done: Callable[[object], None] | None
 ) -> list[FlowFile]:
     """Read and classify every file first; unreadable ones and repeats of the same bytes become errors."""
@@ -250,15 +250,13 @@ def submit_files(
     on_done: Callable[[object], None] | None = None,
 ) -> SubmitBatch:
     """Submit each file (one bad file does not stop the others), optionally wait and notify."""
-    from fpcli.remote.journal import Journal
-
     if options.notify_url and not options.notify_secret:
         raise UsageError(
             "`--notify` needs a signing secret",
             hint="set FPCLI_NOTIFY_SECRET to the key the receiver checks",
         )
     batch = SubmitBatch(session.journal_target)
-    flows = _readable(paths, options.syntax, batch, on_done)
+    flows = read_flows(paths, options.syntax, batch, on_done)
 
     def one(flow: FlowFile) -> SubmitResult | FpcliError:
         journal = Journal()  # one SQLite connection per thread
