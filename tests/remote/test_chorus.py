@@ -158,3 +158,20 @@ def test_configure_keeps_secrets_in_the_keyring(
     assert ("fpcli", "acme/chorus/token") in isolation.store
     assert run(runner, "auth", "logout").exit_code == 0
     assert not [k for k in isolation.store if k[1].startswith("acme/")]
+
+
+def test_token_endpoint_answering_html_is_an_auth_error(
+    runner: CliRunner, chorus: ChorusServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tests.remote.loopback import JsonHandler, LoopbackServer
+
+    class Html(JsonHandler):
+        def do_POST(self) -> None:
+            self._body()
+            self._send(200, raw=b"<html>maintenance</html>", content_type="text/html")
+
+    with LoopbackServer(Html) as portal:
+        monkeypatch.setenv("FPCLI_CHORUS_TOKEN_URL", portal.url + "/api/oauth/token")
+        result = run(runner, "chorus", "status", "CPP0000000001")
+    assert result.exit_code == 5
+    assert "PISTE OAuth2 " in result.stderr and "the answer is not a JSON object" in result.stderr

@@ -19,11 +19,12 @@ from fpcli.profiles import config
 from fpcli.profiles.config import ChorusConfig
 from fpcli.profiles.secrets import SecretStore, chorus_key
 from fpcli.remote.http import Http
-from fpcli.remote.tokens import Token
+from fpcli.remote.tokens import Token, oauth2_token, post_json
 
 SANDBOX = ("https://sandbox-api.piste.gouv.fr/cpro", "https://sandbox-oauth.piste.gouv.fr/api/oauth/token")
 PRODUCTION = ("https://api.piste.gouv.fr/cpro", "https://oauth.piste.gouv.fr/api/oauth/token")
 SERVICE = "Chorus Pro"
+PISTE_TOKEN_DEFAULT = 3600.0  # seconds, when PISTE's answer gives no expires_in
 # syntaxeFlux of a deposit, by what the file is (AIFE "flux E1/E2" codes).
 SYNTAX = {"Factur-X": "IN_DP_E2_CII_FACTURX", "CII": "IN_DP_E1_CII_16B", "UBL": "IN_DP_E1_UBL_INVOICE"}
 FINAL_STATES = ("IN_INTEGRE", "IN_INTEGRE_PARTIEL", "IN_REJETE")
@@ -103,11 +104,10 @@ class ChorusAuth:
             self._token = Token.loads(raw) if raw else None
         if self._token is not None and self._token.usable(time.time()):
             return self._token.access
-        response = self.http.request(
-            "POST",
+        body = post_json(
+            self.http,
             self.target.token_url,
-            service="PISTE OAuth2",
-            idempotent=True,
+            "PISTE OAuth2",
             data={
                 "grant_type": "client_credentials",
                 "client_id": self._need("client_id", self.target.settings.client_id),
@@ -115,14 +115,10 @@ class ChorusAuth:
                 "scope": "openid",
             },
         )
-        body = response.json() if response.content else {}
-        access = body.get("access_token") if isinstance(body, dict) else None
-        if not isinstance(access, str) or not access:
-            raise AuthError("PISTE OAuth2: no access_token in the answer")
-        self._token = Token(access, time.time() + float(body.get("expires_in") or 3600))
+        self._token = oauth2_token(body, "PISTE OAuth2", time.time(), PISTE_TOKEN_DEFAULT)
         if key:
             self.target.store.set(key, self._token.dumps())
-        return access
+        return self._token.access
 
     def invalidate(self, refused: str | None = None) -> None:
         if self._token is not None and refused in (None, self._token.access):

@@ -64,6 +64,36 @@ def jwt_expiry(token: str) -> float | None:
     return float(exp) if isinstance(exp, int | float) else None
 
 
+def post_json(http: Http, url: str, service: str, **kwargs: Any) -> dict[str, Any]:
+    """POST to a token endpoint (safe to retry: a token request changes nothing); the answer as an object."""
+    response = http.request("POST", url, service=service, idempotent=True, **kwargs)
+    try:
+        body = response.json()
+    except ValueError:
+        body = None
+    if not isinstance(body, dict):
+        raise AuthError(f"{service} {url}: the answer is not a JSON object")
+    return body
+
+
+def oauth2_token(body: dict[str, Any], service: str, now: float, default_lifetime: float) -> Token:
+    """An OAuth2 token answer (RFC 6749 5.1) as a Token; expiry from `expires_in`, else the JWT's `exp`,
+    else `default_lifetime`."""
+    access = body.get("access_token")
+    if not isinstance(access, str) or not access:
+        raise AuthError(f"{service}: no access_token in the answer")
+    expires_in = body.get("expires_in")
+    expires_at = now + float(expires_in) if isinstance(expires_in, int | float) else None
+    refresh = body.get("refresh_token") if isinstance(body.get("refresh_token"), str) else None
+    refresh_in = body.get("refresh_expires_in")
+    return Token(
+        access,
+        expires_at or jwt_expiry(access) or now + default_lifetime,
+        refresh,
+        now + float(refresh_in) if refresh and isinstance(refresh_in, int | float) else None,
+    )
+
+
 def refresh_url(token_url: str) -> str:
     """`…/api/token/` -> `…/api/token/refresh/` (the simplejwt convention the PA APIs follow)."""
     return token_url.rstrip("/") + "/refresh/"
@@ -149,14 +179,7 @@ class TokenManager:
         return self._keep(self._jwt_login(secret))
 
     def _post(self, url: str, **kwargs: Any) -> dict[str, Any]:
-        response = self.http.request("POST", url, service="token endpoint", idempotent=True, **kwargs)
-        try:
-            body = response.json()
-        except ValueError:
-            body = None
-        if not isinstance(body, dict):
-            raise AuthError(f"token endpoint {url}: the answer is not a JSON object")
-        return body
+        return post_json(self.http, url, "token endpoint", **kwargs)
 
     def _oauth2(self, secret: str) -> Token:
         cfg = self.target.config
@@ -168,20 +191,7 @@ class TokenManager:
             self._token_url(),
             data={"grant_type": "client_credentials", "client_id": cfg.client_id, "client_secret": secret},
         )
-        access = body.get("access_token")
-        if not isinstance(access, str) or not access:
-            raise AuthError(f"token endpoint {self._token_url()}: no access_token in the answer")
-        now = self.clock()
-        expires_in = body.get("expires_in")
-        expires_at = now + float(expires_in) if isinstance(expires_in, int | float) else None
-        refresh = body.get("refresh_token") if isinstance(body.get("refresh_token"), str) else None
-        refresh_in = body.get("refresh_expires_in")
-        return Token(
-            access,
-            expires_at or jwt_expiry(access) or now + OAUTH_DEFAULT,
-            refresh,
-            now + float(refresh_in) if refresh and isinstance(refresh_in, int | float) else None,
-        )
+        return oauth2_token(body, f"token endpoint {self._token_url()}", self.clock(), OAUTH_DEFAULT)
 
     def _jwt_login(self, password: str) -> Token:
         cfg = self.target.config
