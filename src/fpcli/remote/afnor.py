@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote
 
+import httpx
+
 from fpcli.errors import RemoteError, UsageError
 from fpcli.remote.http import Authenticator, Http
 
@@ -50,8 +52,8 @@ class _Service:
             headers["Organization-Id"] = self.organization_id
         return headers
 
-    def _json(self, method: str, path: str, *, idempotent: bool = True, **kwargs: Any) -> Any:
-        response = self.http.request(
+    def _request(self, method: str, path: str, *, idempotent: bool = True, **kwargs: Any) -> httpx.Response:
+        return self.http.request(
             method,
             self.base + path,
             service=self.service,
@@ -60,6 +62,9 @@ class _Service:
             headers=self._headers(),
             **kwargs,
         )
+
+    def _json(self, method: str, path: str, *, idempotent: bool = True, **kwargs: Any) -> Any:
+        response = self._request(method, path, idempotent=idempotent, **kwargs)
         try:
             return response.json()
         except ValueError:
@@ -122,15 +127,7 @@ class FlowService(_Service):
     def download(self, flow_id: str, doc_type: str) -> Download:
         if doc_type not in DOC_TYPES:
             raise UsageError(f"unknown document type `{doc_type}`", hint=f"one of {', '.join(DOC_TYPES)}")
-        response = self.http.request(
-            "GET",
-            f"{self.base}/v1/flows/{quote(flow_id, safe='')}",
-            service=self.service,
-            idempotent=True,
-            auth=self.auth,
-            headers=self._headers(),
-            params={"docType": doc_type},
-        )
+        response = self._request("GET", f"/v1/flows/{quote(flow_id, safe='')}", params={"docType": doc_type})
         disposition = response.headers.get("Content-Disposition", "")
         filename = None
         if "filename=" in disposition:
@@ -149,14 +146,7 @@ class FlowService(_Service):
         return body
 
     def delete_webhook(self, uid: str) -> None:
-        self.http.request(
-            "DELETE",
-            f"{self.base}/v1/webhooks/{quote(uid, safe='')}",
-            service=self.service,
-            idempotent=True,
-            auth=self.auth,
-            headers=self._headers(),
-        )
+        self._request("DELETE", f"/v1/webhooks/{quote(uid, safe='')}")
 
 
 class DirectoryService(_Service):
