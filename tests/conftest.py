@@ -38,6 +38,39 @@ class MemoryKeyring(KeyringBackend):
         self.store.pop((service, username), None)
 
 
+class FailingKeyring(KeyringBackend):
+    """A keyring that fails on every call, like Secret Service on a headless server (no D-Bus session)."""
+
+    priority = 1  # type: ignore[assignment]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.calls = 0
+
+    def _fail(self) -> None:
+        from keyring.errors import KeyringError
+
+        self.calls += 1
+        raise KeyringError("no D-Bus session bus (test backend that fails on every call)")
+
+    def get_password(self, service: str, username: str) -> str | None:
+        self._fail()
+        return None
+
+    def set_password(self, service: str, username: str, password: str) -> None:
+        self._fail()
+
+    def delete_password(self, service: str, username: str) -> None:
+        self._fail()
+
+
+@pytest.fixture
+def failing_keyring() -> FailingKeyring:
+    ring = FailingKeyring()
+    keyring.set_keyring(ring)  # the isolation fixture puts the previous one back
+    return ring
+
+
 def _is_loopback(address: Any) -> bool:
     if isinstance(address, tuple) and address:
         host = address[0]

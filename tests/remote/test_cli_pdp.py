@@ -44,7 +44,7 @@ def test_profile_lifecycle_keeps_secrets_out_of_files_and_output(
 ) -> None:
     result = add_profile(runner, pa_server)
     assert result.exit_code == 0, result.stderr
-    assert "client secret of acme/main kept in the OS keyring" in result.stderr
+    assert "client secret of acme/main kept in the keyring backend tests.conftest.MemoryKeyring" in result.stderr
     from fpcli.profiles.config import config_path
 
     text = config_path().read_text()
@@ -64,7 +64,7 @@ def test_profile_lifecycle_keeps_secrets_out_of_files_and_output(
     edited = run(runner, "profile", "edit", "acme", "--pa", "main", "--flow-url", "ftp://nope")
     assert edited.exit_code == 2 and "not an http(s) URL" in edited.stderr
     removed = run(runner, "profile", "remove", "acme")
-    assert removed.exit_code == 0 and "1 secrets removed" in removed.stderr
+    assert removed.exit_code == 0 and "1 secrets and tokens removed" in removed.stderr
     assert ("fpcli", "acme/pa/main/client_secret") not in isolation.store
 
 

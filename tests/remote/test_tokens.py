@@ -30,7 +30,8 @@ def test_oauth2_login_is_cached_in_the_keyring_and_reused(
 ) -> None:
     target = make_profile(pa_server)
     with session_for(target) as session:
-        token = pa_core.login(session, "s3cret-client")
+        token, where = pa_core.login(session, "s3cret-client")
+    assert where == "the keyring backend tests.conftest.MemoryKeyring"
     stored = isolation.store[("fpcli", "acme/pa/main/token")]
     assert json.loads(stored)["access"] == token.access
     assert isolation.store[("fpcli", "acme/pa/main/client_secret")] == "s3cret-client"
@@ -114,8 +115,9 @@ def test_logout_removes_every_secret_of_the_profile(pa_server: PAServer, isolati
     for key in secrets.names_of("acme", profile):
         isolation.store[("fpcli", key)] = "x"
     isolation.store[("fpcli", "other/pa/main/token")] = "keep"
-    name, removed = pa_core.logout("acme")
-    assert (name, removed) == ("acme", len(secrets.names_of("acme", profile)))
+    result = pa_core.logout("acme")
+    assert (result.name, result.removed) == ("acme", len(secrets.names_of("acme", profile)))
+    assert result.store_problem is None
     assert isolation.store == {("fpcli", "other/pa/main/token"): "keep"}
 
 

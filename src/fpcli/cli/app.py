@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sys
 from typing import Annotated
 
 import typer
@@ -74,6 +75,15 @@ def root(
         bool, typer.Option("--debug", envvar="FPCLI_DEBUG", help="Show tracebacks of internal errors.")
     ] = False,
     no_color: Annotated[bool, typer.Option("--no-color", help="No colour (also NO_COLOR=1).")] = False,
+    secret_store: Annotated[
+        str | None,
+        typer.Option(
+            "--secret-store",
+            metavar="STORE",
+            help="Where secrets and tokens are kept: `keyring` (the OS keyring, default) or `file` (a 0600 "
+            "plain file you opt into). Also FPCLI_SECRET_STORE.",
+        ),
+    ] = None,
     version: Annotated[
         bool,
         typer.Option(
@@ -87,6 +97,11 @@ def root(
     term.debug = debug or bool(os.environ.get("FPCLI_DEBUG"))
     term.no_color = no_color
     term.user_profile = profile
+    if secret_store is not None or "fpcli.profiles.secrets" in sys.modules:
+        # imported only when needed: the profiles package costs start-up time (pydantic)
+        from fpcli.profiles import secrets
+
+        secrets.choose(secret_store)
     if verbose >= 2:
         _log_http(verbose)
 

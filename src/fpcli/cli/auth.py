@@ -1,4 +1,5 @@
-"""`fpcli auth login|logout|status|token`: PA tokens, cached in the OS keyring and renewed before expiry.
+"""`fpcli auth login|logout|status|token`: PA tokens, cached in the secret store and renewed before expiry
+(in memory only when the credential comes from the environment).
 
 Environment (CI): FPCLI_PROFILE, FPCLI_PA, FPCLI_PA_FLOW_URL, FPCLI_PA_DIRECTORY_URL, FPCLI_PA_TOKEN_URL,
 FPCLI_PA_AUTH, FPCLI_PA_CLIENT_ID, FPCLI_PA_CLIENT_SECRET, FPCLI_PA_USERNAME, FPCLI_PA_PASSWORD,
@@ -17,7 +18,8 @@ from fpcli.cli.runtime import FpcliGroup, terminal_of
 app = typer.Typer(
     cls=FpcliGroup,
     help="Log in to a PA (OAuth2 client credentials or JWT username/password), show and print tokens. "
-    "Tokens and secrets live in the OS keyring; in CI use the FPCLI_PA_* environment variables.",
+    "Tokens and secrets live in the secret store (the OS keyring, or `--secret-store file`); in CI use the "
+    "FPCLI_PA_* environment variables: then no store is touched.",
     no_args_is_help=True,
 )
 PaOpt = Annotated[
@@ -46,17 +48,20 @@ def login_cmd(
         elif session.target.secret(kind) is None and can_prompt():
             label = kind.replace("_", " ")
             secret = typer.prompt(f"{label} for {session.target.label}", hide_input=True, err=True)
-        token = pa_core.login(session, secret)
+        token, where = pa_core.login(session, secret)
         minutes = max(0, round((token.expires_at - pa_core.now()) / 60))
         term.info(f"logged in to {session.target.label}: access token valid for {minutes} min")
+        if where:
+            term.info(f"{kind.replace('_', ' ')} kept in {where}")
 
 
-@app.command("logout", help="Remove every secret and token of the profile from the OS keyring.")
+@app.command("logout", help="Remove every secret and token of the profile from the secret store.")
 def logout_cmd(ctx: typer.Context) -> None:
+    from fpcli.cli.profile import report_removed
     from fpcli.remote import pa as pa_core
 
-    name, removed = pa_core.logout(terminal_of(ctx).user_profile)
-    terminal_of(ctx).info(f"profile {name}: {removed} secrets and tokens removed from the keyring")
+    result = pa_core.logout(terminal_of(ctx).user_profile)
+    report_removed(ctx, result, f"profile {result.name} logged out")
 
 
 @app.command("status", help="Per PA of the profile: secret stored, token validity.")
@@ -78,7 +83,12 @@ def status_cmd(ctx: typer.Context, json_: JsonOpt = False) -> None:
             else "no valid access token"
         )
         refresh = f", refresh valid {r['refresh_expires_in'] // 3600} h" if r["refresh_expires_in"] else ""
-        secret = "secret stored" if r["secret_stored"] else "no secret stored"
+        if r["secret_source"] != "store":
+            secret = f"secret from {r['secret_source']}"
+        elif r["secret_stored"] is None:
+            secret = f"secret store {r['store']}"
+        else:
+            secret = f"secret {'stored' if r['secret_stored'] else 'not stored'} in {r['store']}"
         typer.echo(f"{r['pa']}\t{r['auth']}\t{secret}\t{token}{refresh}")
 
 

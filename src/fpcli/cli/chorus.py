@@ -26,7 +26,7 @@ def _client(ctx: typer.Context) -> Any:
     return ChorusClient(resolve_chorus(terminal_of(ctx).user_profile), Http())
 
 
-@app.command("configure", help="Set the profile's Chorus Pro settings; secrets go to the OS keyring.")
+@app.command("configure", help="Set the profile's Chorus Pro settings; secrets go to the secret store.")
 def configure_cmd(
     ctx: typer.Context,
     sandbox: Annotated[
@@ -60,9 +60,9 @@ def configure_cmd(
         "api_url": api_url,
         "token_url": token_url,
     }
-    name = set_chorus(terminal_of(ctx).user_profile, settings, values)
-    kept = " (secrets kept in the OS keyring)" if values else ""
-    terminal_of(ctx).info(f"profile {name}: Chorus Pro settings updated{kept}")
+    saved = set_chorus(terminal_of(ctx).user_profile, settings, values)
+    kept = f" (secrets kept in {saved.secrets_in})" if saved.secrets_in else ""
+    terminal_of(ctx).info(f"profile {saved.name}: Chorus Pro settings updated{kept}")
 
 
 @app.command(

@@ -338,7 +338,7 @@ def webhook_verify_cmd(
         term.info(f"signature valid ({check.reading}, {check.age_seconds:.0f} s old)")
 
 
-@webhook_app.command("create", help="Create a webhook on the PA; its signing key is kept in the OS keyring.")
+@webhook_app.command("create", help="Create a webhook on the PA; its signing key is kept in the secret store.")
 def webhook_create_cmd(
     ctx: typer.Context,
     callback_url: Annotated[str, typer.Argument(help="Where the PA posts events (https URL).")],
@@ -362,8 +362,7 @@ def webhook_create_cmd(
         if value:
             params[key] = value
     with _session(ctx, pa) as session:
-        created = create_webhook(session, params)
-        kept = session.target.profile is not None
+        created, kept = create_webhook(session, params)
     shown = {k: v for k, v in created.items() if k != "signingKey" or print_key}
     if json_ or term.json:
         term.data_json({"schema_version": 1, **shown})
@@ -371,7 +370,7 @@ def webhook_create_cmd(
         typer.echo(str(created["webhookId"]))
         if print_key and created.get("signingKey"):
             typer.echo(str(created["signingKey"]))
-    where = "kept in the OS keyring" if kept else "not kept (no profile): use --print-key"
+    where = f"kept in {kept}" if kept else "not kept (no profile): use --print-key"
     term.info(f"webhook {created['webhookId']} created; signing key {where}")
 
 

@@ -1,6 +1,6 @@
 """`fpcli profile add|list|show|use|remove|edit`: named client_uid contexts and their PA configurations."""
 
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -11,7 +11,8 @@ from fpcli.cli.runtime import FpcliGroup, terminal_of
 app = typer.Typer(
     cls=FpcliGroup,
     help="Profiles: PA configurations (endpoints, client id), Chorus Pro and signing settings. "
-    "Settings go to a TOML file in the user config dir, secrets only to the OS keyring.",
+    "Settings go to a TOML file in the user config dir, secrets only to the secret store (the OS keyring, "
+    "or the file chosen with --secret-store file).",
     no_args_is_help=True,
 )
 
@@ -35,7 +36,7 @@ SecretStdinOpt = Annotated[
     bool,
     typer.Option(
         "--secret-stdin",
-        help="Read the PA's client secret (oauth2) or password (jwt) from stdin; kept in the OS keyring.",
+        help="Read the PA's client secret (oauth2) or password (jwt) from stdin; kept in the secret store.",
     ),
 ]
 
@@ -44,11 +45,11 @@ def _read_secret(from_stdin: bool) -> str | None:
     return stdin_secrets("--secret-stdin", "the secret")[0] if from_stdin else None
 
 
-def _keep_secret(ctx: typer.Context, name: str, pa: str, secret: str) -> None:
-    from fpcli.profiles import manage
-
-    what = manage.store_secret(name, pa, secret)
-    terminal_of(ctx).info(f"{what.replace('_', ' ')} of {name}/{pa} kept in the OS keyring")
+def _said(ctx: typer.Context, saved: Any, done: str, pa: str | None) -> None:
+    term = terminal_of(ctx)
+    term.info(f"profile {saved.name} {done}")
+    if saved.secrets_in:
+        term.info(f"{saved.kind.replace('_', ' ')} of {saved.name}/{pa} kept in {saved.secrets_in}")
 
 
 @app.command("add", help="Create a profile, optionally with its first PA configuration.")
@@ -69,7 +70,6 @@ def add_cmd(
 ) -> None:
     from fpcli.profiles import manage
 
-    term = terminal_of(ctx)
     secret = _read_secret(secret_stdin)
     settings = {
         "flow_url": flow_url,
@@ -80,10 +80,8 @@ def add_cmd(
         "username": username,
         "organization_id": organization_id,
     }
-    manage.add(name, client_uid=client_uid, pa=pa, pa_settings=settings, use=use)
-    term.info(f"profile {name} created")
-    if secret and pa:
-        _keep_secret(ctx, name, pa, secret)
+    saved = manage.add(name, client_uid=client_uid, pa=pa, pa_settings=settings, use=use, secret=secret)
+    _said(ctx, saved, "created", pa)
 
 
 @app.command(
@@ -111,8 +109,7 @@ def edit_cmd(
 ) -> None:
     from fpcli.profiles import manage
 
-    term = terminal_of(ctx)
-    if secret_stdin and not pa:  # before anything changes
+    if secret_stdin and not pa:  # before reading stdin
         from fpcli.errors import UsageError
 
         raise UsageError("`--secret-stdin` needs `--pa NAME`")
@@ -126,12 +123,16 @@ def edit_cmd(
         "username": username,
         "organization_id": organization_id,
     }
-    manage.edit(
-        name, client_uid=client_uid, pa=pa, pa_settings=settings, default_pa=default_pa, remove_pa=remove_pa
+    saved = manage.edit(
+        name,
+        client_uid=client_uid,
+        pa=pa,
+        pa_settings=settings,
+        default_pa=default_pa,
+        remove_pa=remove_pa,
+        secret=secret,
     )
-    term.info(f"profile {name} updated")
-    if secret and pa:
-        _keep_secret(ctx, name, pa, secret)
+    _said(ctx, saved, "updated", pa)
 
 
 @app.command("list", help="List profiles (the default one is marked).")
@@ -168,6 +169,7 @@ def show_cmd(
     typer.echo(f"profile {data['name']}{' (default)' if data['default'] else ''}")
     typer.echo(f"  client_uid: {data.get('client_uid', '-')}")
     typer.echo(f"  default PA: {data.get('default_pa', '-')}")
+    typer.echo(f"  secret store: {data['secret_store']}")
     for pa_name, pa in data.get("pa", {}).items():
         typer.echo(f"  PA {pa_name}:")
         for key, value in pa.items():
@@ -186,9 +188,16 @@ def use_cmd(ctx: typer.Context, name: NameArg) -> None:
     terminal_of(ctx).info(f"default profile: {name}")
 
 
-@app.command("remove", help="Remove a profile and every secret and token it has in the keyring.")
+@app.command("remove", help="Remove a profile and every secret and token it has in the secret store.")
 def remove_cmd(ctx: typer.Context, name: NameArg) -> None:
     from fpcli.profiles import manage
 
-    removed = manage.remove(name)
-    terminal_of(ctx).info(f"profile {name} removed ({removed} secrets removed from the keyring)")
+    report_removed(ctx, manage.remove(name), f"profile {name} removed")
+
+
+def report_removed(ctx: typer.Context, result: Any, done: str) -> None:
+    term = terminal_of(ctx)
+    if result.store_problem:
+        term.info(f"{done}; no secret removed: {result.store_problem}")
+    else:
+        term.info(f"{done}: {result.removed} secrets and tokens removed from the secret store")

@@ -132,7 +132,7 @@ def sign_pdf_cmd(
     term.info(f"signed `{source}` at PAdES {lvl}" + ("" if output == "-" else f" → `{output}`"))
 
 
-@app.command("configure", help="Keep signing settings in the profile; the passphrase goes to the OS keyring.")
+@app.command("configure", help="Keep signing settings in the profile; the passphrase goes to the secret store.")
 def configure_cmd(
     ctx: typer.Context,
     p12: Annotated[str | None, typer.Option("--p12", help="PKCS#12 file with key and certificate.")] = None,
@@ -143,7 +143,9 @@ def configure_cmd(
     tsa: Annotated[str | None, typer.Option("--tsa", help="Default timestamp authority URL.")] = None,
     passphrase_stdin: Annotated[
         bool,
-        typer.Option("--passphrase-stdin", help="Read the key passphrase from stdin (kept in the keyring)."),
+        typer.Option(
+            "--passphrase-stdin", help="Read the key passphrase from stdin (kept in the secret store)."
+        ),
     ] = False,
 ) -> None:
     from fpcli.profiles.manage import set_signing
@@ -160,10 +162,9 @@ def configure_cmd(
         "level": level.upper() if level else None,
         "tsa": tsa,
     }
-    name = set_signing(terminal_of(ctx).user_profile, settings, secret)
-    terminal_of(ctx).info(
-        f"profile {name}: signing settings updated" + (" (passphrase kept in the keyring)" if secret else "")
-    )
+    saved = set_signing(terminal_of(ctx).user_profile, settings, secret)
+    kept = f" (passphrase kept in {saved.secrets_in})" if saved.secrets_in else ""
+    terminal_of(ctx).info(f"profile {saved.name}: signing settings updated{kept}")
 
 
 @app.command(

@@ -1,16 +1,51 @@
-"""Profile operations behind `fpcli profile …`: each loads the TOML file, changes it, saves it atomically."""
+"""Profile operations behind `fpcli profile …`: each loads the TOML file, changes it, saves it atomically.
+
+Operations that keep a secret check the secret store first, store the secret, and only then save the settings:
+when the store does not work nothing is written, and a rerun after fixing it works."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
-from fpcli.errors import UsageError
+from fpcli.errors import InputError, UsageError
 from fpcli.profiles import config, secrets
 from fpcli.profiles.config import ChorusConfig, PAConfig, Profile, SigningConfig
 
 Section = TypeVar("Section", bound=BaseModel)
+
+
+@dataclass
+class Saved:
+    """A profile change: the profile's name, and where its secrets went (None: no secret given)."""
+
+    name: str
+    secrets_in: str | None = None
+    kind: str = "secret"  # what was kept: client_secret, password, …
+
+
+@dataclass
+class Removed:
+    """Secrets removed from the store, or why the store could not be used (then none were removed)."""
+
+    name: str
+    removed: int
+    store_problem: str | None = None
+
+
+def _keep(entries: dict[str, str]) -> str | None:
+    """Store the secrets (after checking the store works); returns where they went."""
+    if not entries:
+        return None
+    store = secrets.SecretStore()
+    where = store.check()
+    for key, value in entries.items():
+        store.set(key, value)
+    return where
 
 
 def _merge(model: type[Section], current: BaseModel | None, changes: dict[str, Any], where: str) -> Section:
@@ -24,9 +59,17 @@ def _merge(model: type[Section], current: BaseModel | None, changes: dict[str, A
 
 
 def add(
-    name: str, *, client_uid: str | None, pa: str | None, pa_settings: dict[str, Any], use: bool
-) -> Profile:
+    name: str,
+    *,
+    client_uid: str | None,
+    pa: str | None,
+    pa_settings: dict[str, Any],
+    use: bool,
+    secret: str | None = None,
+) -> Saved:
     config.check_name("profile", name)
+    if secret and pa is None:
+        raise UsageError("`--secret-stdin` needs `--pa NAME`")
     profiles = config.load()
     if name in profiles.profiles:
         raise UsageError(
@@ -42,8 +85,10 @@ def add(
     profiles.profiles[name] = profile
     if use or profiles.default is None:
         profiles.default = name
+    kind = profile.pa[pa].secret_kind if pa else "secret"
+    where = _keep({secrets.pa_key(name, pa, kind): secret} if secret and pa else {})
     config.save(profiles)
-    return profile
+    return Saved(name, where, kind)
 
 
 def edit(
@@ -54,7 +99,10 @@ def edit(
     pa_settings: dict[str, Any],
     default_pa: str | None,
     remove_pa: str | None,
-) -> Profile:
+    secret: str | None = None,
+) -> Saved:
+    if secret and pa is None:
+        raise UsageError("`--secret-stdin` needs `--pa NAME`")
     profiles = config.load()
     profile = config.get(profiles, name)
     if pa is not None:
@@ -78,21 +126,31 @@ def edit(
         if default_pa not in profile.pa:
             raise UsageError(f"profile `{name}` has no PA `{default_pa}`")
         profile.default_pa = default_pa
+    kind = profile.pa[pa].secret_kind if pa else "secret"
+    where = _keep({secrets.pa_key(name, pa, kind): secret} if secret and pa else {})
     config.save(profiles)
-    return profile
+    return Saved(name, where, kind)
 
 
-def remove(name: str) -> int:
-    """Remove the profile and every secret it has in the keyring; returns how many secrets were removed."""
+def remove(name: str) -> Removed:
+    """Remove the profile and every secret it has in the secret store. Without a usable store the profile
+    is still removed (a CI machine must be able to), and the result says its secrets were not."""
     profiles = config.load()
     profile = config.get(profiles, name)
-    store = secrets.SecretStore()
-    removed = sum(store.delete(key) for key in secrets.names_of(name, profile)) if store.available() else 0
+    result = forget_secrets(name, profile)
     del profiles.profiles[name]
     if profiles.default == name:
         profiles.default = None
     config.save(profiles)
-    return removed
+    return result
+
+
+def forget_secrets(name: str, profile: Profile) -> Removed:
+    """Delete every secret and token of a profile from the store; a store that does not work is reported."""
+    store = secrets.SecretStore()
+    if (problem := store.problem()) is not None:
+        return Removed(name, 0, problem)
+    return Removed(name, sum(store.delete(key) for key in secrets.names_of(name, profile)))
 
 
 def use(name: str) -> None:
@@ -107,16 +165,22 @@ def describe(name: str | None) -> dict[str, Any]:
     profiles = config.load()
     name, profile = config.active(profiles, name)
     store = secrets.SecretStore()
-    has_keyring = store.available()
+    problem = store.problem()
     data = profile.model_dump(mode="json", exclude_none=True)
     for pa_name, pa_data in data.get("pa", {}).items():
         pa_data["secrets"] = {
             what: ("set" if store.get(secrets.pa_key(name, pa_name, what)) else "not set")
-            if has_keyring
-            else "no keyring"
+            if problem is None
+            else "unknown (no usable secret store)"
             for what in secrets.PA_SECRETS
         }
-    return {"schema_version": 1, "name": name, "default": profiles.default == name, **data}
+    return {
+        "schema_version": 1,
+        "name": name,
+        "default": profiles.default == name,
+        "secret_store": store.label if problem is None else f"unusable: {problem}",
+        **data,
+    }
 
 
 def listing() -> dict[str, Any]:
@@ -137,40 +201,49 @@ def listing() -> dict[str, Any]:
     }
 
 
-def store_secret(name: str, pa: str, secret: str) -> str:
-    """Keep a PA's client secret (oauth2) or password (jwt) in the keyring; returns which one it was."""
-    profile = config.get(config.load(), name)
-    if pa not in profile.pa:
-        raise UsageError(f"profile `{name}` has no PA `{pa}`")
-    what = profile.pa[pa].secret_kind
-    secrets.SecretStore().set(secrets.pa_key(name, pa, what), secret)
-    return what
-
-
-def _set_section(name: str | None, section: str, model: type[BaseModel], settings: dict[str, Any]) -> str:
+def _set_section(
+    name: str | None,
+    section: str,
+    model: type[BaseModel],
+    settings: dict[str, Any],
+    entries: Callable[[str], dict[str, str]],
+) -> Saved:
+    """Merge `settings` into a section; `entries(name)` gives the secrets to keep, stored before saving."""
     profiles = config.load()
     name, profile = config.active(profiles, name)
     setattr(profile, section, _merge(model, getattr(profile, section), settings, f"{name}.{section}"))
+    where = _keep(entries(name))
     config.save(profiles)
-    return name
+    return Saved(name, where)
 
 
-def set_chorus(name: str | None, settings: dict[str, Any], secret_values: dict[str, str]) -> str:
+def set_chorus(name: str | None, settings: dict[str, Any], secret_values: dict[str, str]) -> Saved:
     """Update the profile's Chorus Pro settings; secrets (client secret, technical password) go to the
-    keyring."""
-    name = _set_section(name, "chorus", ChorusConfig, settings)
-    store = secrets.SecretStore()
-    for what, value in secret_values.items():
-        store.set(secrets.chorus_key(name, what), value)
-    return name
+    secret store."""
+    return _set_section(
+        name,
+        "chorus",
+        ChorusConfig,
+        settings,
+        lambda n: {secrets.chorus_key(n, what): value for what, value in secret_values.items()},
+    )
 
 
-def set_signing(name: str | None, settings: dict[str, Any], passphrase: str | None) -> str:
-    """Update the profile's signing settings (key files, level, TSA); the passphrase goes to the keyring."""
-    name = _set_section(name, "signing", SigningConfig, settings)
-    if passphrase:
-        secrets.SecretStore().set(f"{name}/signing/passphrase", passphrase)
-    return name
+def set_signing(name: str | None, settings: dict[str, Any], passphrase: str | None) -> Saved:
+    """Update the profile's signing settings (key files, level, TSA); the passphrase goes to the secret
+    store. Key and certificate files must exist now: a typo would otherwise only show when signing."""
+    for option in ("p12", "key", "cert", "chain"):
+        value = settings.get(option)
+        for path in value if isinstance(value, list) else [value] if value else []:
+            if not Path(path).is_file():
+                raise InputError.at(path, None, f"no such file (given with `--{option}`)")
+    return _set_section(
+        name,
+        "signing",
+        SigningConfig,
+        settings,
+        lambda n: {f"{n}/signing/passphrase": passphrase} if passphrase else {},
+    )
 
 
 def signing(name: str | None) -> tuple[str | None, Any]:

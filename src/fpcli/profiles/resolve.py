@@ -14,7 +14,7 @@ from pydantic import ValidationError
 from fpcli.errors import UsageError
 from fpcli.profiles import config
 from fpcli.profiles.config import PAConfig
-from fpcli.profiles.secrets import SecretStore, pa_key
+from fpcli.profiles.secrets import JsonFile, SecretStore, env_token_cache, pa_key
 
 SETTING_ENV = {
     "flow_url": "FPCLI_PA_FLOW_URL",
@@ -53,8 +53,17 @@ class PATarget:
             return None
         return self.store.get(pa_key(self.profile, self.name, what))
 
-    def token_key(self) -> str | None:
-        return pa_key(self.profile, self.name, "token") if self.profile else None
+    def from_env(self) -> bool:
+        """The credential (or a token) is in the environment: then no secret store is touched at all."""
+        return bool(os.environ.get(TOKEN_ENV) or os.environ.get(SECRET_ENV[self.config.secret_kind]))
+
+    def token_cache(self) -> tuple[SecretStore | JsonFile, str] | None:
+        """Where tokens are cached (store, key); None: in memory only, for this run."""
+        if self.from_env():
+            return env_token_cache(f"{self.label}@{self.config.token_url}")
+        if self.profile is None:
+            return None
+        return self.store, pa_key(self.profile, self.name, "token")
 
 
 def _env_overrides() -> dict[str, str]:

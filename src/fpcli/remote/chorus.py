@@ -17,7 +17,7 @@ from typing import Any
 from fpcli.errors import AuthError, RemoteError, UsageError
 from fpcli.profiles import config
 from fpcli.profiles.config import ChorusConfig
-from fpcli.profiles.secrets import SecretStore, chorus_key
+from fpcli.profiles.secrets import JsonFile, SecretStore, chorus_key, env_token_cache
 from fpcli.remote.http import Http
 from fpcli.remote.tokens import Token, oauth2_token, post_json
 
@@ -61,6 +61,12 @@ class ChorusTarget:
             return value
         return self.store.get(chorus_key(self.profile, what)) if self.profile else None
 
+    def token_cache(self) -> tuple[SecretStore | JsonFile, str] | None:
+        """Where the PISTE token is cached; None: memory only. Secrets from the environment: no store."""
+        if os.environ.get(SECRET_ENV["client_secret"]):
+            return env_token_cache(f"{self.profile or 'env'}/chorus@{self.token_url}")
+        return (self.store, chorus_key(self.profile, "token")) if self.profile else None
+
 
 def resolve_chorus(profile_name: str | None) -> ChorusTarget:
     profiles = config.load()
@@ -74,7 +80,8 @@ def resolve_chorus(profile_name: str | None) -> ChorusTarget:
 
 
 class ChorusAuth:
-    """PISTE token (cached in the keyring like PA tokens) and the cpro-account header."""
+    """PISTE token (cached like PA tokens: secret store, or memory when secrets come from the environment)
+    and the cpro-account header."""
 
     def __init__(self, target: ChorusTarget, http: Http) -> None:
         self.target = target
@@ -86,7 +93,7 @@ class ChorusAuth:
             env = SECRET_ENV.get(what) or ENV.get(what, "")
             raise AuthError(
                 f"Chorus Pro: no {what.replace('_', ' ')}",
-                hint=f"set {env}, or `fpcli chorus configure` (secrets go to the OS keyring)",
+                hint=f"set {env}, or `fpcli chorus configure` (secrets go to the secret store)",
             )
         return value
 
@@ -98,9 +105,9 @@ class ChorusAuth:
     def token(self) -> str:
         import time
 
-        key = chorus_key(self.target.profile, "token") if self.target.profile else None
-        if self._token is None and key:
-            raw = self.target.store.get(key)
+        cache = self.target.token_cache()
+        if self._token is None and cache:
+            raw = cache[0].get(cache[1])
             self._token = Token.loads(raw) if raw else None
         if self._token is not None and self._token.usable(time.time()):
             return self._token.access
@@ -116,8 +123,8 @@ class ChorusAuth:
             },
         )
         self._token = oauth2_token(body, "PISTE OAuth2", time.time(), PISTE_TOKEN_DEFAULT)
-        if key:
-            self.target.store.set(key, self._token.dumps())
+        if cache:
+            cache[0].set(cache[1], self._token.dumps())
         return self._token.access
 
     def invalidate(self, refused: str | None = None) -> None:

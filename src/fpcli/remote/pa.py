@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import os
 import time
 from dataclasses import dataclass
 from typing import Any
 
 from fpcli.profiles import config, secrets
-from fpcli.profiles.resolve import PATarget, resolve_pa
+from fpcli.profiles.manage import Removed, forget_secrets
+from fpcli.profiles.resolve import SECRET_ENV, TOKEN_ENV, PATarget, resolve_pa
 from fpcli.remote.afnor import DirectoryService, FlowService
 from fpcli.remote.http import Http
 from fpcli.remote.tokens import Token, TokenManager
@@ -46,33 +48,46 @@ class PASession:
 
 @dataclass
 class TokenStatus:
+    """One PA of the profile. `secret_source`: the FPCLI_* variable that gives the credential, else
+    `store`; `secret_stored` is None when the store was not consulted (environment) or does not work."""
+
     pa: str
     auth: str
-    secret_stored: bool
+    secret_source: str
+    secret_stored: bool | None
     token: Token | None
+    store: str
 
     def to_dict(self, now: float) -> dict[str, Any]:
         t = self.token
         return {
             "pa": self.pa,
             "auth": self.auth,
+            "secret_source": self.secret_source,
             "secret_stored": self.secret_stored,
+            "store": self.store,
             "access_valid": bool(t and t.usable(now)),
             "access_expires_in": round(t.expires_at - now) if t else None,
             "refresh_expires_in": round(t.refresh_expires_at - now) if t and t.refresh_expires_at else None,
         }
 
 
-def login(session: PASession, secret: str | None) -> Token:
-    """Get a token now; a secret given here is kept in the keyring once the PA accepted it."""
-    token = session.tokens.login(secret)
+def login(session: PASession, secret: str | None) -> tuple[Token, str | None]:
+    """Get a token now; a secret given here is kept in the secret store once the PA accepted it (the store
+    is checked first, so a store that does not work fails before anything). Returns the token and where
+    the secret went (None: not stored)."""
     target = session.target
-    if secret and target.profile:
+    keep = bool(secret and target.profile)
+    where = target.store.check() if keep else None
+    token = session.tokens.login(secret)
+    if keep and secret and target.profile:
         target.store.set(secrets.pa_key(target.profile, target.name, target.config.secret_kind), secret)
-    return token
+    return token, where
 
 
 def status(profile_name: str | None) -> list[TokenStatus]:
+    """Per PA of the profile: where its credential comes from and its cached token. Reports (never fails)
+    when the secret store does not work; does not touch it when the environment gives the credential."""
     profiles = config.load()
     name = profile_name or profiles.default
     if name is None:
@@ -81,23 +96,27 @@ def status(profile_name: str | None) -> list[TokenStatus]:
     store = secrets.SecretStore()
     out = []
     for pa_name, pa in profile.pa.items():
-        raw = store.get(secrets.pa_key(name, pa_name, "token"))
-        out.append(
-            TokenStatus(
-                pa_name,
-                pa.auth,
-                store.get(secrets.pa_key(name, pa_name, pa.secret_kind)) is not None,
-                Token.loads(raw) if raw else None,
-            )
-        )
+        target = PATarget(name, pa_name, pa, store=store)
+        stored: bool | None = None
+        if target.from_env():
+            source = TOKEN_ENV if os.environ.get(TOKEN_ENV) else SECRET_ENV[pa.secret_kind]
+            where, cache = "not used (credential from the environment)", target.token_cache()
+        else:
+            problem = store.problem()
+            source, where = "store", f"unusable: {problem}" if problem else store.label
+            cache = None if problem else target.token_cache()
+            if not problem:
+                stored = store.get(secrets.pa_key(name, pa_name, pa.secret_kind)) is not None
+        raw = cache[0].get(cache[1]) if cache else None
+        out.append(TokenStatus(pa_name, pa.auth, source, stored, Token.loads(raw) if raw else None, where))
     return out
 
 
-def logout(profile_name: str | None) -> tuple[str, int]:
-    """Remove every secret and token of the profile from the keyring; returns (profile, how many removed)."""
+def logout(profile_name: str | None) -> Removed:
+    """Remove every secret and token of the profile from the secret store; reports a store that does not
+    work instead of failing."""
     name, profile = config.active(config.load(), profile_name)
-    store = secrets.SecretStore()
-    return name, sum(store.delete(key) for key in secrets.names_of(name, profile))
+    return forget_secrets(name, profile)
 
 
 def now() -> float:

@@ -1,8 +1,10 @@
 """Access tokens for a PA: OAuth2 client credentials, or username/password against a JWT endpoint of the
 `/api/token/` + `/api/token/refresh/` kind (access ~30 min, refresh ~7 days).
 
-Tokens are cached in the keyring (`<profile>/pa/<pa>/token`, JSON with expiries) and renewed `MARGIN` seconds
-before they expire: refresh token first, then credentials. `FPCLI_ACCESS_TOKEN` short-cuts everything (CI).
+Tokens are cached in the secret store (`<profile>/pa/<pa>/token`, JSON with expiries) and renewed `MARGIN`
+seconds before they expire: refresh token first, then credentials. When the credential comes from the
+environment, tokens stay in memory (or in a 0600 cache file with FPCLI_TOKEN_CACHE=file) and no secret store is
+touched; `FPCLI_ACCESS_TOKEN` short-cuts everything (CI).
 """
 
 from __future__ import annotations
@@ -114,17 +116,15 @@ class TokenManager:
     def cached(self) -> Token | None:
         if not self._loaded:
             self._loaded = True
-            key = self.target.token_key()
-            if key is not None:
-                raw = self.target.store.get(key)
+            if (cache := self.target.token_cache()) is not None:
+                raw = cache[0].get(cache[1])
                 self._token = Token.loads(raw) if raw else None
         return self._token
 
     def _keep(self, token: Token) -> Token:
         self._token, self._loaded = token, True
-        key = self.target.token_key()
-        if key is not None:
-            self.target.store.set(key, token.dumps())
+        if (cache := self.target.token_cache()) is not None:
+            cache[0].set(cache[1], token.dumps())
         return token
 
     # -- Authenticator -------------------------------------------------------------------------------------
@@ -172,7 +172,7 @@ class TokenManager:
         if not secret:
             raise AuthError(
                 f"no {what.replace('_', ' ')} for PA {self.target.label}",
-                hint=f"run `fpcli auth login` (stores it in the OS keyring) or set {SECRET_ENV[what]}",
+                hint=f"set {SECRET_ENV[what]}, or keep it with `fpcli auth login` (in the secret store)",
             )
         if cfg.auth == "oauth2":
             return self._keep(self._oauth2(secret))

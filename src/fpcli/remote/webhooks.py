@@ -110,17 +110,19 @@ def _keep_id(target: Any, uid: str, add: bool) -> None:
     config.save(profiles)
 
 
-def create_webhook(session: Any, params: dict[str, Any]) -> dict[str, Any]:
-    """Create a webhook on the PA; its signing key goes to the keyring (with a profile), never to a file."""
+def create_webhook(session: Any, params: dict[str, Any]) -> tuple[dict[str, Any], str | None]:
+    """Create a webhook on the PA; with a profile its signing key goes to the secret store, which is
+    checked before the webhook is created. Returns the PA's answer and where the key went (None: nowhere)."""
     from fpcli.profiles.secrets import pa_key
 
+    target = session.target
+    where = target.store.check() if target.profile is not None else None
     created: dict[str, Any] = session.flows.create_webhook(params)
     uid, key = str(created["webhookId"]), created.get("signingKey")
-    target = session.target
     if target.profile is not None and key:
         target.store.set(pa_key(target.profile, target.name, f"webhook/{uid}"), str(key))
         _keep_id(target, uid, add=True)
-    return created
+    return created, where if key else None
 
 
 def delete_webhook(session: Any, uid: str) -> None:
