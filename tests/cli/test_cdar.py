@@ -87,7 +87,7 @@ def test_validate_invalid_sample_exit_1(runner) -> None:
     sample = next(p for p in SAMPLES if p.name.endswith("212_Encaissee.xml"))
     result = run(runner, "cdar", "validate", str(sample))
     assert result.exit_code == 1
-    assert result.stdout == "" and "BR-FR-CDV-16_MDT-124-2" in result.stderr
+    assert result.stderr == "" and "BR-FR-CDV-16_MDT-124-2" in result.stdout
 
 
 def test_read_not_xml_exit_3(runner, tmp_path: Path) -> None:
@@ -99,7 +99,9 @@ def test_read_not_xml_exit_3(runner, tmp_path: Path) -> None:
 
 def test_statuses(runner) -> None:
     text = run(runner, "cdar", "statuses")
-    assert text.exit_code == 0 and "212   Encaissée" in text.stderr
+    assert text.exit_code == 0 and text.stderr == ""
+    grep = [line for line in text.stdout.splitlines() if "210" in line]  # `fpcli cdar statuses | grep 210`
+    assert grep and grep[0].startswith("210   Refusée")
     data = json.loads(run(runner, "cdar", "statuses", "--json").stdout)
     to_ppf = [s["code"] for s in data["statuses"] if s["to_tax_administration"]]
     assert to_ppf == ["200", "210", "212", "213"]

@@ -21,7 +21,7 @@ def test_build_read_validate(runner, tmp_path: Path) -> None:
     read = run(runner, "ereport", "read", str(out), "--json")
     assert json.loads(read.stdout)["summary"]["flows"]["10.3"]["vat"] == "677.15"
     checked = run(runner, "ereport", "validate", str(out))
-    assert checked.exit_code == 0 and "VALID" in checked.stderr
+    assert checked.exit_code == 0 and "VALID" in checked.stdout
 
 
 def test_comma_decimal_exit_3_no_output(runner, tmp_path: Path) -> None:

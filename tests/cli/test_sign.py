@@ -99,7 +99,7 @@ def test_verify_tampered_exit_6(
     out.write_bytes(bytes(data))
     result = run(runner, "sign", "verify", str(out), "--trust", str(pki.write_cert("root")))
     assert result.exit_code == 6
-    assert result.stderr.startswith("INVALID") and "modified after signing" in result.stderr
+    assert result.stdout.startswith("INVALID") and "modified after signing" in result.stdout
 
 
 def test_verify_unsigned_pdf_exit_3(runner, invoice: Path) -> None:

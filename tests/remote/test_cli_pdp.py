@@ -44,7 +44,9 @@ def test_profile_lifecycle_keeps_secrets_out_of_files_and_output(
 ) -> None:
     result = add_profile(runner, pa_server)
     assert result.exit_code == 0, result.stderr
-    assert "client secret of acme/main kept in the keyring backend tests.conftest.MemoryKeyring" in result.stderr
+    assert (
+        "client secret of acme/main kept in the keyring backend tests.conftest.MemoryKeyring" in result.stderr
+    )
     from fpcli.profiles.config import config_path
 
     text = config_path().read_text()

@@ -50,9 +50,11 @@ def login_cmd(
             secret = typer.prompt(f"{label} for {session.target.label}", hide_input=True, err=True)
         token, where = pa_core.login(session, secret)
         minutes = max(0, round((token.expires_at - pa_core.now()) / 60))
-        term.info(f"logged in to {session.target.label}: access token valid for {minutes} min")
-        if where:
-            term.info(f"{kind.replace('_', ' ')} kept in {where}")
+        kept = f"; {kind.replace('_', ' ')} kept in {where}" if where else ""
+        term.done(
+            f"logged in to {session.target.label}: access token valid for {minutes} min{kept}",
+            {"pa": session.target.label, "access_expires_in": minutes * 60, "secret_kept_in": where},
+        )
 
 
 @app.command("logout", help="Remove every secret and token of the profile from the secret store.")
@@ -83,7 +85,7 @@ def status_cmd(ctx: typer.Context, json_: JsonOpt = False) -> None:
             else "no valid access token"
         )
         refresh = f", refresh valid {r['refresh_expires_in'] // 3600} h" if r["refresh_expires_in"] else ""
-        if r["secret_source"] != "store":
+        if r["secret_source"] != "store":  # noqa: S105 (`store` is a source's name, not a secret)
             secret = f"secret from {r['secret_source']}"
         elif r["secret_stored"] is None:
             secret = f"secret store {r['store']}"
@@ -98,4 +100,8 @@ def token_cmd(ctx: typer.Context, pa: PaOpt = None) -> None:
 
     term = terminal_of(ctx)
     with pa_core.PASession.open(term.user_profile, pa) as session:
-        typer.echo(session.tokens.token())
+        token = session.tokens.token()
+    if term.json:
+        term.data_json({"schema_version": 1, "access_token": token})
+    else:
+        typer.echo(token)

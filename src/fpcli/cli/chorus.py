@@ -62,7 +62,10 @@ def configure_cmd(
     }
     saved = set_chorus(terminal_of(ctx).user_profile, settings, values)
     kept = f" (secrets kept in {saved.secrets_in})" if saved.secrets_in else ""
-    terminal_of(ctx).info(f"profile {saved.name}: Chorus Pro settings updated{kept}")
+    terminal_of(ctx).done(
+        f"profile {saved.name}: Chorus Pro settings updated{kept}",
+        {"profile": saved.name, "secrets_kept_in": saved.secrets_in},
+    )
 
 
 @app.command(

@@ -114,4 +114,4 @@ def columns_cmd(ctx: typer.Context, flow: FlowOpt, json_out: JsonOpt = False) ->
         term.data_json({"schema_version": 1, "flow": flow, "columns": column_docs(flow)})
         return
     for c in column_docs(flow):
-        term.err.print(f"{c['name']:24} {'required' if c['required'] else 'optional':9} {c['doc']}")
+        term.out.print(f"{c['name']:24} {'required' if c['required'] else 'optional':9} {c['doc']}")

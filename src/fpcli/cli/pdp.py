@@ -335,10 +335,12 @@ def webhook_verify_cmd(
     if json_ or term.json:
         term.data_json(check.to_dict())
     else:
-        term.info(f"signature valid ({check.reading}, {check.age_seconds:.0f} s old)")
+        term.out.print(f"signature valid ({check.reading}, {check.age_seconds:.0f} s old)")
 
 
-@webhook_app.command("create", help="Create a webhook on the PA; its signing key is kept in the secret store.")
+@webhook_app.command(
+    "create", help="Create a webhook on the PA; its signing key is kept in the secret store."
+)
 def webhook_create_cmd(
     ctx: typer.Context,
     callback_url: Annotated[str, typer.Argument(help="Where the PA posts events (https URL).")],
@@ -396,4 +398,4 @@ def webhook_delete_cmd(
 
     with _session(ctx, pa) as session:
         delete_webhook(session, webhook_id)
-    terminal_of(ctx).info(f"webhook {webhook_id} deleted")
+    terminal_of(ctx).done(f"webhook {webhook_id} deleted", {"webhook_id": webhook_id, "deleted": True})

@@ -46,10 +46,11 @@ def _read_secret(from_stdin: bool) -> str | None:
 
 
 def _said(ctx: typer.Context, saved: Any, done: str, pa: str | None) -> None:
-    term = terminal_of(ctx)
-    term.info(f"profile {saved.name} {done}")
-    if saved.secrets_in:
-        term.info(f"{saved.kind.replace('_', ' ')} of {saved.name}/{pa} kept in {saved.secrets_in}")
+    kept = f"; {saved.kind.replace('_', ' ')} of {saved.name}/{pa} kept in {saved.secrets_in}"
+    terminal_of(ctx).done(
+        f"profile {saved.name} {done}" + (kept if saved.secrets_in else ""),
+        {"profile": saved.name, done: True, "secret_kept_in": saved.secrets_in},
+    )
 
 
 @app.command("add", help="Create a profile, optionally with its first PA configuration.")
@@ -185,7 +186,7 @@ def use_cmd(ctx: typer.Context, name: NameArg) -> None:
     from fpcli.profiles import manage
 
     manage.use(name)
-    terminal_of(ctx).info(f"default profile: {name}")
+    terminal_of(ctx).done(f"default profile: {name}", {"default": name})
 
 
 @app.command("remove", help="Remove a profile and every secret and token it has in the secret store.")
@@ -196,8 +197,9 @@ def remove_cmd(ctx: typer.Context, name: NameArg) -> None:
 
 
 def report_removed(ctx: typer.Context, result: Any, done: str) -> None:
-    term = terminal_of(ctx)
     if result.store_problem:
-        term.info(f"{done}; no secret removed: {result.store_problem}")
+        message = f"{done}; no secret removed: {result.store_problem}"
     else:
-        term.info(f"{done}: {result.removed} secrets and tokens removed from the secret store")
+        message = f"{done}: {result.removed} secrets and tokens removed from the secret store"
+    data = {"profile": result.name, "removed": result.removed, "store_problem": result.store_problem}
+    terminal_of(ctx).done(message, data)

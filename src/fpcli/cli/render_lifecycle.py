@@ -38,7 +38,7 @@ def render_reports(
 
 
 def show(term: Terminal, document: Any, as_json: bool, render: Callable[[Terminal, Any], None]) -> None:
-    """A document read by `cdar read` / `ereport read`: JSON on stdout, or a summary on stderr."""
+    """A document read by `cdar read` / `ereport read`: JSON or a text summary, on stdout."""
     if as_json or term.json:
         term.data_json(document.to_dict())
     else:
@@ -48,23 +48,23 @@ def show(term: Terminal, document: Any, as_json: bool, render: Callable[[Termina
 def render_cdar(term: Terminal, message: CdarMessage) -> None:
     s = message.summary
     issuer = s["issuer"]
-    term.err.print(f"{message.source}: message {s['id']} of {s['issued']} (phase {s['phase']})")
-    term.err.print(
+    term.out.print(f"{message.source}: message {s['id']} of {s['issued']} (phase {s['phase']})")
+    term.out.print(
         f"  from {issuer['role']} {issuer['name'] or ''} to "
         + ", ".join(r["role"] or "?" for r in s["recipients"])
     )
     for ref in s["references"]:
         ppf = " — sent to the tax administration" if ref["to_tax_administration"] else ""
-        term.err.print(
+        term.out.print(
             f"  invoice {ref['invoice']} ({ref['invoice_type']}, {ref['invoice_date']}): "
             f"status {ref['status']} {ref['status_name'] or ''}{ppf}"
         )
         for d in ref["details"]:
             if d["reason"]:
-                term.err.print(f"    reason {d['reason']}: {d['reason_text'] or ''}")
+                term.out.print(f"    reason {d['reason']}: {d['reason_text'] or ''}")
             for a in d["amounts"]:
                 rate = f" at {a['vat_rate']} %" if a["vat_rate"] else ""
-                term.err.print(f"    {a['type']} {a['amount']} {a['currency'] or ''}{rate}")
+                term.out.print(f"    {a['type']} {a['amount']} {a['currency'] or ''}{rate}")
 
 
 def render_statuses(term: Terminal, *, as_json: bool) -> None:
@@ -75,14 +75,14 @@ def render_statuses(term: Terminal, *, as_json: bool) -> None:
             {"schema_version": 1, "statuses": [s.to_dict() for s in STATUSES.values()], "reasons": REASONS}
         )
         return
-    term.err.print("code  name                       phase         by  PPF  reason")
+    term.out.print("code  name                       phase         by  PPF  reason")
     for s in STATUSES.values():
         reason = "required" if s.reason_required else ("optional" if s.reasons else "")
-        term.err.print(
+        term.out.print(
             f"{s.code}   {s.name:26} {s.phase_name:13} {s.issuer_role}  "
             f"{'yes' if s.to_ppf else 'no ':3}  {reason}"
         )
-    term.err.print(
+    term.out.print(
         "PPF: the status must also be sent to the tax administration. `--json` lists the reason codes."
     )
 
@@ -90,11 +90,11 @@ def render_statuses(term: Terminal, *, as_json: bool) -> None:
 def render_ereport(term: Terminal, document: EreportDocument) -> None:
     s = document.summary
     period = " – ".join(s.get("period") or [])
-    term.err.print(
+    term.out.print(
         f"{document.source}: transmission {s['id']} ({s['type']}) by SIREN {s['issuer']['siren']} "
         f"{s['issuer']['name'] or ''}, period {period}"
     )
     for flow, totals in s["flows"].items():
-        term.err.print(
+        term.out.print(
             f"  flow {flow}: " + ", ".join(f"{k.replace('_', ' ')} {v}" for k, v in totals.items())
         )

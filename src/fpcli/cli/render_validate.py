@@ -1,5 +1,5 @@
-"""Rendering validation results: people get a summary per file and findings by layer (stderr); machines
-get JSON, JUnit or SVRL (stdout)."""
+"""Rendering validation results on stdout: a summary per file and findings by layer for people, JSON, JUnit
+or SVRL for machines. Talk about the run (the batch count) goes to stderr."""
 
 from __future__ import annotations
 
@@ -21,7 +21,7 @@ def _summary(r: Report) -> str:
 
 def render_text(term: Terminal, result: BatchResult) -> None:
     for r in result.reports:
-        term.err.print(_summary(r), style=_STYLE[r.status])
+        term.out.print(_summary(r), style=_STYLE[r.status])
         shown = [f for f in r.findings if f.severity != "info" or term.verbosity > 0]
         if term.quiet:
             continue
@@ -29,17 +29,17 @@ def render_text(term: Terminal, result: BatchResult) -> None:
             items = [f for f in shown if f.layer == layer]
             if not items:
                 continue
-            term.err.print(f"  {layer}:")
+            term.out.print(f"  {layer}:")
             for f in items[: 50 if term.verbosity <= 0 else None]:
                 where = f" line {f.line}" if f.line else ""
-                term.err.print(
+                term.out.print(
                     f"    {f.severity:7} {f.rule_id}{where}: {f.message}", style=_SEVERITY_STYLE[f.severity]
                 )
             if term.verbosity <= 0 and len(items) > 50:
-                term.err.print(f"    … {len(items) - 50} more (use -v)")
+                term.out.print(f"    … {len(items) - 50} more (use -v)")
         if term.verbosity > 0:
             for rs in r.rule_sets:
-                term.err.print(f"  rules: {rs.title} — {rs.version}", style="dim")
+                term.out.print(f"  rules: {rs.title} — {rs.version}", style="dim")
     if len(result.reports) > 1 or term.verbosity > 0:
         s = result.to_dict()["summary"]
         assert isinstance(s, dict)

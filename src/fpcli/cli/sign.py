@@ -12,6 +12,24 @@ from fpcli.cli.runtime import FpcliGroup, terminal_of
 from fpcli.errors import AuthError, UsageError
 
 PASSPHRASE_ENV = "FPCLI_SIGN_PASSPHRASE"  # noqa: S105 (a variable name, not a secret)
+PASSPHRASE_FILE_ENV = "FPCLI_SIGN_PASSPHRASE_FILE"  # noqa: S105 (a variable name, not a secret)
+PassFileOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--passphrase-file",
+        metavar="FILE",
+        help="Read the key passphrase from the first line of FILE (also FPCLI_SIGN_PASSPHRASE_FILE).",
+    ),
+]
+PassFdOpt = Annotated[
+    int | None,
+    typer.Option(
+        "--passphrase-fd",
+        metavar="N",
+        min=0,
+        help="Read the key passphrase from open file descriptor N (e.g. `--passphrase-fd 3 3<pass.txt`).",
+    ),
+]
 
 
 class DefaultSubcommandGroup(FpcliGroup):
@@ -32,11 +50,22 @@ app = typer.Typer(
 )
 
 
-def passphrase(prompt: str, profile: str | None = None) -> bytes | None:
-    """Environment variable, then the profile's keyring entry, then a hidden prompt (on a terminal only);
-    never a plain flag."""
+def passphrase(
+    prompt: str, profile: str | None = None, file: str | None = None, fd: int | None = None
+) -> bytes | None:
+    """`--passphrase-file`/`--passphrase-fd`, then FPCLI_SIGN_PASSPHRASE, then FPCLI_SIGN_PASSPHRASE_FILE,
+    then the profile's secret store entry, then a hidden prompt (on a terminal only); never a flag's value
+    (it would show in `ps` and shell history)."""
+    from fpcli.cli.prompts import secret_from_fd, secret_from_file
+
+    if file is not None:
+        return secret_from_file(file, "--passphrase-file").encode()
+    if fd is not None:
+        return secret_from_fd(fd, "--passphrase-fd").encode()
     if (value := os.environ.get(PASSPHRASE_ENV)) is not None:
         return value.encode()
+    if env_file := os.environ.get(PASSPHRASE_FILE_ENV):
+        return secret_from_file(env_file, PASSPHRASE_FILE_ENV).encode()
     if profile is not None:
         from fpcli.profiles.manage import signing_passphrase
 
@@ -79,6 +108,8 @@ def sign_pdf_cmd(
     visible: Annotated[
         str | None, typer.Option("--visible", help="Visible signature: PAGE,X1,Y1,X2,Y2 in points.")
     ] = None,
+    passphrase_file: PassFileOpt = None,
+    passphrase_fd: PassFdOpt = None,
     force: ForceOpt = False,
 ) -> None:
     from fpcli.fileio import write_output
@@ -107,7 +138,10 @@ def sign_pdf_cmd(
     data = _read(source)
     if p12:
         signer = load_pkcs12(
-            _read(p12), p12, passphrase(f"Passphrase for {p12}", profile), [_read(c) for c in chain or []]
+            _read(p12),
+            p12,
+            passphrase(f"Passphrase for {p12}", profile, passphrase_file, passphrase_fd),
+            [_read(c) for c in chain or []],
         )
     elif key and cert:
         signer = load_pem(
@@ -115,7 +149,7 @@ def sign_pdf_cmd(
             _read(cert),
             [_read(c) for c in chain or []],
             key,
-            passphrase(f"Passphrase for {key}", profile),
+            passphrase(f"Passphrase for {key}", profile, passphrase_file, passphrase_fd),
         )
     else:
         raise UsageError(
@@ -129,10 +163,15 @@ def sign_pdf_cmd(
     )
     signed = sign_pdf(data, signer, request, source)
     write_output(output, signed, force=force)
-    term.info(f"signed `{source}` at PAdES {lvl}" + ("" if output == "-" else f" → `{output}`"))
+    if output == "-":  # stdout is the signed PDF: no JSON next to it
+        term.info(f"signed `{source}` at PAdES {lvl}")
+    else:
+        term.done(f"signed `{source}` at PAdES {lvl} → `{output}`", {"source": source, "output": output})
 
 
-@app.command("configure", help="Keep signing settings in the profile; the passphrase goes to the secret store.")
+@app.command(
+    "configure", help="Keep signing settings in the profile; the passphrase goes to the secret store."
+)
 def configure_cmd(
     ctx: typer.Context,
     p12: Annotated[str | None, typer.Option("--p12", help="PKCS#12 file with key and certificate.")] = None,
@@ -164,7 +203,10 @@ def configure_cmd(
     }
     saved = set_signing(terminal_of(ctx).user_profile, settings, secret)
     kept = f" (passphrase kept in {saved.secrets_in})" if saved.secrets_in else ""
-    terminal_of(ctx).info(f"profile {saved.name}: signing settings updated{kept}")
+    terminal_of(ctx).done(
+        f"profile {saved.name}: signing settings updated{kept}",
+        {"profile": saved.name, "passphrase_kept_in": saved.secrets_in},
+    )
 
 
 @app.command(
@@ -184,15 +226,16 @@ def verify_cmd(
     result = verify_pdf(_read(source), source, [_read(t) for t in trust or []])
     if json_out or term.json:
         term.data_json(result.to_dict())
-    for s in result.signatures:
+        raise typer.Exit(0 if result.ok else 6)
+    for s in result.signatures:  # the report is the result: stdout (`> report.txt` works)
         state = "VALID" if s.ok else "INVALID"
-        term.err.print(
+        term.out.print(
             f"{state:8} {s.field_name}: {s.signer} — PAdES {s.pades_level}, {s.eidas_level}"
             + (f", timestamp {s.timestamp}" if s.timestamp else ""),
             style="green" if s.ok else "red",
         )
         for problem in s.problems:
-            term.err.print(f"  - {problem}")
+            term.out.print(f"  - {problem}")
     raise typer.Exit(0 if result.ok else 6)
 
 
@@ -204,15 +247,20 @@ def make_test_cert_cmd(
     output: Annotated[str, typer.Option("--output", "-o", help="PKCS#12 file to write.")],
     cn: Annotated[str, typer.Option("--cn", help="Common name of the test signer.")] = "fpcli test signer",
     days: Annotated[int, typer.Option("--days", min=1, max=3650, help="Validity in days.")] = 365,
+    passphrase_file: PassFileOpt = None,
+    passphrase_fd: PassFdOpt = None,
     force: ForceOpt = False,
 ) -> None:
     from fpcli.fileio import write_output
     from fpcli.signing.testcert import make_test_p12
 
-    secret = passphrase("Passphrase to protect the test key")
+    secret = passphrase("Passphrase to protect the test key", None, passphrase_file, passphrase_fd)
     if not secret:
         raise AuthError(
-            "no passphrase to protect the key", hint=f"set {PASSPHRASE_ENV}, or run on a terminal"
+            "no passphrase to protect the key",
+            hint=f"give `--passphrase-file FILE`, set {PASSPHRASE_FILE_ENV} or {PASSPHRASE_ENV}, or run on "
+            "a terminal",
         )
     write_output(output, make_test_p12(cn, days, secret), force=force)
     terminal_of(ctx).warn(f"`{output}` is a self-signed TEST certificate: not for production invoices")
+    terminal_of(ctx).done(f"wrote `{output}`", {"output": output, "common_name": cn, "days": days})

@@ -30,23 +30,35 @@ class Terminal:
     no_color: bool = False
     user_profile: str | None = None
     _err: Console | None = field(default=None, repr=False)
+    _out: Console | None = field(default=None, repr=False)
+
+    def _console(self, stderr: bool) -> Console:
+        from rich.console import Console  # lazy: keeps `fpcli --help` start-up short
+
+        forced = _color_wanted(self.no_color)
+        # markup/highlight off: invoice text such as "[SIREN]" must print as is.
+        return Console(
+            stderr=stderr,
+            markup=False,
+            highlight=False,
+            no_color=forced is False,
+            force_terminal=True if forced else None,
+            soft_wrap=True,
+        )
 
     @property
     def err(self) -> Console:
+        """Talk about the run: progress, notes, warnings, errors."""
         if self._err is None:
-            from rich.console import Console  # lazy: keeps `fpcli --help` start-up short
-
-            forced = _color_wanted(self.no_color)
-            # markup/highlight off: invoice text such as "[SIREN]" must print as is.
-            self._err = Console(
-                stderr=True,
-                markup=False,
-                highlight=False,
-                no_color=forced is False,
-                force_terminal=True if forced else None,
-                soft_wrap=True,
-            )
+            self._err = self._console(stderr=True)
         return self._err
+
+    @property
+    def out(self) -> Console:
+        """The command's result as text (reports, tables): stdout, so `> file` and `| grep` work."""
+        if self._out is None:
+            self._out = self._console(stderr=False)
+        return self._out
 
     @property
     def quiet(self) -> bool:
@@ -59,6 +71,13 @@ class Terminal:
     def info(self, message: str) -> None:
         if not self.quiet:
             self.err.print(message)
+
+    def done(self, message: str, data: dict[str, Any]) -> None:
+        """An action's outcome: a note on stderr and, with `--json`, `data` as the JSON result on stdout
+        (so the JSON output of every command parses, not only of the commands that report)."""
+        self.info(message)
+        if self.json:
+            self.data_json({"schema_version": 1, **data})
 
     def detail(self, message: str) -> None:
         if self.verbosity > 0:

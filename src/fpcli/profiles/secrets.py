@@ -1,6 +1,6 @@
 """Secrets and tokens of a profile, in the secret store the user chose: the OS keyring (default, service
-`fpcli`) or, by explicit choice (`--secret-store file` / FPCLI_SECRET_STORE=file), a 0600 plain file. fpcli never
-falls back from one to the other on its own, and every message names where a secret went.
+`fpcli`) or, by explicit choice (`--secret-store file` / FPCLI_SECRET_STORE=file), a 0600 plain file.
+fpcli never falls back from one to the other on its own, and every message names where a secret went.
 
 Keyring backends cannot list their entries, so every secret has a name built from the profile and what it
 belongs to (`acme/pa/main/client_secret`); `names_of` lists them all, which is how logout removes every one.

@@ -3,8 +3,8 @@
 
 Tokens are cached in the secret store (`<profile>/pa/<pa>/token`, JSON with expiries) and renewed `MARGIN`
 seconds before they expire: refresh token first, then credentials. When the credential comes from the
-environment, tokens stay in memory (or in a 0600 cache file with FPCLI_TOKEN_CACHE=file) and no secret store is
-touched; `FPCLI_ACCESS_TOKEN` short-cuts everything (CI).
+environment, tokens stay in memory (or in a 0600 cache file with FPCLI_TOKEN_CACHE=file) and no secret
+store is touched; `FPCLI_ACCESS_TOKEN` short-cuts everything (CI).
 """
 
 from __future__ import annotations
