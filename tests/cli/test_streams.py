@@ -172,6 +172,7 @@ def test_every_command_prints_its_result_on_stdout_and_json_parses(
     w.step("chorus invoices search", REPORT, [])
     w.step("chorus invoices get", REPORT, ["1"])
 
+    w.step("doctor", REPORT, [])
     w.step("auth logout", ACTION, [])
     w.step("profile remove", ACTION, ["acme2"], ["acme"])
     assert w.seen == all_commands(), f"not walked: {sorted(all_commands() - w.seen)}"

@@ -76,6 +76,7 @@ def jwt(claims: dict[str, Any]) -> str:
 class State:
     clients: dict[str, str] = field(default_factory=lambda: {"acme-client": "s3cret-client"})
     users: dict[str, str] = field(default_factory=lambda: {"alice": "pa55word"})
+    healthy: bool = True  # getHealth answers 503 when False
     token_lifetime: int = 1800
     refresh_lifetime: int = 7 * 24 * 3600
     tokens: dict[str, float] = field(default_factory=dict)
@@ -338,6 +339,10 @@ class _Handler(JsonHandler):
         return 200, None, {"Content-Disposition": f"attachment;filename={flow['name']}"}, data
 
     # -- webhooks --------------------------------------------------------------------------------------------
+    def op_getHealth(self, sub: str, query: Any, body: bytes) -> tuple[int, Any, None, None]:
+        """Flow and Directory `GET /v1/healthcheck`: 503 while `state.healthy` is False."""
+        return (200, None, None, None) if self.state.healthy else (503, {"errorCode": "DOWN"}, None, None)
+
     def op_createWebhook(self, sub: str, query: Any, body: bytes) -> tuple[int, Any, None, None]:
         params = json.loads(body)
         uid = str(uuid.uuid4())

@@ -12,8 +12,9 @@ from typer.testing import CliRunner
 
 from tests.cli.helpers import run
 from tests.conftest import FailingKeyring
-from tests.remote.pa_server import DIRECTORY_PREFIX, FLOW_PREFIX, PAServer
+from tests.remote.pa_server import PAServer
 from tests.remote.public_servers import ChorusServer
+from tests.remote.test_cli_pdp import add_profile
 from tests.remote.test_submit import invoice
 
 SECRET = "s3cret-client"
@@ -24,11 +25,7 @@ def ci_profile(runner: CliRunner, pa_server: PAServer, monkeypatch: pytest.Monke
     """A profile written while a keyring worked (no secret in it), then the CI machine's failing keyring."""
     monkeypatch.setenv("FPCLI_TIMEOUT", "0.5")
     monkeypatch.setenv("FPCLI_BACKOFF", "0.01")
-    added = run(
-        runner, "profile", "add", "acme", "--pa", "main", "--flow-url", pa_server.url + FLOW_PREFIX,
-        "--directory-url", pa_server.url + DIRECTORY_PREFIX, "--token-url", pa_server.url + "/oauth/token",
-        "--client-id", "acme-client",
-    )  # fmt: skip
+    added = add_profile(runner, pa_server)  # its secret went to the keyring of the machine that wrote it
     assert added.exit_code == 0, added.stderr
 
 
@@ -52,6 +49,16 @@ def test_env_secret_wins_and_the_keyring_is_never_touched(
     submitted = run(runner, "pdp", "submit", str(f), "--processing-rule", "B2B", "--json")
     assert submitted.exit_code == 0, submitted.stderr
     assert json.loads(submitted.stdout)["submitted"][0]["flow_id"] == pa_server.state.created[0]["flowId"]
+    flow_id = pa_server.state.created[0]["flowId"]
+    for args in (
+        ["pdp", "flows", "search", "--updated-after", "2020-01-01T00:00:00Z", "--json"],
+        ["pdp", "flows", "get", flow_id, "--json"],
+        ["pdp", "directory", "siret", "73282932000074", "--json"],
+        ["pdp", "webhook", "list", "--json"],
+    ):
+        result = run(runner, *args)
+        assert result.exit_code == 0, (args, result.stderr)
+        json.loads(result.stdout)
     token = run(runner, "auth", "token")
     assert token.exit_code == 0 and token.stdout.strip() and SECRET not in token.stdout + token.stderr
     login = run(runner, "auth", "login")
@@ -104,7 +111,7 @@ def test_chorus_with_env_secrets_and_a_profile(
 
 
 def test_without_a_keyring_status_logout_show_report_and_exit_0(
-    runner: CliRunner, ci_profile: None, failing_keyring: FailingKeyring
+    runner: CliRunner, ci_profile: None, failing_keyring: FailingKeyring, pa_server: PAServer
 ) -> None:
     status = run(runner, "auth", "status")
     assert status.exit_code == 0, status.stderr
@@ -114,6 +121,9 @@ def test_without_a_keyring_status_logout_show_report_and_exit_0(
     show = run(runner, "profile", "show", "--json")
     assert show.exit_code == 0
     assert json.loads(show.stdout)["pa"]["main"]["secrets"]["client_secret"].startswith("unknown")
+    stored = run(runner, "auth", "login", "--secret-stdin", input=SECRET + "\n")
+    assert stored.exit_code == 5 and "no D-Bus session bus" in stored.stderr  # checked before logging in
     missing = run(runner, "auth", "token")  # no env secret: the store is needed and fails, named
     assert missing.exit_code == 5 and "no D-Bus session bus" in missing.stderr
     assert "--secret-store file" in missing.stderr
+    assert pa_server.state.token_requests == []  # nothing was sent for a secret that could not be kept

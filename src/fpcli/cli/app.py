@@ -8,10 +8,11 @@ from typing import Annotated
 
 import typer
 
-from fpcli import __version__
+from fpcli import __version__, envvars
 from fpcli.cli import auth as auth_cmd
 from fpcli.cli import cdar as cdar_cmd
 from fpcli.cli import chorus as chorus_cmd
+from fpcli.cli import doctor as doctor_cmd
 from fpcli.cli import ereport as ereport_cmd
 from fpcli.cli import extract as extract_cmd
 from fpcli.cli import generate as generate_cmd
@@ -19,17 +20,18 @@ from fpcli.cli import pdp as pdp_cmd
 from fpcli.cli import profile as profile_cmd
 from fpcli.cli import sign as sign_cmd
 from fpcli.cli import validate as validate_cmd
-from fpcli.cli.runtime import FpcliGroup, terminal_of
+from fpcli.cli.runtime import FpcliRoot, terminal_of
+from fpcli.cli.teach import complete_profiles, complete_stores
 
 _ENGINES = ("lxml", "saxonche", "pikepdf", "pyhanko", "factur-x", "pydantic", "typer")
 
 app = typer.Typer(
     name="fpcli",
-    cls=FpcliGroup,
+    cls=FpcliRoot,
     help="Electronic invoicing for France: Factur-X / CII generation, validation, signing, PA and "
     "Chorus Pro.",
     epilog="Exit codes: 0 ok · 1 invalid document · 2 usage · 3 bad input · 4 remote service · "
-    "5 authentication · 6 signature invalid · 70 internal error · 130 interrupted.",
+    "5 authentication · 6 signature invalid · 70 internal error · 130 interrupted.\n\n" + envvars.help_text(),
     no_args_is_help=True,
     pretty_exceptions_show_locals=False,  # locals can hold tokens (STYLE.md rule 7)
     rich_markup_mode=None,
@@ -63,6 +65,7 @@ def root(
         typer.Option(
             "--profile",
             envvar="FPCLI_PROFILE",
+            autocompletion=complete_profiles,
             help="Configuration profile (client_uid context) to use. Not the Factur-X profile.",
         ),
     ] = None,
@@ -80,6 +83,7 @@ def root(
         typer.Option(
             "--secret-store",
             metavar="STORE",
+            autocompletion=complete_stores,
             help="Where secrets and tokens are kept: `keyring` (the OS keyring, default) or `file` (a 0600 "
             "plain file you opt into). Also FPCLI_SECRET_STORE.",
         ),
@@ -102,12 +106,12 @@ def root(
         from fpcli.profiles import secrets
 
         secrets.choose(secret_store)
-    if verbose >= 2:
+    if verbose >= 2 or "logging" in sys.modules:  # also resets an earlier -vv run in the same process
         _log_http(verbose)
 
 
 def _log_http(verbose: int) -> None:
-    """-vv: one line per HTTP request on stderr; -vvv: with headers (Authorization redacted)."""
+    """-vv: one line per HTTP request on stderr; -vvv: with headers (Authorization redacted); less: off."""
     import logging
     import sys
 
@@ -119,6 +123,11 @@ def _log_http(verbose: int) -> None:
     handler = CurrentStderr()
     handler.setFormatter(logging.Formatter("http: %(message)s"))
     logger = logging.getLogger("fpcli.http")
+    if verbose < 2:
+        logger.handlers[:] = []
+        logger.setLevel(logging.NOTSET)
+        logger.propagate = True
+        return
     logger.handlers[:] = [handler]
     logger.setLevel(5 if verbose >= 3 else logging.DEBUG)
     logger.propagate = False
@@ -137,6 +146,11 @@ app.command(
     help="Validate invoices: XSD, official Schematron (Factur-X, EN 16931, BR-FR), PDF/A-3 and "
     "Factur-X checks.",
 )(validate_cmd.validate)
+app.command(
+    "doctor",
+    help="Check this machine: secret store, active profile, PA and Chorus Pro endpoints (getHealth), rule "
+    "sets, directories. Exit 0 when everything needed works; otherwise the first fix to make.",
+)(doctor_cmd.doctor)
 app.add_typer(sign_cmd.app, name="sign")
 app.add_typer(cdar_cmd.app, name="cdar")
 app.add_typer(ereport_cmd.app, name="ereport")

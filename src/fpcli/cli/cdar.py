@@ -7,6 +7,7 @@ import typer
 
 from fpcli.cli.options import ForceOpt, JsonOpt
 from fpcli.cli.runtime import FpcliGroup, terminal_of
+from fpcli.cli.teach import complete_statuses
 
 app = typer.Typer(
     cls=FpcliGroup,
@@ -67,7 +68,12 @@ def _create(
 @app.command("create", help="Create the lifecycle message of any status (200 to 213) for an invoice.")
 def create_cmd(
     ctx: typer.Context,
-    status: Annotated[str, typer.Option("--status", "-s", help="Status code, e.g. 204, 210, 212.")],
+    status: Annotated[
+        str,
+        typer.Option(
+            "--status", "-s", autocompletion=complete_statuses, help="Status code, e.g. 204, 210, 212."
+        ),
+    ],
     invoice: InvoiceOpt,
     output: MessageOut,
     reason: Annotated[

@@ -7,6 +7,7 @@ import typer
 
 from fpcli.cli.options import ForceOpt, JsonOpt
 from fpcli.cli.runtime import FpcliGroup, terminal_of
+from fpcli.cli.teach import complete_flows
 
 app = typer.Typer(
     cls=FpcliGroup,
@@ -16,7 +17,12 @@ app = typer.Typer(
 
 _DATE_FORMATS = ["%Y-%m-%d", "%Y%m%d"]
 FlowOpt = Annotated[
-    str, typer.Option("--flow", help="10.1 invoices, 10.2 payments, 10.3 B2C days, 10.4 payment days.")
+    str,
+    typer.Option(
+        "--flow",
+        autocompletion=complete_flows,
+        help="10.1 invoices, 10.2 payments, 10.3 B2C days, 10.4 payment days.",
+    ),
 ]
 
 

@@ -9,6 +9,7 @@ from fpcli.cii.profile import Profile
 from fpcli.cli.options import ForceOpt, JobsOpt, JsonOpt, OutputOpt
 from fpcli.cli.render import progress, render_generate
 from fpcli.cli.runtime import terminal_of
+from fpcli.cli.teach import complete_facturx_profiles, complete_generate_formats
 from fpcli.clock import source_date
 from fpcli.errors import UsageError
 from fpcli.generate import GenerateRequest, OutputFormat, generate_invoices
@@ -26,11 +27,19 @@ def generate(
         typer.Option(
             "--profile",
             "-p",
+            metavar="PROFILE",
+            autocompletion=complete_facturx_profiles,
             help="Factur-X profile: minimum, basicwl, basic, en16931, extended, extended-ctc-fr.",
         ),
     ] = "en16931",
     fmt: Annotated[
-        str, typer.Option("--format", "-t", help="Output format: `pdf` (Factur-X) or `xml` (CII).")
+        str,
+        typer.Option(
+            "--format",
+            "-t",
+            autocompletion=complete_generate_formats,
+            help="Output format: `pdf` (Factur-X) or `xml` (CII).",
+        ),
     ] = "pdf",
     base_pdf: Annotated[
         str | None, typer.Option("--pdf", help="Embed into this PDF instead of rendering one.")

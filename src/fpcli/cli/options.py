@@ -10,6 +10,11 @@ JsonOpt = Annotated[bool, typer.Option("--json", help="Print a machine-readable 
 ForceOpt = Annotated[bool, typer.Option("--force", "-f", help="Overwrite existing output files.")]
 OutputOpt = Annotated[
     str | None,
-    typer.Option("--output", "-o", help="Output file, directory (several invoices), or `-` for stdout."),
+    typer.Option(
+        "--output",
+        "-o",
+        metavar="FILE|DIR|-",
+        help="Output file, directory (several invoices), or `-` for stdout.",
+    ),
 ]
 JobsOpt = Annotated[int, typer.Option("--jobs", "-j", min=1, max=64, help="Worker processes for batches.")]

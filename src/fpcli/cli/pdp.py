@@ -9,6 +9,7 @@ import typer
 from fpcli.cli.options import ForceOpt, JsonOpt
 from fpcli.cli.render_submit import ack_detail, render_batch
 from fpcli.cli.runtime import FpcliGroup, terminal_of
+from fpcli.cli.teach import complete_processing_rules, complete_syntaxes
 
 app = typer.Typer(
     cls=FpcliGroup,
@@ -62,11 +63,20 @@ def submit_cmd(
     files: Annotated[list[str], typer.Argument(help="Files or directories (*.xml, *.pdf).")],
     pa: PaOpt = None,
     processing_rule: Annotated[
-        str | None, typer.Option("--processing-rule", help="B2B, B2BInt, B2C, B2G, B2GInt, OutOfScope, …")
+        str | None,
+        typer.Option(
+            "--processing-rule",
+            autocompletion=complete_processing_rules,
+            help="B2B, B2BInt, B2C, B2G, B2GInt, OutOfScope, …",
+        ),
     ] = None,
     syntax: Annotated[
         str | None,
-        typer.Option("--syntax", help="Override the detected flowSyntax: CII, UBL, Factur-X, CDAR, FRR."),
+        typer.Option(
+            "--syntax",
+            autocompletion=complete_syntaxes,
+            help="Override the detected flowSyntax: CII, UBL, Factur-X, CDAR, FRR.",
+        ),
     ] = None,
     force: Annotated[
         bool, typer.Option("--force", help="Submit again bytes the journal says were submitted.")

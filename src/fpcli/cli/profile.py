@@ -7,6 +7,7 @@ import typer
 from fpcli.cli.options import JsonOpt
 from fpcli.cli.prompts import stdin_secrets
 from fpcli.cli.runtime import FpcliGroup, terminal_of
+from fpcli.cli.teach import complete_auth, complete_profiles
 
 app = typer.Typer(
     cls=FpcliGroup,
@@ -16,7 +17,7 @@ app = typer.Typer(
     no_args_is_help=True,
 )
 
-NameArg = Annotated[str, typer.Argument(help="Profile name.")]
+NameArg = Annotated[str, typer.Argument(autocompletion=complete_profiles, help="Profile name.")]
 PaOpt = Annotated[str | None, typer.Option("--pa", help="PA configuration to add or change in this profile.")]
 FlowUrlOpt = Annotated[str | None, typer.Option("--flow-url", help="Flow Service base URL.")]
 DirUrlOpt = Annotated[str | None, typer.Option("--directory-url", help="Directory Service base URL.")]
@@ -24,7 +25,10 @@ TokenUrlOpt = Annotated[
     str | None, typer.Option("--token-url", help="OAuth2 token URL, or the JWT `…/api/token/` URL.")
 ]
 AuthOpt = Annotated[
-    str | None, typer.Option("--auth", help="oauth2 (client credentials) or jwt (username/password).")
+    str | None,
+    typer.Option(
+        "--auth", autocompletion=complete_auth, help="oauth2 (client credentials) or jwt (username/password)."
+    ),
 ]
 ClientIdOpt = Annotated[str | None, typer.Option("--client-id", help="OAuth2 client id.")]
 UserOpt = Annotated[str | None, typer.Option("--username", help="Username (jwt).")]
@@ -157,7 +161,10 @@ def list_cmd(ctx: typer.Context, json_: JsonOpt = False) -> None:
 @app.command("show", help="Show a profile's settings and which secrets are set (never their values).")
 def show_cmd(
     ctx: typer.Context,
-    name: Annotated[str | None, typer.Argument(help="Profile (default: the active one).")] = None,
+    name: Annotated[
+        str | None,
+        typer.Argument(autocompletion=complete_profiles, help="Profile (default: the active one)."),
+    ] = None,
     json_: JsonOpt = False,
 ) -> None:
     from fpcli.profiles import manage

@@ -52,3 +52,23 @@ class FpcliGroup(TyperGroup):
                 "rerun with `--debug` for the traceback, and report it",
             )
             ctx.exit(int(ExitCode.INTERNAL))
+
+
+class FpcliRoot(FpcliGroup):
+    """The root group: once the whole command tree is built, every command gets its placeholders and
+    examples (cli/teach.py), so the help of a new command teaches without extra work."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        from fpcli.cli.teach import teach
+
+        teach(self, "")
+
+        def walk(prefix: str, group: Any) -> None:
+            for name, cmd in group.commands.items():
+                path = f"{prefix} {name}".strip()
+                teach(cmd, path)
+                if hasattr(cmd, "commands"):
+                    walk(path, cmd)
+
+        walk("", self)

@@ -9,6 +9,7 @@ import typer
 from fpcli.cli.options import ForceOpt, JsonOpt
 from fpcli.cli.prompts import can_prompt, stdin_secrets
 from fpcli.cli.runtime import FpcliGroup, terminal_of
+from fpcli.cli.teach import complete_levels
 from fpcli.errors import AuthError, UsageError
 
 PASSPHRASE_ENV = "FPCLI_SIGN_PASSPHRASE"  # noqa: S105 (a variable name, not a secret)
@@ -88,7 +89,10 @@ def sign_pdf_cmd(
     source: Annotated[str, typer.Argument(help="The PDF to sign (`-` for stdin).")],
     output: Annotated[str, typer.Option("--output", "-o", help="Signed PDF to write (`-` for stdout).")],
     level: Annotated[
-        str | None, typer.Option("--level", "-l", help="PAdES level: B-B (default), B-T or B-LT.")
+        str | None,
+        typer.Option(
+            "--level", "-l", autocompletion=complete_levels, help="PAdES level: B-B (default), B-T or B-LT."
+        ),
     ] = None,
     tsa: Annotated[
         str | None, typer.Option("--tsa", help="RFC 3161 timestamp authority URL (B-T, B-LT).")
@@ -178,7 +182,10 @@ def configure_cmd(
     key: Annotated[str | None, typer.Option("--key", help="Private key (PEM/DER), with --cert.")] = None,
     cert: Annotated[str | None, typer.Option("--cert", help="Signer certificate, with --key.")] = None,
     chain: Annotated[list[str] | None, typer.Option("--chain", help="Intermediate certificates.")] = None,
-    level: Annotated[str | None, typer.Option("--level", "-l", help="Default PAdES level.")] = None,
+    level: Annotated[
+        str | None,
+        typer.Option("--level", "-l", autocompletion=complete_levels, help="Default PAdES level."),
+    ] = None,
     tsa: Annotated[str | None, typer.Option("--tsa", help="Default timestamp authority URL.")] = None,
     passphrase_stdin: Annotated[
         bool,

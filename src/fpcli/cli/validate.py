@@ -6,6 +6,7 @@ import typer
 
 from fpcli.cli.options import JobsOpt, JsonOpt
 from fpcli.cli.runtime import terminal_of
+from fpcli.cli.teach import complete_facturx_profiles, complete_validate_formats
 from fpcli.errors import UsageError
 
 FORMATS = ("text", "json", "junit", "svrl")
@@ -19,7 +20,13 @@ def validate(
     ] = None,
     profile: Annotated[
         str | None,
-        typer.Option("--profile", "-p", help="Validate as this Factur-X profile instead of BT-24's."),
+        typer.Option(
+            "--profile",
+            "-p",
+            metavar="PROFILE",
+            autocompletion=complete_facturx_profiles,
+            help="Validate as this Factur-X profile instead of BT-24's.",
+        ),
     ] = None,
     fr: Annotated[
         bool | None,
@@ -29,7 +36,13 @@ def validate(
         bool, typer.Option("--pdfa-only", help="Check PDFs as PDF/A-3 only, without requiring an invoice.")
     ] = False,
     fmt: Annotated[
-        str, typer.Option("--format", "-F", help="Report format: text, json, junit or svrl.")
+        str,
+        typer.Option(
+            "--format",
+            "-F",
+            autocompletion=complete_validate_formats,
+            help="Report format: text, json, junit or svrl.",
+        ),
     ] = "text",
     rules: Annotated[
         bool, typer.Option("--rules", help="List the rule sets, their versions and rule counts.")

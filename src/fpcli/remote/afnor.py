@@ -70,6 +70,10 @@ class _Service:
         except ValueError:
             raise RemoteError(f"{self.service}: {method} {path}: the answer is not JSON") from None
 
+    def health(self) -> None:
+        """`GET /v1/healthcheck` (getHealth, both services): returns when the PA says it is up."""
+        self._request("GET", "/v1/healthcheck")
+
 
 class FlowService(_Service):
     service = "Flow Service"
