@@ -176,3 +176,17 @@ def test_every_command_prints_its_result_on_stdout_and_json_parses(
     w.step("auth logout", ACTION, [])
     w.step("profile remove", ACTION, ["acme2"], ["acme"])
     assert w.seen == all_commands(), f"not walked: {sorted(all_commands() - w.seen)}"
+
+
+def test_json_and_a_document_on_stdout_are_refused_before_any_work(runner: CliRunner, tmp_path: Path) -> None:
+    inv = tmp_path / "inv.xml"
+    inv.write_bytes(invoice_bytes())
+    csv = str(EXAMPLES / "ereport" / "10.3-b2c-daily.csv")
+    for args in (
+        ["cdar", "create", "-s", "204", "-i", str(inv), "-o", "-"],
+        ["ereport", "build", csv, "--flow", "10.3", *HEADER, "-o", "-"],
+        ["generate", str(EXAMPLES / "invoice-services.yaml"), "-t", "xml", "-o", "-"],
+    ):
+        result = run(runner, "--json", *args)
+        assert result.exit_code == 2 and result.stdout == "", args
+        assert "`--json` and `-o -` both want stdout" in result.stderr

@@ -36,6 +36,8 @@ def test_failing_keyring_writes_nothing_and_a_rerun_with_the_file_store_works(
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
     assert json.loads(path.read_text()) == {"ci/pa/main/client_secret": "s3cret"}
     assert "s3cret" not in config_path().read_text()
+    forgot = run(runner, "auth", "token")  # the keyring again: fpcli does not pick the file by itself
+    assert forgot.exit_code == 5 and f"secrets were kept in `{path}` before" in forgot.stderr
     monkeypatch.setenv("FPCLI_SECRET_STORE", "file")  # the same choice from the environment
     configured = run(runner, "chorus", "configure", "--client-id", "x", "--secrets-stdin", input="a\nb\n")
     assert configured.exit_code == 0 and str(path) in configured.stderr
@@ -44,7 +46,7 @@ def test_failing_keyring_writes_nothing_and_a_rerun_with_the_file_store_works(
     out = run(runner, "auth", "logout")
     assert out.exit_code == 0 and "3 secrets and tokens removed" in out.stderr
     assert json.loads(path.read_text()) == {}
-    assert failing_keyring.calls == 1  # only the first, refused, attempt asked the keyring
+    assert failing_keyring.calls == 2  # only the refused attempt and the one without the choice
 
 
 def test_chorus_and_sign_configure_check_the_store_before_writing(

@@ -5,7 +5,7 @@ from typing import Annotated, Any
 
 import typer
 
-from fpcli.cli.options import ForceOpt, JsonOpt
+from fpcli.cli.options import ForceOpt, JsonOpt, check_json_vs_stdout
 from fpcli.cli.runtime import FpcliGroup, terminal_of
 from fpcli.cli.teach import complete_statuses
 
@@ -44,6 +44,7 @@ def _create(
     from fpcli.fileio import read_input, write_output
     from fpcli.lifecycle.create import CreateRequest, Payment, create_message
 
+    check_json_vs_stdout(json_out or terminal_of(ctx).json, output)
     fields["payments"] = tuple(Payment.parse(a) for a in fields.get("payments") or ())
     request = CreateRequest(**fields)
     result = create_message(read_input(invoice), invoice, request)

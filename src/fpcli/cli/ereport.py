@@ -5,7 +5,7 @@ from typing import Annotated
 
 import typer
 
-from fpcli.cli.options import ForceOpt, JsonOpt
+from fpcli.cli.options import ForceOpt, JsonOpt, check_json_vs_stdout
 from fpcli.cli.runtime import FpcliGroup, terminal_of
 from fpcli.cli.teach import complete_flows
 
@@ -57,6 +57,7 @@ def build_cmd(
     from fpcli.ereporting.build import Header, build_report
     from fpcli.fileio import read_input, write_output
 
+    check_json_vs_stdout(json_out or terminal_of(ctx).json, output)
     header = Header(
         issuer_siren, issuer_name, sender_id, start.date(), end.date(), sender_name, sender_scheme,
         sender_role,

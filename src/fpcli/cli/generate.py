@@ -6,7 +6,7 @@ from typing import Annotated
 import typer
 
 from fpcli.cii.profile import Profile
-from fpcli.cli.options import ForceOpt, JobsOpt, JsonOpt, OutputOpt
+from fpcli.cli.options import ForceOpt, JobsOpt, JsonOpt, OutputOpt, check_json_vs_stdout
 from fpcli.cli.render import progress, render_generate
 from fpcli.cli.runtime import terminal_of
 from fpcli.cli.teach import complete_facturx_profiles, complete_generate_formats
@@ -94,7 +94,7 @@ def generate(
         user_profile=term.user_profile,
         date=source_date(),
     )
-    _check_json_vs_stdout(json_out or term.json, output)
+    check_json_vs_stdout(json_out or term.json, output)
     with progress(term, len(request.inputs), "generating") as on_done:
         result = generate_invoices(request, on_done)
     render_generate(term, result, as_json=json_out or term.json)
@@ -106,10 +106,3 @@ def _format(text: str) -> OutputFormat:
         return OutputFormat(text.lower())
     except ValueError:
         raise UsageError(f"unknown format `{text}`", hint="use `pdf` or `xml`") from None
-
-
-def _check_json_vs_stdout(as_json: bool, output: str | None) -> None:
-    if as_json and output == "-":
-        raise UsageError(
-            "`--json` and `-o -` both want stdout", hint="write the document to a file with `-o`"
-        )

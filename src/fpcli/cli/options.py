@@ -17,4 +17,16 @@ OutputOpt = Annotated[
         help="Output file, directory (several invoices), or `-` for stdout.",
     ),
 ]
+
+
+def check_json_vs_stdout(as_json: bool, output: str | None) -> None:
+    """`--json` and a document written to stdout cannot share it: refuse before any work."""
+    from fpcli.errors import UsageError
+
+    if as_json and output == "-":
+        raise UsageError(
+            "`--json` and `-o -` both want stdout", hint="write the document to a file with `-o`"
+        )
+
+
 JobsOpt = Annotated[int, typer.Option("--jobs", "-j", min=1, max=64, help="Worker processes for batches.")]

@@ -1,2 +1,2 @@
 """Profiles (a `client_uid` context: PA configurations, Chorus Pro and signing settings) and the
-keyring-backed store of their secrets and tokens."""
+store of their secrets and tokens (the OS keyring, or a file the user chose)."""

@@ -1,4 +1,4 @@
-"""Profiles: non-secret settings in a TOML file under the user config dir (secrets live in the keyring).
+"""Profiles: non-secret settings in a TOML file under the user config dir (secrets live in the secret store).
 
 default = "acme"
 [profiles.acme]
@@ -131,7 +131,7 @@ def save(profiles: ProfileFile, path: Path | None = None) -> Path:
     path = path or config_path()
     path.parent.mkdir(parents=True, exist_ok=True)
     text = tomli_w.dumps(profiles.model_dump(mode="json", exclude_none=True, exclude_defaults=False))
-    header = "# fpcli profiles: no secrets here (they are in the OS keyring)\n"
+    header = "# fpcli profiles: no secrets here (they are in the secret store: `fpcli profile show`)\n"
     write_output(path, (header + text).encode(), force=True)
     return path
 

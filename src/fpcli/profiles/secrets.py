@@ -93,6 +93,14 @@ def keyring_label(backend: object) -> str:
     return f"the keyring backend {module}.{cls.__name__}"
 
 
+def _help() -> str:
+    """ENV_HELP, and a pointer to a secrets file kept earlier: the user chooses it again, fpcli does not."""
+    path = secrets_file()
+    return ENV_HELP + (
+        f"; secrets were kept in `{path}` before: add `--secret-store file`" if path.exists() else ""
+    )
+
+
 class _Keyring:
     def __init__(self) -> None:
         import keyring
@@ -100,12 +108,12 @@ class _Keyring:
 
         self.backend = keyring.get_keyring()
         if isinstance(self.backend, fail.Keyring | null.Keyring):
-            raise AuthError("no OS keyring backend is available here", hint=ENV_HELP)
+            raise AuthError("no OS keyring backend is available here", hint=_help())
         self.label = keyring_label(self.backend)
 
     def _fail(self, exc: Exception) -> AuthError:
         # Backends raise many types (D-Bus, locked collections, …): all mean "the store is unusable".
-        return AuthError(f"{self.label} failed: {type(exc).__name__}: {exc}".rstrip(": "), hint=ENV_HELP)
+        return AuthError(f"{self.label} failed: {type(exc).__name__}: {exc}".rstrip(": "), hint=_help())
 
     def get(self, key: str) -> str | None:
         try:
