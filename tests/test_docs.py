@@ -32,3 +32,16 @@ def test_every_exit_code_is_documented() -> None:
     for code in ExitCode:
         assert f"| {int(code)} |" in readme, code
         assert f".B {int(code)}\n" in man, code
+
+
+def test_ci_section_examples_parse_and_use_only_the_environment() -> None:
+    import yaml
+
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## CI and servers", 1)[1].split("\n## ", 1)[0]
+    blocks = re.findall(r"```yaml\n(.*?)```", section, flags=re.S)
+    assert len(blocks) == 2  # GitHub Actions and GitLab CI
+    for block in blocks:
+        assert isinstance(yaml.safe_load(block), dict)
+        assert "FPCLI_PA_CLIENT_" in block and "fpcli pdp submit" in block
+        assert "profile add" not in block and "auth login" not in block and "-stdin" not in block

@@ -11,7 +11,7 @@ import pytest
 from typer.testing import CliRunner
 
 from tests.cli.helpers import run
-from tests.conftest import FailingKeyring
+from tests.conftest import EXAMPLES, FailingKeyring
 from tests.remote.pa_server import PAServer
 from tests.remote.public_servers import ChorusServer
 from tests.remote.test_cli_pdp import add_profile
@@ -91,11 +91,17 @@ def test_token_cache_file_only_when_asked(
     assert first.exit_code == second.exit_code == 0 and first.stdout == second.stdout
     assert stat.S_IMODE(cache.stat().st_mode) == 0o600 and SECRET not in cache.read_text()
     assert len(pa_server.state.token_requests) == 2  # the second file-cached run reused the token
+    monkeypatch.setenv("FPCLI_PA_CLIENT_ID", "other-client")  # another account: not the cached token
+    assert run(runner, "auth", "token").exit_code == 5
     assert ring.calls == 0
 
 
 def test_chorus_with_env_secrets_and_a_profile(
-    runner: CliRunner, chorus: ChorusServer, failing_keyring: FailingKeyring, monkeypatch: pytest.MonkeyPatch
+    runner: CliRunner,
+    chorus: ChorusServer,
+    failing_keyring: FailingKeyring,
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
 ) -> None:
     from fpcli.profiles import config
 
@@ -107,6 +113,11 @@ def test_chorus_with_env_secrets_and_a_profile(
     result = run(runner, "chorus", "structure", "11004301500012", "--json")
     assert result.exit_code == 0, result.stderr
     assert json.loads(result.stdout)["services"] == [{"code": "SGA-ACHATS", "name": "Achats"}]
+    pdf = tmp_path / "inv.pdf"
+    assert run(runner, "generate", str(EXAMPLES / "invoice-services.yaml"), "-o", str(pdf)).exit_code == 0
+    deposited = run(runner, "chorus", "submit", str(pdf), "--json")
+    assert deposited.exit_code == 0, deposited.stderr
+    assert json.loads(deposited.stdout)["submitted"][0]["flow_id"] == "CPP0000000001"
     assert failing_keyring.calls == 0
 
 

@@ -60,7 +60,9 @@ class PATarget:
     def token_cache(self) -> tuple[SecretStore | JsonFile, str] | None:
         """Where tokens are cached (store, key); None: in memory only, for this run."""
         if self.from_env():
-            return env_token_cache(f"{self.label}@{self.config.token_url}")
+            # the account is part of the key: another FPCLI_PA_CLIENT_ID must not reuse this token
+            account = self.config.client_id or self.config.username
+            return env_token_cache(f"{self.label}@{self.config.token_url}#{account}")
         if self.profile is None:
             return None
         return self.store, pa_key(self.profile, self.name, "token")

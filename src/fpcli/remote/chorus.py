@@ -64,7 +64,8 @@ class ChorusTarget:
     def token_cache(self) -> tuple[SecretStore | JsonFile, str] | None:
         """Where the PISTE token is cached; None: memory only. Secrets from the environment: no store."""
         if os.environ.get(SECRET_ENV["client_secret"]):
-            return env_token_cache(f"{self.profile or 'env'}/chorus@{self.token_url}")
+            key = f"{self.profile or 'env'}/chorus@{self.token_url}#{self.settings.client_id}"
+            return env_token_cache(key)
         return (self.store, chorus_key(self.profile, "token")) if self.profile else None
 
 

@@ -77,10 +77,9 @@ def login(session: PASession, secret: str | None) -> tuple[Token, str | None]:
     is checked first, so a store that does not work fails before anything). Returns the token and where
     the secret went (None: not stored)."""
     target = session.target
-    keep = bool(secret and target.profile)
-    where = target.store.check() if keep else None
+    where = target.store.check() if secret and target.profile else None
     token = session.tokens.login(secret)
-    if keep and secret and target.profile:
+    if where is not None and secret and target.profile:
         target.store.set(secrets.pa_key(target.profile, target.name, target.config.secret_kind), secret)
     return token, where
 
