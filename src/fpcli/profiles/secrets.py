@@ -38,6 +38,8 @@ def choose(store: str | None) -> None:
     """The store named on the command line (None: FPCLI_SECRET_STORE, else the OS keyring)."""
     global _chosen  # noqa: PLW0603 (one choice per process, made by the CLI's root options)
     _chosen = store
+    if store is not None:
+        chosen()  # a wrong name fails now, as a usage error, before any command runs
 
 
 def chosen() -> str:
@@ -266,10 +268,10 @@ class SecretStore:
         return backend.label
 
     def problem(self) -> str | None:
-        """Why the store is unusable, or None when it works."""
+        """Why the store is unusable, or None when it works (an unknown store name stays a usage error)."""
         try:
             self.check()
-        except (AuthError, UsageError) as exc:
+        except AuthError as exc:
             return exc.message
         return None
 
