@@ -73,6 +73,14 @@ def _roff(text: str) -> str:
     return "\n".join(("\\&" + line) if line.startswith((".", "'")) else line for line in text.splitlines())
 
 
+def _option_line(param: Command) -> str:
+    """`.B --level, -l` followed by the placeholder in italics (`LEVEL`) for options that take a value."""
+    opts = _roff(", ".join(param.opts))
+    if param.is_flag or param.count or not param.metavar:
+        return f".B {opts}"
+    return f'.BI "{opts} " "{_roff(param.metavar)}"'
+
+
 def man_page() -> str:
     root = _root()
     out = [
@@ -88,15 +96,15 @@ def man_page() -> str:
     ]
     for param in root.params:
         if param.param_type_name == "option" and not param.hidden:
-            out += [".TP", f".B {_roff(', '.join(param.opts))}", _roff(param.help or "")]
+            out += [".TP", _option_line(param), _roff(param.help or "")]
     out.append(".SH COMMANDS")
     for name, cmd in _commands():
         out += [f'.SS "fpcli {_roff(name)}"', _roff(cmd.help or ""), ".PP", "Usage:"]
         with typer.Context(cmd, info_name=f"fpcli {name}") as ctx:
-            out.append(f".B {_roff(' '.join(cmd.collect_usage_pieces(ctx)))}")
+            out.append(f".B {_roff(' '.join(['fpcli', *name.split(), *cmd.collect_usage_pieces(ctx)]))}")
         for param in cmd.params:
             if param.param_type_name == "option" and not param.hidden:
-                out += [".TP", f".B {_roff(', '.join(param.opts))}", _roff(param.help or "")]
+                out += [".TP", _option_line(param), _roff(param.help or "")]
             elif param.param_type_name == "argument":
                 out += [
                     ".TP",
