@@ -136,3 +136,15 @@ def test_passphrase_from_a_file_or_a_descriptor(
         and "nope.txt: cannot read (given with FPCLI_SIGN_PASSPHRASE_FILE)" in missing.stderr
     )
     assert not (tmp_path / "t3.p12").exists()
+
+
+def test_edit_checks_everything_before_deleting_secrets(runner: CliRunner, isolation: MemoryKeyring) -> None:
+    assert run(runner, *ADD, "--secret-stdin", input="s3cret\n").exit_code == 0
+    bad = run(runner, "profile", "edit", "ci", "--remove-pa", "main", "--default-pa", "nope")
+    assert bad.exit_code == 2 and ("fpcli", "ci/pa/main/client_secret") in isolation.store  # nothing deleted
+    import keyring
+
+    keyring.set_keyring(FailingKeyring())  # a CI machine can still remove a PA, and is told what stayed
+    done = run(runner, "profile", "edit", "ci", "--remove-pa", "main")
+    assert done.exit_code == 0 and "the removed PA's secrets were not deleted" in done.stderr
+    assert "main" not in json.loads(run(runner, "profile", "show", "ci", "--json").stdout).get("pa", {})

@@ -50,9 +50,13 @@ def _read_secret(from_stdin: bool) -> str | None:
 
 
 def _said(ctx: typer.Context, saved: Any, done: str, pa: str | None) -> None:
-    kept = f"; {saved.kind.replace('_', ' ')} of {saved.name}/{pa} kept in {saved.secrets_in}"
+    message = f"profile {saved.name} {done}"
+    if saved.secrets_in:
+        message += f"; {saved.kind.replace('_', ' ')} of {saved.name}/{pa} kept in {saved.secrets_in}"
+    if saved.store_problem:
+        message += f"; the removed PA's secrets were not deleted: {saved.store_problem}"
     terminal_of(ctx).done(
-        f"profile {saved.name} {done}" + (kept if saved.secrets_in else ""),
+        message,
         {"profile": saved.name, done: True, "secret_kept_in": saved.secrets_in},
     )
 

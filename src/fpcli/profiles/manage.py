@@ -26,6 +26,7 @@ class Saved:
     name: str
     secrets_in: str | None = None
     kind: str = "secret"  # what was kept: client_secret, password, …
+    store_problem: str | None = None  # why secrets of a removed PA could not be deleted
 
 
 @dataclass
@@ -113,12 +114,11 @@ def edit(
         raise UsageError("PA settings need `--pa NAME`")
     if client_uid is not None:
         profile.client_uid = client_uid or None
+    forget: list[str] = []
     if remove_pa is not None:
         if remove_pa not in profile.pa:
             raise UsageError(f"profile `{name}` has no PA `{remove_pa}`")
-        store = secrets.SecretStore()
-        for key in secrets.pa_names(name, remove_pa, profile.pa[remove_pa]):
-            store.delete(key)
+        forget = secrets.pa_names(name, remove_pa, profile.pa[remove_pa])
         del profile.pa[remove_pa]
         if profile.default_pa == remove_pa:
             profile.default_pa = next(iter(profile.pa), None)
@@ -126,10 +126,24 @@ def edit(
         if default_pa not in profile.pa:
             raise UsageError(f"profile `{name}` has no PA `{default_pa}`")
         profile.default_pa = default_pa
+    # Every check is done: only now secrets change, then the file.
     kind = profile.pa[pa].secret_kind if pa else "secret"
     where = _keep({secrets.pa_key(name, pa, kind): secret} if secret and pa else {})
+    store_problem = _forget(forget)
     config.save(profiles)
-    return Saved(name, where, kind)
+    return Saved(name, where, kind, store_problem)
+
+
+def _forget(keys: list[str]) -> str | None:
+    """Delete these secrets; a store that does not work is returned (the settings still change)."""
+    if not keys:
+        return None
+    store = secrets.SecretStore()
+    if (problem := store.problem()) is not None:
+        return problem
+    for key in keys:
+        store.delete(key)
+    return None
 
 
 def remove(name: str) -> Removed:
