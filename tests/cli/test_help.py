@@ -116,11 +116,18 @@ def test_readme_says_which_python() -> None:
         ("fpcli cdar create --status 21", ["210", "211", "212", "213"]),
         ("fpcli ereport columns --flow 10.", ["10.1", "10.2", "10.3", "10.4"]),
         ("fpcli --secret-store f", ["file"]),
+        ("fpcli pdp submit --pa ", ["main", "second"]),
+        ("fpcli --profile other auth token --pa ", ["third"]),
     ],
 )
 def test_option_values_complete_in_bash(runner: CliRunner, words: str, expected: list[str]) -> None:
-    for name in ("acme", "other"):
+    for name, pas in (("acme", ["main", "second"]), ("other", ["third"])):
         assert run(runner, "profile", "add", name).exit_code == 0
+        for pa in pas:
+            assert (
+                run(runner, "profile", "edit", name, "--pa", pa, "--flow-url", "https://pa.example").exit_code
+                == 0
+            )
     env = {
         "_FPCLI_COMPLETE": "complete_bash",
         "COMP_WORDS": words,

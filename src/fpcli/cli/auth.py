@@ -11,7 +11,7 @@ from typing import Annotated
 
 import typer
 
-from fpcli.cli.options import JsonOpt
+from fpcli.cli.options import JsonOpt, PaOpt
 from fpcli.cli.prompts import can_prompt
 from fpcli.cli.runtime import FpcliGroup, terminal_of
 
@@ -22,9 +22,6 @@ app = typer.Typer(
     "FPCLI_PA_* environment variables: then no store is touched.",
     no_args_is_help=True,
 )
-PaOpt = Annotated[
-    str | None, typer.Option("--pa", envvar="FPCLI_PA", help="PA configuration of the profile.")
-]
 
 
 @app.command(

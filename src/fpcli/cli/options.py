@@ -6,6 +6,8 @@ from typing import Annotated
 
 import typer
 
+from fpcli.cli.teach import complete_pas
+
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print a machine-readable JSON report on stdout.")]
 ForceOpt = Annotated[bool, typer.Option("--force", "-f", help="Overwrite existing output files.")]
 OutputOpt = Annotated[
@@ -29,4 +31,14 @@ def check_json_vs_stdout(as_json: bool, output: str | None) -> None:
         )
 
 
+PaOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--pa",
+        envvar="FPCLI_PA",
+        metavar="NAME",
+        autocompletion=complete_pas,
+        help="PA configuration of the profile.",
+    ),
+]
 JobsOpt = Annotated[int, typer.Option("--jobs", "-j", min=1, max=64, help="Worker processes for batches.")]

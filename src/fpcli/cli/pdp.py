@@ -6,7 +6,7 @@ from typing import Annotated, Any
 
 import typer
 
-from fpcli.cli.options import ForceOpt, JsonOpt
+from fpcli.cli.options import ForceOpt, JsonOpt, PaOpt
 from fpcli.cli.render_submit import ack_detail, render_batch
 from fpcli.cli.runtime import FpcliGroup, terminal_of
 from fpcli.cli.teach import complete_processing_rules, complete_syntaxes
@@ -34,10 +34,6 @@ webhook_app = typer.Typer(
 app.add_typer(flows_app, name="flows")
 app.add_typer(directory_app, name="directory")
 app.add_typer(webhook_app, name="webhook")
-
-PaOpt = Annotated[
-    str | None, typer.Option("--pa", envvar="FPCLI_PA", help="PA configuration of the profile.")
-]
 
 
 def _session(ctx: typer.Context, pa: str | None) -> Any:

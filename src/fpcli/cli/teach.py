@@ -205,6 +205,20 @@ def complete_profiles(incomplete: str) -> list[str]:
     return [n for n in sorted(names) if n.startswith(incomplete)]
 
 
+def complete_pas(ctx: Any, incomplete: str) -> list[str]:
+    """PA names of the profile on the command line (or FPCLI_PROFILE, or the default one)."""
+    from fpcli.errors import FpcliError
+    from fpcli.profiles import config
+
+    try:
+        profiles = config.load()
+        name = ctx.find_root().params.get("profile") or profiles.default
+        pas = profiles.profiles[name].pa if name in profiles.profiles else {}
+    except FpcliError:
+        return []
+    return [n for n in sorted(pas) if n.startswith(incomplete)]
+
+
 def _choices(*values: str) -> Any:
     def complete(incomplete: str) -> list[str]:
         return [v for v in values if v.lower().startswith(incomplete.lower())]
