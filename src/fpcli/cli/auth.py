@@ -1,9 +1,7 @@
 """`fpcli auth login|logout|status|token`: PA tokens, cached in the secret store and renewed before expiry
 (in memory only when the credential comes from the environment).
 
-Environment (CI): FPCLI_PROFILE, FPCLI_PA, FPCLI_PA_FLOW_URL, FPCLI_PA_DIRECTORY_URL, FPCLI_PA_TOKEN_URL,
-FPCLI_PA_AUTH, FPCLI_PA_CLIENT_ID, FPCLI_PA_CLIENT_SECRET, FPCLI_PA_USERNAME, FPCLI_PA_PASSWORD,
-FPCLI_PA_ORGANIZATION_ID, FPCLI_CLIENT_UID, FPCLI_ACCESS_TOKEN, FPCLI_TIMEOUT.
+The environment variables a CI job uses instead are listed in fpcli/envvars.py (and `fpcli --help`).
 """
 
 import sys
