@@ -101,6 +101,9 @@ def isolation(
     for var in [v for v in os.environ if v.startswith("FPCLI_")]:  # a developer's own settings stay out
         monkeypatch.delenv(var)
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1795000000")
+    from fpcli.profiles import secrets
+
+    monkeypatch.setattr(secrets, "_chosen", None)  # a `--secret-store` of an earlier test does not carry over
     ring = MemoryKeyring()
     previous = keyring.get_keyring()
     keyring.set_keyring(ring)
