@@ -128,7 +128,9 @@ class _Keyring:
         try:
             self.backend.set_password(SERVICE, key, value)
         except Exception as exc:
-            raise self._fail(exc) from None
+            error = self._fail(exc)
+            error.message = error.message.replace(value, "***")  # a backend's message never shows the secret
+            raise error from None
 
     def delete(self, key: str) -> bool:
         from keyring.errors import PasswordDeleteError
