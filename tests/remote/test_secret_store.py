@@ -148,3 +148,17 @@ def test_edit_checks_everything_before_deleting_secrets(runner: CliRunner, isola
     done = run(runner, "profile", "edit", "ci", "--remove-pa", "main")
     assert done.exit_code == 0 and "the removed PA's secrets were not deleted" in done.stderr
     assert "main" not in json.loads(run(runner, "profile", "show", "ci", "--json").stdout).get("pa", {})
+
+
+def test_a_backend_error_never_shows_the_secret(runner: CliRunner) -> None:
+    import keyring
+    from keyring.errors import PasswordSetError
+
+    class Leaky(MemoryKeyring):
+        def set_password(self, service: str, username: str, password: str) -> None:
+            raise PasswordSetError(f"cannot store {password!r} for {username}")
+
+    keyring.set_keyring(Leaky())
+    result = run(runner, *ADD, "--secret-stdin", input="s3cret-value\n")
+    assert result.exit_code == 5 and "cannot store '***' for ci/pa/main/client_secret" in result.stderr
+    assert "s3cret-value" not in result.stdout + result.stderr and not config_path().exists()
