@@ -71,7 +71,10 @@ def sign_pdf_cmd(
     ] = None,
     chain: Annotated[list[str] | None, typer.Option("--chain", help="Intermediate certificates.")] = None,
     trust: Annotated[
-        list[str] | None, typer.Option("--trust", help="Root certificate(s), needed for B-LT.")
+        list[str] | None,
+        typer.Option(
+            "--trust", help="Root certificate(s) for B-LT: PEM, DER or PKCS#12 (certificates only)."
+        ),
     ] = None,
     reason: Annotated[str | None, typer.Option("--reason", help="Reason for signing.")] = None,
     location: Annotated[str | None, typer.Option("--location", help="Place of signing.")] = None,
@@ -82,8 +85,8 @@ def sign_pdf_cmd(
     force: ForceOpt = False,
 ) -> None:
     from fpcli.fileio import write_output
-    from fpcli.signing.keys import load_pem, load_pkcs12
-    from fpcli.signing.sign import Level, SignRequest, parse_visible, sign_pdf
+    from fpcli.signing.keys import load_pem, load_pkcs12, load_trust_certs
+    from fpcli.signing.sign import Level, SignRequest, check_signer, parse_visible, sign_pdf
 
     term = terminal_of(ctx)
     profile, settings = None, None
@@ -124,9 +127,10 @@ def sign_pdf_cmd(
             "`fpcli sign configure`",
         )
     page, box = parse_visible(visible) if visible else (None, None)
-    request = SignRequest(
-        lvl, tsa, reason, location, contact, page, box, tuple(_read(t) for t in trust or [])
-    )
+    roots = tuple(c.dump() for t in trust or [] for c in load_trust_certs(_read(t), t))
+    request = SignRequest(lvl, tsa, reason, location, contact, page, box, roots)
+    for note in check_signer(signer):
+        term.warn(note)
     signed = sign_pdf(data, signer, request, source)
     write_output(output, signed, force=force)
     term.info(f"signed `{source}` at PAdES {lvl}" + ("" if output == "-" else f" → `{output}`"))
@@ -167,51 +171,80 @@ def configure_cmd(
 
 
 @app.command(
-    "verify", help="Verify the signatures of a PDF: integrity, chain, trust, timestamp, LTV, levels."
+    "verify",
+    help="Verify each signature of a PDF: integrity, coverage, chain, trust, revocation, timestamp, level.",
 )
 def verify_cmd(
     ctx: typer.Context,
     source: Annotated[str, typer.Argument(help="Signed PDF (`-` for stdin).")],
     trust: Annotated[
-        list[str] | None, typer.Option("--trust", help="Trusted root certificate(s), PEM/DER.")
+        list[str] | None,
+        typer.Option("--trust", help="Trusted root certificate(s): PEM, DER or PKCS#12 (certificates only)."),
     ] = None,
+    revocation: Annotated[
+        str, typer.Option("--revocation", help="soft: unknown revocation is a warning; hard: an error.")
+    ] = "soft",
+    offline: Annotated[
+        bool, typer.Option("--offline", help="Fetch nothing: use only what the file embeds.")
+    ] = False,
+    allow_private_fetch: Annotated[
+        bool,
+        typer.Option(
+            "--allow-private-fetch", help="Allow OCSP/CRL/issuer fetches to loopback and private addresses."
+        ),
+    ] = False,
     json_out: JsonOpt = False,
 ) -> None:
-    from fpcli.signing.verify import verify_pdf
+    from fpcli.cli.render_sign import render_verify
+    from fpcli.signing.fetch import FetchPolicy
+    from fpcli.signing.keys import load_trust_certs
+    from fpcli.signing.verify import RevocationMode, VerifyOptions, verify_pdf
 
-    term = terminal_of(ctx)
-    result = verify_pdf(_read(source), source, [_read(t) for t in trust or []])
-    if json_out or term.json:
-        term.data_json(result.to_dict())
-    for s in result.signatures:
-        state = "VALID" if s.ok else "INVALID"
-        term.err.print(
-            f"{state:8} {s.field_name}: {s.signer} — PAdES {s.pades_level}, {s.eidas_level}"
-            + (f", timestamp {s.timestamp}" if s.timestamp else ""),
-            style="green" if s.ok else "red",
-        )
-        for problem in s.problems:
-            term.err.print(f"  - {problem}")
-    raise typer.Exit(0 if result.ok else 6)
+    try:
+        mode = RevocationMode(revocation.lower())
+    except ValueError:
+        raise UsageError(f"unknown revocation mode `{revocation}`", hint="use soft or hard") from None
+    roots = tuple(c for t in trust or [] for c in load_trust_certs(_read(t), t))
+    options = VerifyOptions(roots, mode, FetchPolicy(offline=offline, allow_private=allow_private_fetch))
+    result = verify_pdf(_read(source), source, options)
+    raise typer.Exit(render_verify(terminal_of(ctx), result, json_out))
 
 
 @app.command(
-    "make-test-cert", help="Create a self-signed test certificate and key (PKCS#12). Not for production."
+    "make-test-cert",
+    help="Create a self-signed test certificate and key (PKCS#12), and the certificate as PEM for "
+    "`--trust`. Not for production.",
 )
 def make_test_cert_cmd(
     ctx: typer.Context,
-    output: Annotated[str, typer.Option("--output", "-o", help="PKCS#12 file to write.")],
+    output: Annotated[
+        str,
+        typer.Option("--output", "-o", help="PKCS#12 file to write; the certificate goes next to it (.pem)."),
+    ],
     cn: Annotated[str, typer.Option("--cn", help="Common name of the test signer.")] = "fpcli test signer",
     days: Annotated[int, typer.Option("--days", min=1, max=3650, help="Validity in days.")] = 365,
     force: ForceOpt = False,
 ) -> None:
+    from fpcli.errors import OutputExistsError
     from fpcli.fileio import write_output
-    from fpcli.signing.testcert import make_test_p12
+    from fpcli.signing.testcert import make_test_identity
+
+    if output == "-":
+        raise UsageError("`make-test-cert` writes two files: give a file name with `-o`")
+    pem_path = Path(output).with_suffix(".pem")
+    for path in (Path(output), pem_path):
+        if path.exists() and not force:
+            raise OutputExistsError.for_path(path)
 
     secret = passphrase("Passphrase to protect the test key")
     if not secret:
         raise AuthError(
             "no passphrase to protect the key", hint=f"set {PASSPHRASE_ENV}, or run on a terminal"
         )
-    write_output(output, make_test_p12(cn, days, secret), force=force)
+    p12, pem = make_test_identity(cn, days, secret)
+    write_output(output, p12, force=force)
+    write_output(pem_path, pem, force=force)
+    terminal_of(ctx).info(
+        f"wrote `{output}` (key and certificate) and `{pem_path}` (certificate, for `--trust`)"
+    )
     terminal_of(ctx).warn(f"`{output}` is a self-signed TEST certificate: not for production invoices")

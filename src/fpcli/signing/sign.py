@@ -4,12 +4,13 @@ certificates, OCSP responses and CRLs)."""
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
-from fpcli.errors import InputError, RemoteError, UsageError
+from fpcli.errors import InputError, RemoteError, SignatureError, UsageError
 
 
 class Level(StrEnum):
@@ -45,10 +46,11 @@ def parse_visible(spec: str) -> tuple[int, tuple[int, int, int, int]]:
 
 
 def _validation_context(roots: tuple[bytes, ...]) -> Any:
-    from pyhanko.keys import load_certs_from_pemder_data
     from pyhanko_certvalidator import ValidationContext
 
-    anchors = [c for data in roots for c in load_certs_from_pemder_data(data)]
+    from fpcli.signing.keys import load_trust_certs
+
+    anchors = [c for data in roots for c in load_trust_certs(data, "trust root")]
     return ValidationContext(trust_roots=anchors, allow_fetching=True, revocation_mode="hard-fail")
 
 
@@ -68,17 +70,70 @@ def _stamp_style() -> Any:
     )
 
 
-def sign_pdf(data: bytes, signer: Any, request: SignRequest, source: str) -> bytes:
+def _keep_metadata_writer(data: bytes) -> Any:
+    """An incremental writer that leaves the Info dictionary and the XMP packet alone.
+
+    pyHanko rewrites the XMP packet (its own serialiser: `fx:` becomes `ns0:`, the Factur-X extension schema's
+    layout changes) and Info's Producer/ModDate on every write; a Factur-X invoice must keep both exactly as
+    they were, and consistent with each other, so this writer skips that step (pyHanko's `_update_meta`)."""
     from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+
+    class KeepMetadata(IncrementalPdfFileWriter):  # type: ignore[misc]
+        def _update_meta(self) -> None:
+            return None
+
+    return KeepMetadata(io.BytesIO(data), strict=False)
+
+
+def _add_dss(signed: bytes, trust_roots: tuple[bytes, ...]) -> bytes:
+    """B-LT: the certificates, OCSP responses and CRLs of the last signature's chains (signer and TSA) in a
+    DSS, as a further incremental update written with the same metadata-keeping writer."""
+    import asyncio
+
+    from pyhanko.pdf_utils.reader import PdfFileReader
+    from pyhanko.sign.validation.dss import DocumentSecurityStore, collect_validation_info
+
+    last = PdfFileReader(io.BytesIO(signed), strict=False).embedded_signatures[-1]
+    context = _validation_context(trust_roots)
+    paths = asyncio.run(collect_validation_info(last, context))
+    writer = _keep_metadata_writer(signed)
+    DocumentSecurityStore.supply_dss_in_writer(writer, None, paths=paths, validation_context=context)
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+def check_signer(signer: Any, now: dt.datetime | None = None) -> list[str]:
+    """Refuse a certificate that is expired or not yet valid (a signature made with it is worthless, at
+    every level); return warnings to show (a TEST certificate). Revocation is checked by B-LT signing and by
+    `sign verify`, not here: it needs the network."""
+    from fpcli.signing.verify import is_test_certificate, validity_problem
+
+    cert = signer.signing_cert
+    problem = validity_problem(cert, now or dt.datetime.now(dt.UTC))
+    if problem:
+        raise SignatureError(
+            problem.replace("at signing time", "now") + f": `{cert.subject.human_friendly}`",
+            hint="sign with a currently valid certificate",
+        )
+    if is_test_certificate(cert):
+        return [f"`{cert.subject.human_friendly}` is a TEST certificate: not for production invoices"]
+    return []
+
+
+def sign_pdf(data: bytes, signer: Any, request: SignRequest, source: str) -> bytes:
     from pyhanko.pdf_utils.misc import PdfReadError
     from pyhanko.sign import fields, signers, timestamps
 
     try:
-        writer = IncrementalPdfFileWriter(io.BytesIO(data), strict=False)
+        writer = _keep_metadata_writer(data)
     except (PdfReadError, ValueError, KeyError, IndexError) as exc:
         raise InputError.at(source, None, f"unreadable or truncated PDF: {exc}") from None
     if writer.prev.encrypted:
-        raise InputError.at(source, None, "PDF is encrypted; PDF/A invoices may not be")
+        raise InputError.at(
+            source, None, "the PDF is encrypted; PDF/A invoices may not be, fpcli does not sign it"
+        )
+    check_signer(signer)
     if request.level in (Level.B_T, Level.B_LT) and not request.tsa_url:
         raise UsageError(f"level {request.level} needs a timestamp authority", hint="give `--tsa URL`")
     if request.level is Level.B_LT and not request.trust_roots:
@@ -93,8 +148,6 @@ def sign_pdf(data: bytes, signer: Any, request: SignRequest, source: str) -> byt
         reason=request.reason,
         location=request.location,
         contact_info=request.contact,
-        embed_validation_info=request.level is Level.B_LT,
-        validation_context=_validation_context(request.trust_roots) if request.level is Level.B_LT else None,
     )
     stamper = (
         timestamps.HTTPTimeStamper(request.tsa_url, timeout=int(request.timeout))
@@ -112,10 +165,10 @@ def sign_pdf(data: bytes, signer: Any, request: SignRequest, source: str) -> byt
         meta, signer=signer, timestamper=stamper, new_field_spec=field_spec, stamp_style=style
     )
     try:
-        out = pdf_signer.sign_pdf(writer)
+        signed = bytes(pdf_signer.sign_pdf(writer).getvalue())
+        return _add_dss(signed, request.trust_roots) if request.level is Level.B_LT else signed
     except Exception as exc:  # pyHanko wraps network and validation failures in many types
         raise _classify(exc, request) from None
-    return bytes(out.getvalue())
 
 
 def _free_field_name(writer: Any) -> str:
@@ -136,6 +189,4 @@ def _classify(exc: Exception, request: SignRequest) -> Exception:
             f"timestamp or revocation service failed ({text.splitlines()[0]})",
             hint=f"check `--tsa {request.tsa_url}` and the OCSP/CRL URLs in the certificates",
         )
-    from fpcli.errors import SignatureError
-
     return SignatureError(f"signing failed: {text.splitlines()[0]}")
