@@ -54,22 +54,6 @@ def _validation_context(roots: tuple[bytes, ...]) -> Any:
     return ValidationContext(trust_roots=anchors, allow_fetching=True, revocation_mode="hard-fail")
 
 
-def _stamp_style() -> Any:
-    """A text stamp with an embedded TrueType font: the standard fonts are not embedded and break PDF/A."""
-    from pathlib import Path
-
-    import reportlab
-    from pyhanko.pdf_utils.font.opentype import GlyphAccumulatorFactory
-    from pyhanko.pdf_utils.text import TextBoxStyle
-    from pyhanko.stamp import TextStampStyle
-
-    font = Path(reportlab.__file__).parent / "fonts" / "Vera.ttf"
-    return TextStampStyle(
-        stamp_text="Signé par %(signer)s\n%(ts)s",
-        text_box_style=TextBoxStyle(font=GlyphAccumulatorFactory(str(font))),
-    )
-
-
 def _keep_metadata_writer(data: bytes) -> Any:
     """An incremental writer that leaves the Info dictionary and the XMP packet alone.
 
@@ -78,7 +62,7 @@ def _keep_metadata_writer(data: bytes) -> Any:
     they were, and consistent with each other, so this writer skips that step (pyHanko's `_update_meta`)."""
     from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 
-    class KeepMetadata(IncrementalPdfFileWriter):  # type: ignore[misc]
+    class KeepMetadata(IncrementalPdfFileWriter):
         def _update_meta(self) -> None:
             return None
 
@@ -160,7 +144,9 @@ def sign_pdf(data: bytes, signer: Any, request: SignRequest, source: str) -> byt
         field_spec = fields.SigFieldSpec(
             field_name, on_page=request.visible_page - 1, box=request.visible_box
         )
-        style = _stamp_style()
+        from fpcli.signing.stamp import stamp_style
+
+        style = stamp_style()
     pdf_signer = signers.PdfSigner(
         meta, signer=signer, timestamper=stamper, new_field_spec=field_spec, stamp_style=style
     )

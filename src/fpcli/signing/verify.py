@@ -416,6 +416,8 @@ def _pades_level(subfilter: str, has_ts: bool, ltv: bool, doc_ts_after: bool) ->
 
 def _trust_problem(status: Any, have_anchors: bool) -> str:
     indic = getattr(status.trust_problem_indic, "name", None)
+    if not have_anchors:
+        return "untrusted: no `--trust` root given, so no chain can lead to a trusted root"
     if indic in (None, "NO_CERTIFICATE_CHAIN_FOUND"):
         return "untrusted: the certificate chain does not lead to a trusted root" + (
             "" if have_anchors else " (no `--trust` root given)"
