@@ -244,3 +244,76 @@ def test_sign_refuses_expired_certificate_at_b_b(
     p12 = pki.write_p12("signer-expired", b"secret")
     result = run(runner, "sign", str(invoice), "-o", str(out), "--p12", str(p12))
     assert result.exit_code == 6 and "expired" in result.stderr and not out.exists()
+
+
+def test_batch_signs_files_and_directories_one_bad_file_does_not_stop_the_rest(
+    runner, pki, invoice: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import shutil
+
+    monkeypatch.setenv("FPCLI_SIGN_PASSPHRASE", "secret")
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for name in ("a.pdf", "b.pdf"):
+        shutil.copy(invoice, folder / name)
+    (folder / "broken.pdf").write_bytes(b"%PDF-1.7\n1 0 obj <<")
+    (folder / "notes.txt").write_text("not a pdf: ignored")
+    single = tmp_path / "c.pdf"
+    shutil.copy(invoice, single)
+    out = tmp_path / "out"
+    p12 = str(pki.write_p12("signer", b"secret"))
+    result = run(runner, "sign", str(folder), str(single), "-o", str(out), "--p12", p12, "--jobs", "2")
+    assert result.exit_code == 3, result.stderr
+    assert sorted(p.name for p in out.iterdir()) == ["a.pdf", "b.pdf", "c.pdf"]  # nothing half-written
+    assert "broken.pdf: unreadable" in result.stderr and "3 signed, 1 failed" in result.stderr
+    verified = run(
+        runner,
+        "sign",
+        "verify",
+        str(out / "b.pdf"),
+        "--trust",
+        str(pki.write_cert("root")),
+        "--json",
+        "--allow-private-fetch",
+    )
+    assert (
+        verified.exit_code == 0
+        and json.loads(verified.stdout)["signatures"][0]["revocation"]["status"] == "good"
+    )
+    again = run(runner, "sign", str(single), str(folder / "a.pdf"), "-o", str(out), "--p12", p12)
+    assert again.exit_code == 2 and again.stderr.count("already exists") == 2
+    to_stdout = run(runner, "sign", str(single), str(single), "-o", "-", "--p12", p12)
+    assert to_stdout.exit_code == 2 and "output directory" in to_stdout.stderr
+
+
+def test_extend_b_t_to_b_lta(
+    runner, pki, invoice: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("FPCLI_SIGN_PASSPHRASE", "secret")
+    b_t, root = tmp_path / "bt.pdf", str(pki.write_cert("root"))
+    p12 = str(pki.write_p12("signer", b"secret"))
+    assert (
+        run(
+            runner, "sign", str(invoice), "-o", str(b_t), "--p12", p12, "-l", "B-T", "--tsa", pki.tsa_url
+        ).exit_code
+        == 0
+    )
+    lt, lta = tmp_path / "lt.pdf", tmp_path / "lta.pdf"
+    assert run(runner, "sign", "extend", str(b_t), "-o", str(lt), "--trust", root).exit_code == 0
+    assert (
+        run(
+            runner, "sign", "extend", str(lt), "-o", str(lta), "--trust", root, "--tsa", pki.tsa_url
+        ).exit_code
+        == 0
+    )
+    levels = {}
+    for path in (lt, lta):
+        report = json.loads(
+            run(runner, "sign", "verify", str(path), "--trust", root, "--json", "--offline").stdout
+        )
+        levels[path.name] = [s["pades_level"] for s in report["signatures"]]
+        assert report["ok"] and report["signatures"][0]["revocation"]["status"] == "good"
+    assert levels == {"lt.pdf": ["B-LT"], "lta.pdf": ["B-LTA", "document timestamp"]}
+    assert run(runner, "validate", str(lta)).exit_code == 0
+    unsigned = run(runner, "sign", "extend", str(invoice), "-o", str(tmp_path / "x.pdf"), "--trust", root)
+    assert unsigned.exit_code == 3 and "no signature to extend" in unsigned.stderr

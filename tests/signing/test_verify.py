@@ -192,7 +192,7 @@ def test_bytes_appended_after_signing_is_not_a_plain_valid(pki, invoice_pdf: byt
 # opening and trust anchors
 
 
-def test_encrypted_with_empty_user_password_opens_others_refused(tmp_path, invoice_pdf: bytes) -> None:  # noqa: F811
+def test_encrypted_with_empty_user_password_opens_others_refused(pki, invoice_pdf: bytes) -> None:  # noqa: F811
     def encrypted(user: str) -> bytes:
         buf = io.BytesIO()
         with pikepdf.open(io.BytesIO(invoice_pdf)) as pdf:
@@ -203,6 +203,16 @@ def test_encrypted_with_empty_user_password_opens_others_refused(tmp_path, invoi
         verify_pdf(encrypted(""), "e.pdf")
     with pytest.raises(InputError, match="encrypted with a password"):
         verify_pdf(encrypted("user-pw"), "p.pdf")
+    # a signed file encrypted with an empty user password (pdfsig and pyHanko open it): verified, not "unreadable"
+    from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+    from pyhanko.sign import fields, signers
+
+    writer = IncrementalPdfFileWriter(io.BytesIO(encrypted("")), strict=False)
+    writer.encrypt("")
+    meta = signers.PdfSignatureMetadata(field_name="S", subfilter=fields.SigSeedSubFilter.PADES)
+    signed = signers.sign_pdf(writer, meta, signer=signer(pki)).getvalue()
+    s = verify_pdf(signed, "es.pdf", options(pki)).signatures[0]
+    assert s.intact and s.valid and s.verdict == "valid"
 
 
 def test_trust_anchor_formats(pki, tmp_path) -> None:

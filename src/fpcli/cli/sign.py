@@ -53,11 +53,20 @@ def _read(path: str) -> bytes:
     return read_input(path)
 
 
-@app.command("pdf", help="Sign a PDF (also the default: `fpcli sign IN.pdf -o OUT.pdf`).")
+@app.command(
+    "pdf",
+    help="Sign a PDF (also the default: `fpcli sign IN.pdf -o OUT.pdf`), or many: "
+    "`fpcli sign A.pdf B.pdf DIR/ -o OUTDIR`.",
+)
 def sign_pdf_cmd(
     ctx: typer.Context,
-    source: Annotated[str, typer.Argument(help="The PDF to sign (`-` for stdin).")],
-    output: Annotated[str, typer.Option("--output", "-o", help="Signed PDF to write (`-` for stdout).")],
+    sources: Annotated[
+        list[str], typer.Argument(help="PDF(s) to sign (`-` for stdin), or directories of PDFs.")
+    ],
+    output: Annotated[
+        str,
+        typer.Option("--output", "-o", help="Signed PDF (`-` for stdout); a directory for several inputs."),
+    ],
     level: Annotated[
         str | None, typer.Option("--level", "-l", help="PAdES level: B-B (default), B-T or B-LT.")
     ] = None,
@@ -83,6 +92,9 @@ def sign_pdf_cmd(
         str | None, typer.Option("--visible", help="Visible signature: PAGE,X1,Y1,X2,Y2 in points.")
     ] = None,
     force: ForceOpt = False,
+    jobs: Annotated[
+        int, typer.Option("--jobs", "-j", min=1, max=32, help="Files signed at once in a batch (threads).")
+    ] = 1,
 ) -> None:
     from fpcli.fileio import write_output
     from fpcli.signing.keys import load_pem, load_pkcs12, load_trust_certs
@@ -103,11 +115,13 @@ def sign_pdf_cmd(
         lvl = Level(level.upper())
     except ValueError:
         raise UsageError(f"unknown level `{level}`", hint="use B-B, B-T or B-LT") from None
-    if output != "-" and Path(output).exists() and not force:
+    batch = len(sources) > 1 or Path(sources[0]).is_dir() or Path(output).is_dir() or output.endswith("/")
+    source = sources[0]
+    if not batch and output != "-" and Path(output).exists() and not force:
         from fpcli.errors import OutputExistsError
 
         raise OutputExistsError.for_path(Path(output))
-    data = _read(source)
+    data = b"" if batch else _read(source)
     if p12:
         signer = load_pkcs12(
             _read(p12), p12, passphrase(f"Passphrase for {p12}", profile), [_read(c) for c in chain or []]
@@ -131,9 +145,62 @@ def sign_pdf_cmd(
     request = SignRequest(lvl, tsa, reason, location, contact, page, box, roots)
     for note in check_signer(signer):
         term.warn(note)
+    if batch:
+        raise typer.Exit(_sign_many(term, sources, output, signer, request, jobs, force))
     signed = sign_pdf(data, signer, request, source)
     write_output(output, signed, force=force)
     term.info(f"signed `{source}` at PAdES {lvl}" + ("" if output == "-" else f" → `{output}`"))
+
+
+def _sign_many(
+    term: Any, sources: list[str], output: str, signer: Any, request: Any, jobs: int, force: bool
+) -> int:
+    from fpcli.cli.render import progress
+    from fpcli.signing.batch import expand_inputs, sign_batch
+
+    if output == "-":
+        raise UsageError("several inputs need an output directory, not stdout", hint="give `-o OUTDIR`")
+    inputs = expand_inputs(sources)
+    if not inputs:
+        raise UsageError("no PDF to sign in the given directories")
+    with progress(term, len(inputs), "signing") as on_done:
+        result = sign_batch(inputs, Path(output), signer, request, jobs=jobs, force=force, on_done=on_done)
+    for item in result.items:
+        if item.ok:
+            term.info(f"signed `{item.source}` → `{item.output}`")
+        elif item.failure is not None:
+            term.error(item.failure.message, item.failure.hint)
+    term.info(f"{len(result.items) - len(result.failed)} signed, {len(result.failed)} failed")
+    return result.exit_code
+
+
+@app.command(
+    "extend",
+    help="Add LTV material (DSS) to a signed PDF, and with `--tsa` a document timestamp (B-LT -> B-LTA).",
+)
+def extend_cmd(
+    ctx: typer.Context,
+    source: Annotated[str, typer.Argument(help="Signed PDF (`-` for stdin).")],
+    output: Annotated[str, typer.Option("--output", "-o", help="Extended PDF to write (`-` for stdout).")],
+    trust: Annotated[
+        list[str], typer.Option("--trust", help="Root certificate(s) of the signers' and TSA's chains.")
+    ],
+    tsa: Annotated[
+        str | None, typer.Option("--tsa", help="Timestamp authority URL for a document timestamp (B-LTA).")
+    ] = None,
+    force: ForceOpt = False,
+) -> None:
+    from fpcli.fileio import write_output
+    from fpcli.signing.keys import load_trust_certs
+    from fpcli.signing.sign import extend_pdf
+
+    if output != "-" and Path(output).exists() and not force:
+        raise UsageError(f"`{output}` already exists", hint="pass `--force` to overwrite it")
+    roots = tuple(c.dump() for t in trust for c in load_trust_certs(_read(t), t))
+    extended = extend_pdf(_read(source), source, roots, tsa)
+    write_output(output, extended, force=force)
+    what = "LTV material and a document timestamp" if tsa else "LTV material"
+    terminal_of(ctx).info(f"added {what} to `{source}`" + ("" if output == "-" else f" → `{output}`"))
 
 
 @app.command("configure", help="Keep signing settings in the profile; the passphrase goes to the OS keyring.")

@@ -69,21 +69,26 @@ def _keep_metadata_writer(data: bytes) -> Any:
     return KeepMetadata(io.BytesIO(data), strict=False)
 
 
-def _add_dss(signed: bytes, trust_roots: tuple[bytes, ...]) -> bytes:
-    """B-LT: the certificates, OCSP responses and CRLs of the last signature's chains (signer and TSA) in a
-    DSS, as a further incremental update written with the same metadata-keeping writer."""
+def _dss_writer(data: bytes, signatures: list[Any], context: Any) -> Any:
+    """A metadata-keeping writer over `data` with a DSS holding the certificates, OCSP responses and CRLs of
+    the chains (signer and TSA) of `signatures`; fetching them validates the chains in hard-fail mode."""
     import asyncio
 
-    from pyhanko.pdf_utils.reader import PdfFileReader
     from pyhanko.sign.validation.dss import DocumentSecurityStore, collect_validation_info
 
-    last = PdfFileReader(io.BytesIO(signed), strict=False).embedded_signatures[-1]
-    context = _validation_context(trust_roots)
-    paths = asyncio.run(collect_validation_info(last, context))
-    writer = _keep_metadata_writer(signed)
+    paths = [p for s in signatures for p in asyncio.run(collect_validation_info(s, context))]
+    writer = _keep_metadata_writer(data)
     DocumentSecurityStore.supply_dss_in_writer(writer, None, paths=paths, validation_context=context)
+    return writer
+
+
+def _add_dss(signed: bytes, trust_roots: tuple[bytes, ...]) -> bytes:
+    """B-LT: a DSS for the signature just made, as a further incremental update."""
+    from pyhanko.pdf_utils.reader import PdfFileReader
+
+    last = PdfFileReader(io.BytesIO(signed), strict=False).embedded_signatures[-1]
     out = io.BytesIO()
-    writer.write(out)
+    _dss_writer(signed, [last], _validation_context(trust_roots)).write(out)
     return out.getvalue()
 
 
@@ -176,3 +181,35 @@ def _classify(exc: Exception, request: SignRequest) -> Exception:
             hint=f"check `--tsa {request.tsa_url}` and the OCSP/CRL URLs in the certificates",
         )
     return SignatureError(f"signing failed: {text.splitlines()[0]}")
+
+
+def extend_pdf(data: bytes, source: str, trust_roots: tuple[bytes, ...], tsa_url: str | None) -> bytes:
+    """Add LTV material (a DSS for every signature's chains) and, with a TSA, a document timestamp after it:
+    B-T -> B-LT, B-LT -> B-LTA. Info and XMP stay as they were."""
+    from pyhanko.pdf_utils.misc import PdfReadError
+    from pyhanko.pdf_utils.reader import PdfFileReader
+    from pyhanko.sign import signers, timestamps
+
+    if not trust_roots:
+        raise UsageError(
+            "extending needs the root certificate of the signers' chains", hint="give `--trust ROOT.pem`"
+        )
+    try:
+        reader = PdfFileReader(io.BytesIO(data), strict=False)
+        sigs = [s for s in reader.embedded_signatures if s.sig_object_type == "/Sig"]
+    except (PdfReadError, ValueError, KeyError, IndexError) as exc:
+        raise InputError.at(source, None, f"unreadable or truncated PDF: {exc}") from None
+    if not sigs:
+        raise InputError.at(source, None, "the PDF carries no signature to extend")
+    request = SignRequest(Level.B_LT, tsa_url)
+    try:
+        writer = _dss_writer(data, sigs, _validation_context(trust_roots))
+        out = io.BytesIO()
+        if tsa_url:
+            stamper = timestamps.HTTPTimeStamper(tsa_url, timeout=int(request.timeout))
+            signers.PdfTimeStamper(stamper).timestamp_pdf(writer, "sha256", output=out)
+        else:
+            writer.write(out)
+    except Exception as exc:  # network and validation failures come in many types
+        raise _classify(exc, request) from None
+    return out.getvalue()
