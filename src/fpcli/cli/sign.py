@@ -95,6 +95,17 @@ def sign_pdf_cmd(
     jobs: Annotated[
         int, typer.Option("--jobs", "-j", min=1, max=32, help="Files signed at once in a batch (threads).")
     ] = 1,
+    pkcs11_lib: Annotated[
+        str | None, typer.Option("--pkcs11-lib", help="PKCS#11 module of a token or HSM holding the key.")
+    ] = None,
+    token_label: Annotated[str | None, typer.Option("--token-label", help="PKCS#11 token label.")] = None,
+    key_label: Annotated[
+        str | None, typer.Option("--key-label", help="Label of the key (and its certificate) on the token.")
+    ] = None,
+    pin_stdin: Annotated[bool, typer.Option("--pin-stdin", help="Read the token PIN from stdin.")] = False,
+    pin_file: Annotated[
+        str | None, typer.Option("--pin-file", help="Read the token PIN from this file.")
+    ] = None,
 ) -> None:
     from fpcli.fileio import write_output
     from fpcli.signing.keys import load_pem, load_pkcs12, load_trust_certs
@@ -102,7 +113,7 @@ def sign_pdf_cmd(
 
     term = terminal_of(ctx)
     profile, settings = None, None
-    if not (p12 or key):  # only then: the profile loader costs ~50 ms of start-up (pydantic)
+    if not (p12 or key or pkcs11_lib):  # only then: the profile loader costs ~50 ms of start-up (pydantic)
         from fpcli.profiles.manage import signing
 
         profile, settings = signing(term.user_profile)
@@ -122,7 +133,9 @@ def sign_pdf_cmd(
 
         raise OutputExistsError.for_path(Path(output))
     data = b"" if batch else _read(source)
-    if p12:
+    if pkcs11_lib:  # the session stays open until the command ends
+        signer = _token_signer(ctx, pkcs11_lib, token_label, key_label, cert, chain, pin_stdin, pin_file)
+    elif p12:
         signer = load_pkcs12(
             _read(p12), p12, passphrase(f"Passphrase for {p12}", profile), [_read(c) for c in chain or []]
         )
@@ -137,8 +150,8 @@ def sign_pdf_cmd(
     else:
         raise UsageError(
             "no key material",
-            hint="give `--p12 FILE`, or `--key KEY.pem --cert CERT.pem`, or set them once with "
-            "`fpcli sign configure`",
+            hint="give `--p12 FILE`, or `--key KEY.pem --cert CERT.pem`, or `--pkcs11-lib LIB "
+            "--token-label T --key-label K`, or set them once with `fpcli sign configure`",
         )
     page, box = parse_visible(visible) if visible else (None, None)
     roots = tuple(c.dump() for t in trust or [] for c in load_trust_certs(_read(t), t))
@@ -150,6 +163,38 @@ def sign_pdf_cmd(
     signed = sign_pdf(data, signer, request, source)
     write_output(output, signed, force=force)
     term.info(f"signed `{source}` at PAdES {lvl}" + ("" if output == "-" else f" → `{output}`"))
+
+
+def _token_signer(
+    ctx: typer.Context,
+    library: str,
+    token_label: str | None,
+    key_label: str | None,
+    cert: str | None,
+    chain: list[str] | None,
+    pin_stdin: bool,
+    pin_file: str | None,
+) -> Any:
+    from contextlib import ExitStack
+
+    from fpcli.signing.hsm import TokenSpec, pkcs11_signer
+
+    if not (token_label and key_label):
+        raise UsageError("`--pkcs11-lib` needs `--token-label` and `--key-label`")
+    if pin_stdin:
+        pin: bytes | None = stdin_secrets("--pin-stdin", "the PIN")[0].encode()
+    elif pin_file:
+        pin = _read(pin_file).strip(b"\r\n")
+    elif can_prompt():
+        pin = typer.prompt(f"PIN for token {token_label}", hide_input=True, err=True).encode()
+    else:
+        pin = None
+    spec = TokenSpec(
+        library, token_label, key_label, _read(cert) if cert else None, tuple(_read(c) for c in chain or [])
+    )
+    stack = ExitStack()
+    ctx.call_on_close(stack.close)
+    return stack.enter_context(pkcs11_signer(spec, pin))
 
 
 def _sign_many(
