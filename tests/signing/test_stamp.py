@@ -91,3 +91,30 @@ def test_signed_with_stamp_still_validates(stamped: bytes) -> None:
 
     report = validate_bytes(stamped, "s.pdf")
     assert report.valid, [f"{f.rule_id}: {f.message}" for f in report.errors]
+
+
+def test_validate_catches_the_widths_of_a_plain_pyhanko_stamp(invoice_pdf: bytes) -> None:  # noqa: F811
+    """PDF/A 6.2.11.5: pyHanko's own accumulator writes Vera's 2048-unit widths; `fpcli validate` says so."""
+    from pyhanko.pdf_utils.font.opentype import GlyphAccumulatorFactory
+    from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+    from pyhanko.pdf_utils.text import TextBoxStyle
+    from pyhanko.sign import fields, signers
+    from pyhanko.stamp import TextStampStyle
+
+    from fpcli.signing.stamp import _font_path
+    from fpcli.validation.checks import validate_bytes
+
+    signer = load_pkcs12(make_test_p12("Zoé", 30, b"pw"), "t.p12", b"pw")
+    style = TextStampStyle(
+        stamp_text="Signé par %(signer)s",
+        text_box_style=TextBoxStyle(font=GlyphAccumulatorFactory(str(_font_path()))),
+    )
+    pdf_signer = signers.PdfSigner(
+        signers.PdfSignatureMetadata(field_name="S"),
+        signer=signer,
+        new_field_spec=fields.SigFieldSpec("S", on_page=0, box=BOX),
+        stamp_style=style,
+    )
+    plain = pdf_signer.sign_pdf(IncrementalPdfFileWriter(io.BytesIO(invoice_pdf), strict=False)).getvalue()
+    found = [f for f in validate_bytes(plain, "plain.pdf").errors if f.rule_id == "PDFA-6.2.11.5-1"]
+    assert found and "declared width" in found[0].message
