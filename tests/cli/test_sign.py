@@ -52,6 +52,46 @@ def test_sign_b_lt_then_verify(
     assert report["signatures"][0]["pades_level"] == "B-LT" and report["signatures"][0]["ltv"]
     assert report["signatures"][0]["revocation"]["status"] == "good"  # from the embedded OCSP/CRL
     assert report["signatures"][0]["verdict"] == "valid"
+    # the documented shape (README, Output conventions)
+    assert set(report) == {
+        "schema_version",
+        "command",
+        "source",
+        "ok",
+        "revocation_mode",
+        "offline",
+        "not_fetched",
+        "signatures",
+    }
+    assert set(report["signatures"][0]) == {
+        "index",
+        "field_name",
+        "kind",
+        "subfilter",
+        "signer",
+        "issuer",
+        "intact",
+        "valid",
+        "trusted",
+        "revocation",
+        "revoked",
+        "expired_at_signing",
+        "test_certificate",
+        "coverage",
+        "covers_whole_file",
+        "later_updates",
+        "modification_level",
+        "signing_time",
+        "timestamp",
+        "timestamp_valid",
+        "ltv",
+        "pades_level",
+        "eidas_level",
+        "verdict",
+        "ok",
+        "problems",
+        "warnings",
+    }
     assert run(runner, "validate", str(out)).exit_code == 0
 
 
