@@ -159,6 +159,9 @@ def sign_pdf_cmd(
     for note in check_signer(signer):
         term.warn(note)
     if batch:
+        if pkcs11_lib and jobs > 1:  # one PKCS#11 session is not shared between threads
+            term.warn("a token signs one file at a time: `--jobs` ignored")
+            jobs = 1
         raise typer.Exit(_sign_many(term, sources, output, signer, request, jobs, force))
     signed = sign_pdf(data, signer, request, source)
     write_output(output, signed, force=force)
@@ -203,8 +206,8 @@ def _sign_many(
     from fpcli.cli.render import progress
     from fpcli.signing.batch import expand_inputs, sign_batch
 
-    if output == "-":
-        raise UsageError("several inputs need an output directory, not stdout", hint="give `-o OUTDIR`")
+    if output == "-" or (Path(output).suffix.lower() == ".pdf" and not Path(output).is_dir()):
+        raise UsageError(f"several inputs need an output directory, not `{output}`", hint="give `-o OUTDIR`")
     inputs = expand_inputs(sources)
     if not inputs:
         raise UsageError("no PDF to sign in the given directories")
