@@ -118,7 +118,9 @@ def test_every_command_prints_its_result_on_stdout_and_json_parses(
         ["inv.pdf", "-o", "s2.pdf", "--p12", "t.p12"],
     )
     verified, _ = w.step("sign verify", REPORT, ["s.pdf"], code=6)  # self-signed: untrusted
-    assert verified.stdout.startswith("INVALID")
+    assert "INVALID" in verified.stdout.splitlines()[1]
+    w.step("sign extend", ACTION, ["s.pdf", "-o", "e.pdf", "--trust", "t.pem"],
+           ["s.pdf", "-o", "e2.pdf", "--trust", "t.pem"])  # fmt: skip
     w.step("sign configure", ACTION, ["--p12", "t.p12", "--level", "B-B"])
 
     (tmp / "inv.xml").write_bytes(invoice_bytes())

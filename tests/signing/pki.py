@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import socket
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -23,11 +24,39 @@ class _ThreadedServer(WSGIServer):
     daemon_threads = True
 
 
+class _Switch:
+    """Puts the revocation services (OCSP, CRLs) up, down (HTTP 503) or slow (answer after `delay` s)."""
+
+    def __init__(self, app: object) -> None:
+        self.app = app
+        self.mode = "up"
+        self.delay = 3.0
+
+    def __call__(self, environ: dict, start_response: object) -> object:
+        path = environ.get("PATH_INFO", "")
+        if self.mode != "up" and ("/ocsp/" in path or "/crls/" in path):
+            if self.mode == "down":
+                start_response("503 Service Unavailable", [("Content-Type", "text/plain")])  # type: ignore[operator]
+                return [b"down"]
+            time.sleep(self.delay)
+        return self.app(environ, start_response)  # type: ignore[operator]
+
+
 @dataclass
 class TestPki:
     arch: object
     base_url: str
     dir: Path
+    switch: _Switch
+
+    @contextmanager
+    def revocation_services(self, mode: str) -> Iterator[None]:
+        """`down` or `slow` for the duration of the block."""
+        self.switch.mode = mode
+        try:
+            yield
+        finally:
+            self.switch.mode = "up"
 
     @property
     def tsa_url(self) -> str:
@@ -73,12 +102,12 @@ def running_pki(directory: Path) -> Iterator[TestPki]:
         str(HERE / "certomancer.yml"), key_search_dir=str(directory), external_url_prefix=base
     )
     arch = config.get_pki_arch("fpcli")
-    app = Animator(AnimatorArchStore({"fpcli": arch}), with_web_ui=False)
-    server = make_server("127.0.0.1", port, app, server_class=_ThreadedServer, handler_class=_Quiet)
+    switch = _Switch(Animator(AnimatorArchStore({"fpcli": arch}), with_web_ui=False))
+    server = make_server("127.0.0.1", port, switch, server_class=_ThreadedServer, handler_class=_Quiet)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
-        yield TestPki(arch=arch, base_url=base, dir=directory)
+        yield TestPki(arch=arch, base_url=base, dir=directory, switch=switch)
     finally:
         server.shutdown()
         server.server_close()

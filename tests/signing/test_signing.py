@@ -7,11 +7,20 @@ import io
 import pikepdf
 import pytest
 
-from fpcli.errors import AuthError, InputError, UsageError
-from fpcli.signing.keys import load_pem, load_pkcs12
+from fpcli.errors import AuthError, InputError, SignatureError, UsageError
+from fpcli.signing.fetch import FetchPolicy
+from fpcli.signing.keys import load_pem, load_pkcs12, load_trust_certs
 from fpcli.signing.sign import Level, SignRequest, sign_pdf
 from fpcli.signing.testcert import make_test_p12
-from fpcli.signing.verify import eidas_level, verify_pdf
+from fpcli.signing.verify import VerifyOptions, eidas_level
+from fpcli.signing.verify import verify_pdf as _verify_pdf
+
+
+def verify_pdf(data: bytes, source: str, roots: list[bytes], **kw):
+    """The test PKI is on loopback: allow private fetches, as a user of an in-house PKI would."""
+    anchors = tuple(c for r in roots for c in load_trust_certs(r, "root"))
+    policy = FetchPolicy(allow_private=True, **kw.pop("fetch", {}))
+    return _verify_pdf(data, source, VerifyOptions(anchors, fetch=policy, **kw))
 
 
 @pytest.fixture(scope="module")
@@ -46,15 +55,23 @@ def test_each_level_signs_and_verifies(pki, invoice_pdf: bytes, level: Level) ->
     assert result.ok, result.signatures[0].problems
     s = result.signatures[0]
     assert s.pades_level == str(level) and s.eidas_level == "AdES"
-    # B-LT appends the DSS after signing: allowed "LTA updates", not a modification
-    assert s.covers_whole_file or s.modification_level == "LTA_UPDATES"
+    # B-LT appends the DSS after signing: an allowed update, not a modification
+    assert s.coverage == ("followed by 1 allowed update" if level is Level.B_LT else "whole file")
     assert (s.timestamp is not None) == (level is not Level.B_B)
     assert s.ltv == (level is Level.B_LT)
+    assert s.revocation.status == "good" and s.verdict == "valid"
 
 
-def test_signed_facturx_keeps_xml_and_xmp(pki, invoice_pdf: bytes) -> None:
-    out = sign_pdf(invoice_pdf, signer(pki), SignRequest(Level.B_T, pki.tsa_url), "inv.pdf")
+@pytest.mark.parametrize("level", [Level.B_T, Level.B_LT], ids=str)
+def test_signed_facturx_keeps_xml_and_xmp(pki, invoice_pdf: bytes, level: Level) -> None:
+    req = SignRequest(
+        level, pki.tsa_url, trust_roots=(root(pki),), visible_page=1, visible_box=(380, 40, 560, 100)
+    )
+    out = sign_pdf(invoice_pdf, signer(pki), req, "inv.pdf")
     before, after = pikepdf.open(io.BytesIO(invoice_pdf)), pikepdf.open(io.BytesIO(out))
+    # the XMP packet (prefixes, Factur-X extension schema) and the Info dictionary stay byte for byte
+    assert after.Root.Metadata.read_bytes() == before.Root.Metadata.read_bytes()
+    assert dict(after.docinfo) == dict(before.docinfo)
     assert (
         after.attachments["factur-x.xml"].get_file().read_bytes()
         == before.attachments["factur-x.xml"].get_file().read_bytes()
@@ -71,6 +88,11 @@ def test_signed_facturx_keeps_xml_and_xmp(pki, invoice_pdf: bytes) -> None:
 
     report = validate_bytes(out, "signed.pdf")
     assert report.valid, [f"{f.rule_id}: {f.message}" for f in report.errors]
+    # `fpcli validate` reports exactly what it reported before signing
+    unsigned = validate_bytes(invoice_pdf, "signed.pdf")
+    assert [(f.rule_id, f.message) for f in report.findings] == [
+        (f.rule_id, f.message) for f in unsigned.findings
+    ]
 
 
 def test_tampered_byte_is_detected(pki, invoice_pdf: bytes) -> None:
@@ -86,12 +108,12 @@ def test_revoked_signer_reported(pki, invoice_pdf: bytes) -> None:
     out = sign_pdf(invoice_pdf, signer(pki, "signer-revoked"), SignRequest(Level.B_T, pki.tsa_url), "inv.pdf")
     s = verify_pdf(out, "x.pdf", [root(pki)]).signatures[0]
     assert s.revoked and "revoked" in " ".join(s.problems)
+    assert "key_compromise" in s.revocation.detail.replace(" ", "_") or "compromise" in s.revocation.detail
 
 
-def test_expired_signer_reported(pki, invoice_pdf: bytes) -> None:
-    out = sign_pdf(invoice_pdf, signer(pki, "signer-expired"), SignRequest(Level.B_T, pki.tsa_url), "inv.pdf")
-    s = verify_pdf(out, "x.pdf", [root(pki)]).signatures[0]
-    assert s.expired_at_signing and not s.ok
+def test_expired_certificate_refused_at_signing_even_b_b(pki, invoice_pdf: bytes) -> None:
+    with pytest.raises(SignatureError, match="expired"):
+        sign_pdf(invoice_pdf, signer(pki, "signer-expired"), SignRequest(Level.B_B), "inv.pdf")
 
 
 def test_untrusted_without_root(pki, invoice_pdf: bytes) -> None:

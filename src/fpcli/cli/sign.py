@@ -83,11 +83,20 @@ def _read(path: str) -> bytes:
     return read_input(path)
 
 
-@app.command("pdf", help="Sign a PDF (also the default: `fpcli sign IN.pdf -o OUT.pdf`).")
+@app.command(
+    "pdf",
+    help="Sign a PDF (also the default: `fpcli sign IN.pdf -o OUT.pdf`), or many: "
+    "`fpcli sign A.pdf B.pdf DIR/ -o OUTDIR`.",
+)
 def sign_pdf_cmd(
     ctx: typer.Context,
-    source: Annotated[str, typer.Argument(help="The PDF to sign (`-` for stdin).")],
-    output: Annotated[str, typer.Option("--output", "-o", help="Signed PDF to write (`-` for stdout).")],
+    sources: Annotated[
+        list[str], typer.Argument(help="PDF(s) to sign (`-` for stdin), or directories of PDFs.")
+    ],
+    output: Annotated[
+        str,
+        typer.Option("--output", "-o", help="Signed PDF (`-` for stdout); a directory for several inputs."),
+    ],
     level: Annotated[
         str | None,
         typer.Option(
@@ -104,7 +113,10 @@ def sign_pdf_cmd(
     ] = None,
     chain: Annotated[list[str] | None, typer.Option("--chain", help="Intermediate certificates.")] = None,
     trust: Annotated[
-        list[str] | None, typer.Option("--trust", help="Root certificate(s), needed for B-LT.")
+        list[str] | None,
+        typer.Option(
+            "--trust", help="Root certificate(s) for B-LT: PEM, DER or PKCS#12 (certificates only)."
+        ),
     ] = None,
     reason: Annotated[str | None, typer.Option("--reason", help="Reason for signing.")] = None,
     location: Annotated[str | None, typer.Option("--location", help="Place of signing.")] = None,
@@ -115,14 +127,28 @@ def sign_pdf_cmd(
     passphrase_file: PassFileOpt = None,
     passphrase_fd: PassFdOpt = None,
     force: ForceOpt = False,
+    jobs: Annotated[
+        int, typer.Option("--jobs", "-j", min=1, max=32, help="Files signed at once in a batch (threads).")
+    ] = 1,
+    pkcs11_lib: Annotated[
+        str | None, typer.Option("--pkcs11-lib", help="PKCS#11 module of a token or HSM holding the key.")
+    ] = None,
+    token_label: Annotated[str | None, typer.Option("--token-label", help="PKCS#11 token label.")] = None,
+    key_label: Annotated[
+        str | None, typer.Option("--key-label", help="Label of the key (and its certificate) on the token.")
+    ] = None,
+    pin_stdin: Annotated[bool, typer.Option("--pin-stdin", help="Read the token PIN from stdin.")] = False,
+    pin_file: Annotated[
+        str | None, typer.Option("--pin-file", help="Read the token PIN from this file.")
+    ] = None,
 ) -> None:
     from fpcli.fileio import write_output
-    from fpcli.signing.keys import load_pem, load_pkcs12
-    from fpcli.signing.sign import Level, SignRequest, parse_visible, sign_pdf
+    from fpcli.signing.keys import load_pem, load_pkcs12, load_trust_certs
+    from fpcli.signing.sign import Level, SignRequest, check_signer, parse_visible, sign_pdf
 
     term = terminal_of(ctx)
     profile, settings = None, None
-    if not (p12 or key):  # only then: the profile loader costs ~50 ms of start-up (pydantic)
+    if not (p12 or key or pkcs11_lib):  # only then: the profile loader costs ~50 ms of start-up (pydantic)
         from fpcli.profiles.manage import signing
 
         profile, settings = signing(term.user_profile)
@@ -135,12 +161,16 @@ def sign_pdf_cmd(
         lvl = Level(level.upper())
     except ValueError:
         raise UsageError(f"unknown level `{level}`", hint="use B-B, B-T or B-LT") from None
-    if output != "-" and Path(output).exists() and not force:
+    batch = len(sources) > 1 or Path(sources[0]).is_dir() or Path(output).is_dir() or output.endswith("/")
+    source = sources[0]
+    if not batch and output != "-" and Path(output).exists() and not force:
         from fpcli.errors import OutputExistsError
 
         raise OutputExistsError.for_path(Path(output))
-    data = _read(source)
-    if p12:
+    data = b"" if batch else _read(source)
+    if pkcs11_lib:  # the session stays open until the command ends
+        signer = _token_signer(ctx, pkcs11_lib, token_label, key_label, cert, chain, pin_stdin, pin_file)
+    elif p12:
         signer = load_pkcs12(
             _read(p12),
             p12,
@@ -158,19 +188,117 @@ def sign_pdf_cmd(
     else:
         raise UsageError(
             "no key material",
-            hint="give `--p12 FILE`, or `--key KEY.pem --cert CERT.pem`, or set them once with "
-            "`fpcli sign configure`",
+            hint="give `--p12 FILE`, or `--key KEY.pem --cert CERT.pem`, or `--pkcs11-lib LIB "
+            "--token-label T --key-label K`, or set them once with `fpcli sign configure`",
         )
     page, box = parse_visible(visible) if visible else (None, None)
-    request = SignRequest(
-        lvl, tsa, reason, location, contact, page, box, tuple(_read(t) for t in trust or [])
-    )
+    roots = tuple(c.dump() for t in trust or [] for c in load_trust_certs(_read(t), t))
+    request = SignRequest(lvl, tsa, reason, location, contact, page, box, roots)
+    for note in check_signer(signer):
+        term.warn(note)
+    if batch:
+        if pkcs11_lib and jobs > 1:  # one PKCS#11 session is not shared between threads
+            term.warn("a token signs one file at a time: `--jobs` ignored")
+            jobs = 1
+        raise typer.Exit(_sign_many(term, sources, output, signer, request, jobs, force))
     signed = sign_pdf(data, signer, request, source)
     write_output(output, signed, force=force)
     if output == "-":  # stdout is the signed PDF: no JSON next to it
         term.info(f"signed `{source}` at PAdES {lvl}")
     else:
         term.done(f"signed `{source}` at PAdES {lvl} → `{output}`", {"source": source, "output": output})
+
+
+def _token_signer(
+    ctx: typer.Context,
+    library: str,
+    token_label: str | None,
+    key_label: str | None,
+    cert: str | None,
+    chain: list[str] | None,
+    pin_stdin: bool,
+    pin_file: str | None,
+) -> Any:
+    from contextlib import ExitStack
+
+    from fpcli.signing.hsm import TokenSpec, pkcs11_signer
+
+    if not (token_label and key_label):
+        raise UsageError("`--pkcs11-lib` needs `--token-label` and `--key-label`")
+    if pin_stdin:
+        pin: bytes | None = stdin_secrets("--pin-stdin", "the PIN")[0].encode()
+    elif pin_file:
+        pin = _read(pin_file).strip(b"\r\n")
+    elif can_prompt():
+        pin = typer.prompt(f"PIN for token {token_label}", hide_input=True, err=True).encode()
+    else:
+        pin = None
+    spec = TokenSpec(
+        library, token_label, key_label, _read(cert) if cert else None, tuple(_read(c) for c in chain or [])
+    )
+    stack = ExitStack()
+    ctx.call_on_close(stack.close)
+    return stack.enter_context(pkcs11_signer(spec, pin))
+
+
+def _sign_many(
+    term: Any, sources: list[str], output: str, signer: Any, request: Any, jobs: int, force: bool
+) -> int:
+    from fpcli.cli.render import progress
+    from fpcli.signing.batch import expand_inputs, sign_batch
+
+    if output == "-" or (Path(output).suffix.lower() == ".pdf" and not Path(output).is_dir()):
+        raise UsageError(f"several inputs need an output directory, not `{output}`", hint="give `-o OUTDIR`")
+    inputs = expand_inputs(sources)
+    if not inputs:
+        raise UsageError("no PDF to sign in the given directories")
+    with progress(term, len(inputs), "signing") as on_done:
+        result = sign_batch(inputs, Path(output), signer, request, jobs=jobs, force=force, on_done=on_done)
+    for item in result.items:
+        if item.ok:
+            term.info(f"signed `{item.source}` → `{item.output}`")
+        elif item.failure is not None:
+            term.error(item.failure.message, item.failure.hint)
+    term.done(
+        f"{len(result.items) - len(result.failed)} signed, {len(result.failed)} failed",
+        result.to_dict(),
+    )
+    return result.exit_code
+
+
+@app.command(
+    "extend",
+    help="Add LTV material (DSS) to a signed PDF, and with `--tsa` a document timestamp (B-LT -> B-LTA).",
+)
+def extend_cmd(
+    ctx: typer.Context,
+    source: Annotated[str, typer.Argument(help="Signed PDF (`-` for stdin).")],
+    output: Annotated[str, typer.Option("--output", "-o", help="Extended PDF to write (`-` for stdout).")],
+    trust: Annotated[
+        list[str], typer.Option("--trust", help="Root certificate(s) of the signers' and TSA's chains.")
+    ],
+    tsa: Annotated[
+        str | None, typer.Option("--tsa", help="Timestamp authority URL for a document timestamp (B-LTA).")
+    ] = None,
+    force: ForceOpt = False,
+) -> None:
+    from fpcli.fileio import write_output
+    from fpcli.signing.keys import load_trust_certs
+    from fpcli.signing.sign import extend_pdf
+
+    if output != "-" and Path(output).exists() and not force:
+        raise UsageError(f"`{output}` already exists", hint="pass `--force` to overwrite it")
+    roots = tuple(c.dump() for t in trust for c in load_trust_certs(_read(t), t))
+    extended = extend_pdf(_read(source), source, roots, tsa)
+    write_output(output, extended, force=force)
+    what = "LTV material and a document timestamp" if tsa else "LTV material"
+    if output == "-":  # stdout is the extended PDF: no JSON next to it
+        terminal_of(ctx).info(f"added {what} to `{source}`")
+    else:
+        terminal_of(ctx).done(
+            f"added {what} to `{source}` → `{output}`",
+            {"source": source, "output": output, "document_timestamp": bool(tsa)},
+        )
 
 
 @app.command(
@@ -217,49 +345,72 @@ def configure_cmd(
 
 
 @app.command(
-    "verify", help="Verify the signatures of a PDF: integrity, chain, trust, timestamp, LTV, levels."
+    "verify",
+    help="Verify each signature of a PDF: integrity, coverage, chain, trust, revocation, timestamp, level.",
 )
 def verify_cmd(
     ctx: typer.Context,
     source: Annotated[str, typer.Argument(help="Signed PDF (`-` for stdin).")],
     trust: Annotated[
-        list[str] | None, typer.Option("--trust", help="Trusted root certificate(s), PEM/DER.")
+        list[str] | None,
+        typer.Option("--trust", help="Trusted root certificate(s): PEM, DER or PKCS#12 (certificates only)."),
     ] = None,
+    revocation: Annotated[
+        str, typer.Option("--revocation", help="soft: unknown revocation is a warning; hard: an error.")
+    ] = "soft",
+    offline: Annotated[
+        bool, typer.Option("--offline", help="Fetch nothing: use only what the file embeds.")
+    ] = False,
+    allow_private_fetch: Annotated[
+        bool,
+        typer.Option(
+            "--allow-private-fetch", help="Allow OCSP/CRL/issuer fetches to loopback and private addresses."
+        ),
+    ] = False,
     json_out: JsonOpt = False,
 ) -> None:
-    from fpcli.signing.verify import verify_pdf
+    from fpcli.cli.render_sign import render_verify
+    from fpcli.signing.fetch import FetchPolicy
+    from fpcli.signing.keys import load_trust_certs
+    from fpcli.signing.verify import RevocationMode, VerifyOptions, verify_pdf
 
-    term = terminal_of(ctx)
-    result = verify_pdf(_read(source), source, [_read(t) for t in trust or []])
-    if json_out or term.json:
-        term.data_json(result.to_dict())
-        raise typer.Exit(0 if result.ok else 6)
-    for s in result.signatures:  # the report is the result: stdout (`> report.txt` works)
-        state = "VALID" if s.ok else "INVALID"
-        term.out.print(
-            f"{state:8} {s.field_name}: {s.signer} — PAdES {s.pades_level}, {s.eidas_level}"
-            + (f", timestamp {s.timestamp}" if s.timestamp else ""),
-            style="green" if s.ok else "red",
-        )
-        for problem in s.problems:
-            term.out.print(f"  - {problem}")
-    raise typer.Exit(0 if result.ok else 6)
+    try:
+        mode = RevocationMode(revocation.lower())
+    except ValueError:
+        raise UsageError(f"unknown revocation mode `{revocation}`", hint="use soft or hard") from None
+    roots = tuple(c for t in trust or [] for c in load_trust_certs(_read(t), t))
+    options = VerifyOptions(roots, mode, FetchPolicy(offline=offline, allow_private=allow_private_fetch))
+    result = verify_pdf(_read(source), source, options)
+    raise typer.Exit(render_verify(terminal_of(ctx), result, json_out))
 
 
 @app.command(
-    "make-test-cert", help="Create a self-signed test certificate and key (PKCS#12). Not for production."
+    "make-test-cert",
+    help="Create a self-signed test certificate and key (PKCS#12), and the certificate as PEM for "
+    "`--trust`. Not for production.",
 )
 def make_test_cert_cmd(
     ctx: typer.Context,
-    output: Annotated[str, typer.Option("--output", "-o", help="PKCS#12 file to write.")],
+    output: Annotated[
+        str,
+        typer.Option("--output", "-o", help="PKCS#12 file to write; the certificate goes next to it (.pem)."),
+    ],
     cn: Annotated[str, typer.Option("--cn", help="Common name of the test signer.")] = "fpcli test signer",
     days: Annotated[int, typer.Option("--days", min=1, max=3650, help="Validity in days.")] = 365,
     passphrase_file: PassFileOpt = None,
     passphrase_fd: PassFdOpt = None,
     force: ForceOpt = False,
 ) -> None:
+    from fpcli.errors import OutputExistsError
     from fpcli.fileio import write_output
-    from fpcli.signing.testcert import make_test_p12
+    from fpcli.signing.testcert import make_test_identity
+
+    if output == "-":
+        raise UsageError("`make-test-cert` writes two files: give a file name with `-o`")
+    pem_path = Path(output).with_suffix(".pem")
+    for path in (Path(output), pem_path):
+        if path.exists() and not force:
+            raise OutputExistsError.for_path(path)
 
     secret = passphrase("Passphrase to protect the test key", None, passphrase_file, passphrase_fd)
     if not secret:
@@ -268,6 +419,11 @@ def make_test_cert_cmd(
             hint=f"give `--passphrase-file FILE`, set {PASSPHRASE_FILE_ENV} or {PASSPHRASE_ENV}, or run on "
             "a terminal",
         )
-    write_output(output, make_test_p12(cn, days, secret), force=force)
+    p12, pem = make_test_identity(cn, days, secret)
+    write_output(output, p12, force=force)
+    write_output(pem_path, pem, force=force)
+    terminal_of(ctx).info(
+        f"wrote `{output}` (key and certificate) and `{pem_path}` (certificate, for `--trust`)"
+    )
     terminal_of(ctx).warn(f"`{output}` is a self-signed TEST certificate: not for production invoices")
     terminal_of(ctx).done(f"wrote `{output}`", {"output": output, "common_name": cn, "days": days})

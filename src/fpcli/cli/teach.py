@@ -99,7 +99,9 @@ EXAMPLES: dict[str, list[str]] = {
     "sign pdf": [
         "fpcli sign invoice.pdf -o signed.pdf --p12 seal.p12 --passphrase-file /run/secrets/p12",
         "fpcli sign invoice.pdf -o signed.pdf --level B-T --tsa https://tsa.example/tsr",
+        "fpcli sign invoices/ -o signed/ --jobs 2",
     ],
+    "sign extend": ["fpcli sign extend signed.pdf -o archived.pdf --trust root.pem --tsa https://tsa.example/tsr"],
     "sign verify": ["fpcli sign verify signed.pdf --trust root.pem", "fpcli sign verify signed.pdf --json"],
     "sign configure": ["fpcli sign configure --p12 seal.p12 --level B-T --tsa https://tsa.example/tsr"],
     "sign make-test-cert": ["fpcli sign make-test-cert -o test.p12 --passphrase-file pass.txt"],

@@ -98,3 +98,41 @@ def load_pem(
     for i, c in enumerate(chain):
         others += _load_certs(c, f"chain #{i + 1}")
     return _signer(certs[0], key, others)
+
+
+def load_trust_certs(data: bytes, source: str) -> list[Any]:
+    """Trust anchors from a PEM file (one or more certificates), a DER certificate, or a PKCS#12 whose
+    certificates are read (its key, if any, is ignored). As asn1crypto certificates."""
+    try:
+        certs = _load_certs(data, source)
+    except InputError:
+        certs = _p12_certs(data, source)
+    if not certs:
+        raise InputError.at(source, None, "no certificate in this file")
+    return [_asn1_cert(c) for c in certs]
+
+
+def _p12_certs(data: bytes, source: str) -> list[Any]:
+    from asn1crypto import pkcs12
+    from cryptography.hazmat.primitives.serialization.pkcs12 import load_pkcs12 as load_p12
+
+    try:
+        pkcs12.Pfx.load(data)["auth_safe"].native  # noqa: B018 (structure check only)
+    except Exception:  # asn1crypto raises several types on garbage
+        raise InputError.at(
+            source, None, "not a certificate: expected PEM, DER or a PKCS#12 (.p12/.pfx) file"
+        ) from None
+    for password in (None, b""):  # certificates-only PKCS#12 files are often not protected
+        try:
+            loaded = load_p12(data, password)
+        except ValueError:
+            continue
+        return ([loaded.cert.certificate] if loaded.cert else []) + [
+            c.certificate for c in loaded.additional_certs
+        ]
+    raise InputError.at(
+        source,
+        None,
+        "this PKCS#12 file is protected by a passphrase",
+        hint="give the root certificate as PEM (`fpcli sign make-test-cert` writes one next to the .p12)",
+    )

@@ -8,10 +8,17 @@ MARK = "TEST - NOT FOR PRODUCTION"
 
 
 def make_test_p12(common_name: str, days: int, passphrase: bytes, now: dt.datetime | None = None) -> bytes:
+    return make_test_identity(common_name, days, passphrase, now)[0]
+
+
+def make_test_identity(
+    common_name: str, days: int, passphrase: bytes, now: dt.datetime | None = None
+) -> tuple[bytes, bytes]:
+    """(PKCS#12 with key and certificate, the certificate as PEM for `sign verify --trust`)."""
     from cryptography import x509
     from cryptography.hazmat.primitives import hashes
     from cryptography.hazmat.primitives.asymmetric import rsa
-    from cryptography.hazmat.primitives.serialization import BestAvailableEncryption, pkcs12
+    from cryptography.hazmat.primitives.serialization import BestAvailableEncryption, Encoding, pkcs12
     from cryptography.x509.oid import NameOID
 
     now = now or dt.datetime.now(dt.UTC)
@@ -47,6 +54,7 @@ def make_test_p12(common_name: str, days: int, passphrase: bytes, now: dt.dateti
         )
         .sign(key, hashes.SHA256())
     )
-    return pkcs12.serialize_key_and_certificates(
+    p12 = pkcs12.serialize_key_and_certificates(
         common_name.encode(), key, cert, None, BestAvailableEncryption(passphrase)
     )
+    return p12, cert.public_bytes(Encoding.PEM)

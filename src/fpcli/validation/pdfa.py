@@ -25,6 +25,8 @@ finding can be compared with a veraPDF report. Rule ids are ``PDFA-<clause>-<tes
 | PDFA-6.2.11.4.1-1   | error   | every font used to render text (Tf + show operator, Tr != 3) on pages,    |
 |                     |         | form XObjects and annotation appearances is embedded (FontFile,           |
 |                     |         | FontFile2, FontFile3; the descendant of a Type0); Type3 is exempt         |
+| PDFA-6.2.11.5-1     | error   | a used TrueType font's Widths / W agree with its embedded program's       |
+|                     |         | advance widths (1/1000 em, tolerance 1; see `fontmetrics`)                |
 | PDFA-6.3.1-1        | error   | annotation subtype is known and not 3D / Sound / Screen / Movie           |
 | PDFA-6.3.2-1        | error   | annotation (other than Popup) has an F key                                |
 | PDFA-6.3.2-2        | error   | annotation flags: Print set; Hidden, Invisible, ToggleNoView, NoView off  |
@@ -746,6 +748,8 @@ class _Scan:
     ops: int = 0
     capped: bool = False
     unembedded: dict[str, str] = field(default_factory=dict)  # font name -> where
+    # embedded fonts that render text: objgen -> (font, label, where, the string bytes shown with it)
+    embedded: dict[Any, tuple[Any, str, str, bytearray]] = field(default_factory=dict)
     device: dict[str, str] = field(default_factory=dict)  # RGB/CMYK/Gray -> where
     defaults: set[str] = field(default_factory=set)
     transparency: bool = False
@@ -901,6 +905,11 @@ def _scan_content(content: Any, resources: Any, where: str, scan: _Scan, depth: 
                 font = _resource(resources, "/Font", font_name)
                 if font is not None and not _font_embedded(font):
                     scan.unembedded.setdefault(_font_label(font, font_name), where)
+                elif isinstance(font, pikepdf.Dictionary) and font.is_indirect:
+                    label = _font_label(font, font_name)
+                    scan.embedded.setdefault(font.objgen, (font, label, where, bytearray()))
+            if mode != 3 and font_name is not None:
+                _shown_bytes(_resource(resources, "/Font", font_name), operands, scan)
         elif op in {"rg", "RG"}:
             scan.device.setdefault("RGB", where)
         elif op in {"k", "K"}:
@@ -1045,6 +1054,7 @@ def _check_pages(pdf: pikepdf.Pdf, output_cs: str | None, out: _Collector) -> No
             if font not in font_reported:
                 font_reported.add(font)
                 out.add("PDFA-6.2.11.4.1-1", "error", f"the font {font} is not embedded", font_where)
+        _check_font_widths(scan, font_reported, out)
         for space, rule, needs in (("RGB", "2", "RGB "), ("CMYK", "3", "CMYK"), ("Gray", "4", None)):
             if space not in scan.device or space in scan.defaults:
                 continue
@@ -1076,6 +1086,34 @@ def _check_pages(pdf: pikepdf.Pdf, output_cs: str | None, out: _Collector) -> No
                 where,
             )
             break
+
+
+def _shown_bytes(font: Any, operands: Any, scan: _Scan) -> None:
+    """Keep the bytes of the strings a show operator draws with an embedded font (for 6.2.11.5)."""
+    import pikepdf
+
+    entry = (
+        scan.embedded.get(font.objgen) if isinstance(font, pikepdf.Dictionary) and font.is_indirect else None
+    )
+    if entry is None or len(entry[3]) > 1_000_000:
+        return
+    for operand in operands:
+        items = list(operand) if isinstance(operand, pikepdf.Array) else [operand]
+        for item in items:
+            if isinstance(item, pikepdf.String):
+                entry[3].extend(bytes(item))
+
+
+def _check_font_widths(scan: _Scan, done: set[str], out: _Collector) -> None:
+    from fpcli.validation.fontmetrics import width_mismatches
+
+    for og, (font, label, where, shown) in scan.embedded.items():
+        key = f"widths {og}"
+        if key in done:
+            continue
+        done.add(key)
+        for problem in width_mismatches(font, bytes(shown)):
+            out.add("PDFA-6.2.11.5-1", "error", f"the font {label}: {problem}", where)
 
 
 def _check_catalog(pdf: pikepdf.Pdf, out: _Collector) -> None:
