@@ -18,6 +18,7 @@ from fpcli.cli import pdp as pdp_cmd
 from fpcli.cli import profile as profile_cmd
 from fpcli.cli import sign as sign_cmd
 from fpcli.cli import validate as validate_cmd
+from fpcli.cli import view as view_cmd
 from fpcli.cli.runtime import FpcliGroup, terminal_of
 
 _ENGINES = ("lxml", "saxonche", "pikepdf", "pyhanko", "factur-x", "pydantic", "typer")
@@ -122,6 +123,11 @@ app.command(
     help="Validate invoices: XSD, official Schematron (Factur-X, EN 16931, BR-FR), PDF/A-3 and "
     "Factur-X checks.",
 )(validate_cmd.validate)
+app.command(
+    "view",
+    help="Show invoices (CII, UBL, Factur-X/ZUGFeRD/XRechnung PDF), CDAR messages and flux 10 reports as one "
+    "readable HTML page or PDF, with validation findings next to the fields.",
+)(view_cmd.view)
 app.add_typer(sign_cmd.app, name="sign")
 app.add_typer(cdar_cmd.app, name="cdar")
 app.add_typer(ereport_cmd.app, name="ereport")

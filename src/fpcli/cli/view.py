@@ -1,0 +1,84 @@
+"""`fpcli view`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from fpcli.cli.options import ForceOpt
+from fpcli.cli.runtime import terminal_of
+from fpcli.cli.terminal import Terminal
+from fpcli.errors import ExitCode, UsageError
+
+if TYPE_CHECKING:
+    from fpcli.view.run import ViewResult
+
+
+def view(
+    ctx: typer.Context,
+    files: Annotated[
+        list[str],
+        typer.Argument(
+            help="CII/UBL invoices, Factur-X/ZUGFeRD/XRechnung PDFs, CDAR messages, flux 10 reports."
+        ),
+    ],
+    output: Annotated[
+        str | None,
+        typer.Option("--output", "-o", help="Write the page here: `.html`, `.pdf` (needs Chromium), or `-`."),
+    ] = None,
+    open_page: Annotated[bool, typer.Option("--open", help="Open the page in the web browser.")] = False,
+    lang: Annotated[str, typer.Option("--lang", help="Language of the page: fr or en.")] = "fr",
+    check: Annotated[
+        bool, typer.Option("--check/--no-check", help="Validate and show findings next to the fields.")
+    ] = True,
+    attachments: Annotated[
+        Path | None,
+        typer.Option(
+            "--attachments", help="Also write every attachment (PDF files, BG-24) into this directory."
+        ),
+    ] = None,
+    force: ForceOpt = False,
+) -> None:
+    from fpcli.fileio import write_output
+    from fpcli.view.run import ViewRequest, make_view, output_format
+
+    term = terminal_of(ctx)
+    if lang not in ("fr", "en"):
+        raise UsageError(f"unknown language `{lang}`", hint="use `--lang fr` or `--lang en`")
+    request = ViewRequest(files, lang=lang, check=check, format=output_format(output))
+    result = make_view(request)
+    target = output or ("" if open_page else "-")
+    if not target:
+        target = _temp_page(result.format)
+    write_output(target, result.payload, force=force or not output)
+    if target != "-":
+        term.info(f"wrote `{target}` ({len(result.docs)} document(s), {len(result.payload)} bytes)")
+    if attachments is not None:
+        _export(term, result, attachments, force)
+    for problem in result.problems:
+        term.error(problem)
+    if open_page and target != "-":
+        import webbrowser
+
+        webbrowser.open(Path(target).resolve().as_uri())
+    if result.problems:
+        raise typer.Exit(int(ExitCode.BAD_INPUT))
+
+
+def _temp_page(fmt: str) -> str:
+    """A page to open when no `-o` is given: kept after the run, since the browser reads it later."""
+    import os
+    import tempfile
+
+    fd, name = tempfile.mkstemp(prefix="fpcli-view-", suffix=f".{fmt}")
+    os.close(fd)
+    return name
+
+
+def _export(term: Terminal, result: ViewResult, directory: Path, force: bool) -> None:
+    from fpcli.view.export import export_attachments
+
+    for path in export_attachments(result.docs, directory, force=force):
+        term.info(f"wrote `{path}`")
