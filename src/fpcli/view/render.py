@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import cache
 from typing import Any
 
 from fpcli import __version__
@@ -27,16 +28,34 @@ class Page:
     unreadable: int
 
 
-def _env() -> Any:
+@cache
+def _env(lang: str) -> Any:
+    """One environment per language, kept: compiling the templates costs more than rendering a page."""
     import jinja2
 
-    return jinja2.Environment(
+    env = jinja2.Environment(
         loader=jinja2.PackageLoader("fpcli.view", "templates"),
         autoescape=True,  # every template, whatever its name: file content must never become markup
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
     )
+    env.filters.update(_filters(lang))
+
+    def say(kind: str, code: str | None) -> str:
+        """A code in words with the code beside it; the bare code when the list does not know it."""
+        if code is None:
+            return ""
+        words = codes.word(kind, code, lang)
+        return f"{words} ({code})" if words else code
+
+    def findings_at(places: dict[Any, Any], section: str, line: int | None = None) -> list[Any]:
+        return list(places.get((section, line), []))
+
+    env.globals.update(
+        t=LABELS[lang], say=say, word=codes.word, lang=lang, at=findings_at, val=_value, version=__version__
+    )
+    return env
 
 
 def _number(value: Decimal, lang: str, places: int | None) -> str:
@@ -111,22 +130,6 @@ def render_html(docs: list[Viewed], lang: str = "fr") -> Page:
     """One page for every document, in `lang` ("fr" or "en")."""
     if lang not in LANGS:
         raise UsageError(f"unknown language `{lang}`", hint="use `fr` or `en`")
-    env = _env()
-    env.filters.update(_filters(lang))
-
-    def say(kind: str, code: str | None) -> str:
-        """A code in words with the code beside it; the bare code when the list does not know it."""
-        if code is None:
-            return ""
-        words = codes.word(kind, code, lang)
-        return f"{words} ({code})" if words else code
-
-    def findings_at(places: dict[Any, Any], section: str, line: int | None = None) -> list[Any]:
-        return list(places.get((section, line), []))
-
-    env.globals.update(
-        t=LABELS[lang], say=say, word=codes.word, lang=lang, at=findings_at, val=_value, version=__version__
-    )
-    template = env.get_template("page.html.j2")
+    template = _env(lang).get_template("page.html.j2")
     html = template.render(docs=[_context(d, i + 1, lang) for i, d in enumerate(docs)])
     return Page(html=html, documents=len(docs), unreadable=sum(1 for d in docs if d.kind == "error"))
