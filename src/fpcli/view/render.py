@@ -15,6 +15,8 @@ from typing import Any
 
 from fpcli import __version__
 from fpcli.errors import UsageError
+from fpcli.model.invoice import AllowanceCharge
+from fpcli.model.totals import allowance_amount
 from fpcli.view import codes
 from fpcli.view.labels import LABELS, LANGS
 from fpcli.view.load import Viewed
@@ -53,7 +55,14 @@ def _env(lang: str) -> Any:
         return list(places.get((section, line), []))
 
     env.globals.update(
-        t=LABELS[lang], say=say, word=codes.word, lang=lang, at=findings_at, val=_value, version=__version__
+        t=LABELS[lang],
+        say=say,
+        word=codes.word,
+        lang=lang,
+        at=findings_at,
+        val=_value,
+        amount_of=_amount_of,
+        version=__version__,
     )
     return env
 
@@ -105,6 +114,11 @@ def _parse_day(value: str) -> dt.date | str:
         except ValueError:
             return value
     return value
+
+
+def _amount_of(item: AllowanceCharge) -> Decimal:
+    """An allowance or charge as the file states it, or as fpcli computes it from base and percentage."""
+    return item.amount if item.amount is not None else allowance_amount(item)
 
 
 def _value(node: Any) -> str | None:
