@@ -148,12 +148,8 @@ def _pdf_files(data: bytes, source: str) -> tuple[bytes, list[Attachment]]:
 
     invoice = extract_xml(data, source)
     pdf = open_pdf(data, source)
-    out, seen = [], set()
-    for name, spec in _candidates(pdf):
-        if spec.is_indirect and spec.objgen in seen:
-            continue  # one file spec referenced from the name tree and again from /AF
-        if spec.is_indirect:
-            seen.add(spec.objgen)
+    out = []
+    for name, spec in _candidates(pdf):  # each file once, however often referenced
         payload, mime = _payload(spec, name, source)
         rel = spec.get("/AFRelationship")
         desc = spec.get("/Desc")
