@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-from pathlib import Path
 
 import pikepdf
 import pytest
@@ -49,7 +48,7 @@ def test_file_referenced_twice_counts_once(facturx: bytes) -> None:
     pdf = pikepdf.open(io.BytesIO(facturx))
     spec = pdf.Root.AF[0]
     # a direct copy of the same file specification in /AF, pointing at the same embedded stream
-    pdf.Root.AF.append(pikepdf.Dictionary({k: spec[k] for k in spec.keys()}))
+    pdf.Root.AF.append(pikepdf.Dictionary({k: spec[k] for k in spec}))
     data = _save(pdf)
     assert len(_candidates(pikepdf.open(io.BytesIO(data)))) == 1
     report = validate_bytes(data, "twice.pdf", ValidateOptions(fr=False))
