@@ -20,7 +20,7 @@ from fpcli.cii.profile import Profile, profile_from_guideline
 from fpcli.cii.reader_unread import unread_warnings, xpath_of
 from fpcli.errors import InputError, InvoiceDataError
 from fpcli.model import codes
-from fpcli.model.invoice import Invoice, Line, Party
+from fpcli.model.invoice import AS_READ, Invoice, Line, Party
 from fpcli.model.load import validation_problems
 from fpcli.model.totals import round2
 from fpcli.xmlsafe import parse_xml
@@ -696,8 +696,8 @@ def read_cii(data: bytes, source: str) -> CiiDocument:
     )
     raw = reader.invoice()
     try:
-        # context=None: no identifier key checks (third-party test data carries made-up numbers)
-        invoice = Invoice.model_validate(raw, context=None)
+        # AS_READ: no identifier key checks (third-party test data has made-up numbers), as written
+        invoice = Invoice.model_validate(raw, context=AS_READ)
     except ValidationError as exc:
         raise InvoiceDataError(source, validation_problems(exc)) from None
     return CiiDocument(

@@ -11,6 +11,7 @@ from fpcli import __version__
 from fpcli.cli import auth as auth_cmd
 from fpcli.cli import cdar as cdar_cmd
 from fpcli.cli import chorus as chorus_cmd
+from fpcli.cli import convert as convert_cmd
 from fpcli.cli import ereport as ereport_cmd
 from fpcli.cli import extract as extract_cmd
 from fpcli.cli import generate as generate_cmd
@@ -128,6 +129,10 @@ app.command(
     help="Show invoices (CII, UBL, Factur-X/ZUGFeRD/XRechnung PDF), CDAR messages and flux 10 reports as one "
     "readable HTML page or PDF, with validation findings next to the fields.",
 )(view_cmd.view)
+app.command(
+    "convert",
+    help="Convert invoices between UBL 2.1 and CII D16B, or into a Factur-X PDF, through the EN 16931 model.",
+)(convert_cmd.convert)
 app.add_typer(sign_cmd.app, name="sign")
 app.add_typer(cdar_cmd.app, name="cdar")
 app.add_typer(ereport_cmd.app, name="ereport")

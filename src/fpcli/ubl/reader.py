@@ -115,6 +115,9 @@ class _UblReader(_Reader):
         for scheme in self.all(el, "cac:PartyTaxScheme"):
             company = self.text(scheme, "cbc:CompanyID")
             key = "vat_id" if (self.text(scheme, "cac:TaxScheme/cbc:ID") or "").upper() == "VAT" else None
+            if key is None and role != "seller":
+                self.warn(scheme, f"a {role} tax registration other than VAT is not in EN 16931; not read")
+                continue
             key = key or "tax_registration_id"
             if company and key not in out:
                 out[key] = company
@@ -278,7 +281,7 @@ class _UblReader(_Reader):
             ("business_process", "cbc:ProfileID"),
             ("project_reference", "cac:ProjectReference/cbc:ID"),
             ("contract_reference", "cac:ContractDocumentReference/cbc:ID"),
-            ("purchase_order_reference", "cac:OrderReference/cbc:ID"),
+            ("purchase_order_reference", "cac:OrderReference/cbc:ID[not(. = 'NA' and ../cbc:SalesOrderID)]"),
             ("sales_order_reference", "cac:OrderReference/cbc:SalesOrderID"),
             ("receiving_advice_reference", "cac:ReceiptDocumentReference/cbc:ID"),
             ("despatch_advice_reference", "cac:DespatchDocumentReference/cbc:ID"),
@@ -359,8 +362,12 @@ class _UblReader(_Reader):
             ref = self.one(d, "cbc:ID")
             if ref is None or not (ref.text or "").strip():
                 continue
-            if self.text(d, "cbc:DocumentTypeCode") == "130":
+            type_code = self.text(d, "cbc:DocumentTypeCode")
+            if type_code == "130":
                 out["invoiced_object"] = self.ident(ref)
+                continue
+            if type_code == "50":  # BT-11 of a credit note (UBL CreditNote has no ProjectReference)
+                out["project_reference"] = ref.text.strip()
                 continue
             entry: dict[str, Any] = {"id": ref.text.strip(), "type_code": "916"}
             for key, path in (
