@@ -78,3 +78,10 @@ def test_pdf_without_chromium_says_how(runner, invoice: Path, tmp_path: Path, mo
     result = run(runner, "view", str(invoice), "-o", str(out), "--no-check")
     assert result.exit_code == 2 and "needs Chromium" in result.stderr
     assert not out.exists()  # nothing half-written
+
+
+def test_missing_attachment_directory_writes_nothing(runner, invoice: Path, tmp_path: Path) -> None:
+    page = tmp_path / "v.html"
+    result = run(runner, "view", str(invoice), "-o", str(page), "--attachments", str(tmp_path / "nope"))
+    assert result.exit_code == 3 and "is not a directory" in result.stderr
+    assert not page.exists()  # checked before the page is written

@@ -42,6 +42,7 @@ def view(
     force: ForceOpt = False,
 ) -> None:
     from fpcli.fileio import write_output
+    from fpcli.view.export import plan_exports, write_exports
     from fpcli.view.run import ViewRequest, make_view, output_format
 
     term = terminal_of(ctx)
@@ -49,16 +50,11 @@ def view(
         raise UsageError(f"unknown language `{lang}`", hint="use `--lang fr` or `--lang en`")
     request = ViewRequest(files, lang=lang, check=check, format=output_format(output))
     result = make_view(request)
-    target = output or ("" if open_page else "-")
-    if not target:
-        target = _temp_page(result.format)
+    # Every check first (attachment directory, existing files), then the page, then the attachments.
+    exports = plan_exports(result.docs, attachments, force=force) if attachments else []
+    target = output or (_temp_page(result.format) if open_page else "-")
     write_output(target, result.payload, force=force or not output)
-    if target != "-":
-        term.info(f"wrote `{target}` ({len(result.docs)} document(s), {len(result.payload)} bytes)")
-    if attachments is not None:
-        _export(term, result, attachments, force)
-    for problem in result.problems:
-        term.error(problem)
+    _report(term, result, target, write_exports(exports, force=force))
     if open_page and target != "-":
         import webbrowser
 
@@ -77,8 +73,10 @@ def _temp_page(fmt: str) -> str:
     return name
 
 
-def _export(term: Terminal, result: ViewResult, directory: Path, force: bool) -> None:
-    from fpcli.view.export import export_attachments
-
-    for path in export_attachments(result.docs, directory, force=force):
+def _report(term: Terminal, result: ViewResult, target: str, written: list[Path]) -> None:
+    if target != "-":
+        term.info(f"wrote `{target}` ({len(result.docs)} document(s), {len(result.payload)} bytes)")
+    for path in written:
         term.info(f"wrote `{path}`")
+    for problem in result.problems:
+        term.error(problem)

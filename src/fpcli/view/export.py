@@ -4,28 +4,32 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from fpcli.errors import InputError
+from fpcli.errors import InputError, OutputExistsError
 from fpcli.fileio import write_output
 from fpcli.view.load import Viewed, safe_name
 
-
-def plan(docs: list[Viewed], directory: Path) -> list[tuple[Path, bytes]]:
-    """Where each attachment goes: names from the files, made safe and unique (see `safe_name`)."""
-    taken: set[str] = set()
-    return [(directory / safe_name(a.name, taken), a.data) for doc in docs for a in doc.attachments]
+Plan = list[tuple[Path, bytes]]
 
 
-def export_attachments(docs: list[Viewed], directory: Path, *, force: bool = False) -> list[Path]:
-    """Write the attachments; nothing is written when one would overwrite a file without `force`."""
+def plan_exports(docs: list[Viewed], directory: Path, *, force: bool = False) -> Plan:
+    """Where each attachment goes (names made safe and unique, see `safe_name`). Raises before anything is
+    written when the directory is missing or a file would be overwritten without `force`."""
     if not directory.is_dir():
         raise InputError.at(directory, None, "is not a directory", hint="create it first")
-    targets = plan(docs, directory)
+    taken: set[str] = set()
+    targets = [(directory / safe_name(a.name, taken), a.data) for doc in docs for a in doc.attachments]
     if not force:
-        from fpcli.errors import OutputExistsError
-
         for path, _ in targets:
             if path.exists():
                 raise OutputExistsError.for_path(path)
-    for path, data in targets:
+    return targets
+
+
+def write_exports(plan: Plan, *, force: bool = False) -> list[Path]:
+    for path, data in plan:
         write_output(path, data, force=force)
-    return [path for path, _ in targets]
+    return [path for path, _ in plan]
+
+
+def export_attachments(docs: list[Viewed], directory: Path, *, force: bool = False) -> list[Path]:
+    return write_exports(plan_exports(docs, directory, force=force), force=force)
