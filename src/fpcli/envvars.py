@@ -50,6 +50,7 @@ VARIABLES: dict[str, str] = {
     "--passphrase-file)",
     "FPCLI_COMPANIES_URL": "Recherche d'entreprises API base URL (simplified input look-ups)",
     "FPCLI_CACHE_TTL": "seconds a company look-up stays cached (default 7 days)",
+    "FPCLI_CHROMIUM": "Chromium program that `fpcli view -o X.pdf` prints with (default: found on PATH)",
 }
 # Not fpcli's own, but read by it.
 OTHER: dict[str, str] = {

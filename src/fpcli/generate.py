@@ -12,10 +12,15 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from fpcli.cii.profile import Profile
 from fpcli.errors import ExitCode, FpcliError, InputError, UsageError
 from fpcli.fileio import STDIO, files_in, read_input, write_output
+
+if TYPE_CHECKING:
+    from fpcli.model.invoice import Invoice
+    from fpcli.pdf.pdfa3 import PdfMetadata
 
 INPUT_SUFFIXES = (".json", ".yaml", ".yml")
 
@@ -169,22 +174,29 @@ def build_document(
     if request.format is OutputFormat.XML:
         return cii.xml, cii.dropped
     from fpcli.pdf.layout import render_invoice_pdf
-    from fpcli.pdf.pdfa3 import PdfMetadata, embed_xml
+    from fpcli.pdf.pdfa3 import embed_xml
 
     pdf = (
         base_pdf
         if base_pdf is not None
         else render_invoice_pdf(invoice, date=request.date, computed=computed)
     )
+    meta = pdf_metadata(invoice, request.date)
+    source = request.base_pdf or "<rendered>"
+    return embed_xml(pdf, cii.xml, profile=request.profile, metadata=meta, source=source), cii.dropped
+
+
+def pdf_metadata(invoice: Invoice, date: dt.datetime) -> PdfMetadata:
+    """Title, author and subject of a Factur-X PDF made by fpcli (generate, convert)."""
+    from fpcli.pdf.pdfa3 import PdfMetadata
+
     title = f"{'Avoir' if invoice.is_credit_note else 'Facture'} {invoice.number}"
-    meta = PdfMetadata(
+    return PdfMetadata(
         title=title,
         author=invoice.seller.name,
         subject=f"{title} — {invoice.seller.name} → {invoice.buyer.name}",
-        date=request.date,
+        date=date,
     )
-    source = request.base_pdf or "<rendered>"
-    return embed_xml(pdf, cii.xml, profile=request.profile, metadata=meta, source=source), cii.dropped
 
 
 def generate_file(source: str, request: GenerateRequest, *, many: bool) -> list[GeneratedItem]:

@@ -68,7 +68,32 @@ def test_json_report_shape(runner, generated) -> None:
     assert {r["id"] for r in f["rule_sets"]} == {"xsd-en16931", "sch-en16931", "br-fr-cii"}
     assert all(r["version"] for r in f["rule_sets"])
     finding = next(x for x in f["findings"] if x["rule_id"] == "BR-CO-16")
-    assert set(finding) == {"rule_id", "severity", "message", "location", "line", "layer", "rule_set"}
+    assert set(finding) == {
+        "rule_id",
+        "official_id",
+        "severity",
+        "message",
+        "location",
+        "line",
+        "layer",
+        "rule_set",
+    }
+    assert finding["official_id"] is None  # the EN16931 rule set publishes it as BR-CO-16 itself
+
+
+def test_official_id_beside_business_rule_id(runner, tmp_path) -> None:
+    # The Factur-X BASIC rule set publishes BR-CO-16 as FX-SCH-A-000122: both are reported
+    basic = tmp_path / "basic.xml"
+    assert run(runner, "generate", SERVICES, "-t", "xml", "-p", "basic", "-o", str(basic)).exit_code == 0
+    basic.write_bytes(basic.read_bytes().replace(b"<ram:DuePayableAmount>", b"<ram:DuePayableAmount>9"))
+    result = run(runner, "validate", str(basic), "--no-fr", "--json")
+    assert result.exit_code == 1
+    findings = json.loads(result.stdout)["files"][0]["findings"]
+    assert [(f["rule_id"], f["official_id"]) for f in findings if f["severity"] == "error"] == [
+        ("BR-CO-16", "FX-SCH-A-000122")
+    ]
+    text = run(runner, "validate", str(basic), "--no-fr")
+    assert "error   BR-CO-16 (FX-SCH-A-000122) line " in text.stdout + text.stderr
 
 
 def test_junit(runner, generated) -> None:

@@ -20,7 +20,7 @@ from fpcli.validation.saxon import findings_from_svrl, run_svrl
 # Known disagreements, each with its reason. Anything else failing is a regression.
 KNOWN = {
     "pdf/mustang__invalidXRechnung.pdf": "invalid only under XRechnung's own CIUS rules, which fpcli does not ship "
-    "(it validates non-Factur-X guidelines against the EN 16931 core: see validation/checks.py)",
+    "(it validates non-Factur-X CII with CEN's generic EN 16931 rules: see validation/checks.py)",
 }
 VEFA = "{http://difi.no/xsd/vefa/validator/1.0}"
 PDFA2B = "pdfa2b/"

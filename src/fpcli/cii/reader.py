@@ -20,7 +20,7 @@ from fpcli.cii.profile import Profile, profile_from_guideline
 from fpcli.cii.reader_unread import unread_warnings, xpath_of
 from fpcli.errors import InputError, InvoiceDataError
 from fpcli.model import codes
-from fpcli.model.invoice import Invoice, Line, Party
+from fpcli.model.invoice import AS_READ, Invoice, Line, Party
 from fpcli.model.load import validation_problems
 from fpcli.model.totals import round2
 from fpcli.xmlsafe import parse_xml
@@ -33,6 +33,16 @@ NS = {
 }
 _El = Any
 _MICRO = Decimal("0.000001")
+CII_TOTALS = (
+    ("line_total", "ram:LineTotalAmount"),
+    ("charge_total", "ram:ChargeTotalAmount"),
+    ("allowance_total", "ram:AllowanceTotalAmount"),
+    ("tax_exclusive", "ram:TaxBasisTotalAmount"),
+    ("rounding", "ram:RoundingAmount"),
+    ("tax_inclusive", "ram:GrandTotalAmount"),
+    ("prepaid", "ram:TotalPrepaidAmount"),
+    ("due", "ram:DuePayableAmount"),
+)
 
 
 @dataclass
@@ -49,6 +59,18 @@ def _clean(text: str | None) -> str | None:
 
 
 class _Reader:
+    # The UBL reader reuses these steps with its own prefixes and paths.
+    namespaces: dict[str, str] = NS
+    address_paths: tuple[tuple[str, str], ...] = (
+        ("country", "ram:CountryID"),
+        ("line1", "ram:LineOne"),
+        ("line2", "ram:LineTwo"),
+        ("line3", "ram:LineThree"),
+        ("city", "ram:CityName"),
+        ("postcode", "ram:PostcodeCode"),
+        ("subdivision", "ram:CountrySubDivisionName"),
+    )
+
     def __init__(self, root: _El, source: str) -> None:
         self.root = root
         self.source = source
@@ -60,7 +82,7 @@ class _Reader:
     def all(self, el: _El | None, path: str) -> list[_El]:
         if el is None:
             return []
-        hits = list(el.xpath(path, namespaces=NS))
+        hits = list(el.xpath(path, namespaces=self.namespaces))
         self.seen.update(hits)
         return hits
 
@@ -148,15 +170,9 @@ class _Reader:
     def address(self, el: _El | None) -> dict[str, Any] | None:
         if el is None:
             return None
-        country = (self.text(el, "ram:CountryID") or "").upper() or None
-        fields = {
-            "line1": self.text(el, "ram:LineOne"),
-            "line2": self.text(el, "ram:LineTwo"),
-            "line3": self.text(el, "ram:LineThree"),
-            "city": self.text(el, "ram:CityName"),
-            "postcode": self.text(el, "ram:PostcodeCode"),
-            "subdivision": self.text(el, "ram:CountrySubDivisionName"),
-        }
+        country_path, *field_paths = self.address_paths
+        country = (self.text(el, country_path[1]) or "").upper() or None
+        fields = {key: self.text(el, path) for key, path in field_paths}
         if not country:
             if any(fields.values()):
                 self.warn(el, "address without country code (BT-40) left out")
@@ -484,27 +500,15 @@ class _Reader:
                 p["legal_id"] = legal
             out["payee"] = p
         self.payment(st, out)
-        breakdown, exemptions = [], {}
+        breakdown: list[dict[str, Any]] = []
+        exemptions: dict[str, dict[str, Any]] = {}
         for tax in self.all(st, "ram:ApplicableTradeTax"):
-            category = self.text(tax, "ram:CategoryCode") or "S"
-            item: dict[str, Any] = {
-                "category": category,
-                "taxable_amount": self.dec(tax, "ram:BasisAmount") or Decimal(0),
-                "tax_amount": self.dec(tax, "ram:CalculatedAmount") or Decimal(0),
-            }
-            if (rate := self.dec(tax, "ram:RateApplicablePercent")) is not None:
-                item["rate"] = rate
-            reason, code = self.text(tax, "ram:ExemptionReason"), self.text(tax, "ram:ExemptionReasonCode")
-            if reason:
-                item["exemption_reason"] = reason
-            if code:
-                item["exemption_code"] = code
-            if category in codes.EXEMPT_CATEGORIES and (reason or code) and category not in exemptions:
-                exemptions[category] = {
-                    "category": category,
-                    **({"reason": reason} if reason else {}),
-                    **({"code": code} if code else {}),
-                }
+            item = self.vat_item(
+                tax,
+                ("ram:CategoryCode", "ram:BasisAmount", "ram:CalculatedAmount", "ram:RateApplicablePercent"),
+                ("ram:ExemptionReason", "ram:ExemptionReasonCode"),
+                exemptions,
+            )
             if (tpd := self.date(tax, "ram:TaxPointDate/udt:DateString")) is not None:
                 out["tax_point_date"] = tpd
             if (ddc := self.text(tax, "ram:DueDateTypeCode")) is not None:
@@ -550,6 +554,36 @@ class _Reader:
         for extra in self.all(st, "ram:SpecifiedLogisticsServiceCharge"):
             out.setdefault("charges", []).append(self.logistics_charge(extra))
         out["totals"] = self.totals(st, out)
+
+    def vat_item(
+        self,
+        el: _El,
+        paths: tuple[str, str, str, str],
+        exemption_paths: tuple[str, str],
+        exemptions: dict[str, dict[str, Any]],
+    ) -> dict[str, Any]:
+        """One BG-23 entry: `paths` are category, taxable, tax and rate; the first exemption reason (BT-120,
+        BT-121) of an exempt category is also kept per category in `exemptions`."""
+        category = self.text(el, paths[0]) or "S"
+        item: dict[str, Any] = {
+            "category": category,
+            "taxable_amount": self.dec(el, paths[1]) or Decimal(0),
+            "tax_amount": self.dec(el, paths[2]) or Decimal(0),
+        }
+        if (rate := self.dec(el, paths[3])) is not None:
+            item["rate"] = rate
+        reason, code = (self.text(el, p) for p in exemption_paths)
+        if reason:
+            item["exemption_reason"] = reason
+        if code:
+            item["exemption_code"] = code
+        if category in codes.EXEMPT_CATEGORIES and (reason or code) and category not in exemptions:
+            exemptions[category] = {
+                "category": category,
+                **({"reason": reason} if reason else {}),
+                **({"code": code} if code else {}),
+            }
+        return item
 
     def logistics_charge(self, el: _El) -> dict[str, Any]:
         """EXTENDED BT-X-272 as a document-level charge (BG-21): the same amount, VAT and place in BT-108."""
@@ -619,20 +653,17 @@ class _Reader:
         summ = self.one(st, "ram:SpecifiedTradeSettlementHeaderMonetarySummation")
         if summ is None:
             raise self.fail(st, "no document totals (BG-22)")
+        return self.read_totals(summ, CII_TOTALS, self.all(summ, "ram:TaxTotalAmount"), out)
+
+    def read_totals(
+        self, summ: _El, paths: tuple[tuple[str, str], ...], tax_nodes: list[_El], out: dict[str, Any]
+    ) -> dict[str, Any]:
+        """BG-22 from `paths` (model key, path under `summ`); BT-110/BT-111 told apart by their currency."""
         t: dict[str, Any] = {}
-        for key, path in (
-            ("line_total", "ram:LineTotalAmount"),
-            ("charge_total", "ram:ChargeTotalAmount"),
-            ("allowance_total", "ram:AllowanceTotalAmount"),
-            ("tax_exclusive", "ram:TaxBasisTotalAmount"),
-            ("rounding", "ram:RoundingAmount"),
-            ("tax_inclusive", "ram:GrandTotalAmount"),
-            ("prepaid", "ram:TotalPrepaidAmount"),
-            ("due", "ram:DuePayableAmount"),
-        ):
+        for key, path in paths:
             if (value := self.dec(summ, path)) is not None:
                 t[key] = value
-        for node in self.all(summ, "ram:TaxTotalAmount"):
+        for node in tax_nodes:
             value = self.dec(node, ".")
             currency = node.get("currencyID")
             if currency and out.get("tax_currency") == currency and currency != out["currency"]:
@@ -665,8 +696,8 @@ def read_cii(data: bytes, source: str) -> CiiDocument:
     )
     raw = reader.invoice()
     try:
-        # context=None: no identifier key checks (third-party test data carries made-up numbers)
-        invoice = Invoice.model_validate(raw, context=None)
+        # AS_READ: no identifier key checks (third-party test data has made-up numbers), as written
+        invoice = Invoice.model_validate(raw, context=AS_READ)
     except ValidationError as exc:
         raise InvoiceDataError(source, validation_problems(exc)) from None
     return CiiDocument(

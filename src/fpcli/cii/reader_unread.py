@@ -14,7 +14,17 @@ from lxml import etree
 
 from fpcli.cii.namespaces import QDT, RAM, RSM, UDT
 
-_PREFIX = {RSM: "rsm", RAM: "ram", UDT: "udt", QDT: "qdt"}
+_PREFIX = {
+    RSM: "rsm",
+    RAM: "ram",
+    UDT: "udt",
+    QDT: "qdt",
+    # UBL, read with the same primitives (fpcli.ubl.reader)
+    "urn:oasis:names:specification:ubl:schema:xsd:CommonBasicComponents-2": "cbc",
+    "urn:oasis:names:specification:ubl:schema:xsd:CommonAggregateComponents-2": "cac",
+    "urn:oasis:names:specification:ubl:schema:xsd:Invoice-2": "inv",
+    "urn:oasis:names:specification:ubl:schema:xsd:CreditNote-2": "cn",
+}
 _INDEX = re.compile(r"\[\d+\]")
 # Leaves that carry nothing the model lacks: fixed codes ("VAT"), a name CII requires where EN 16931 has
 # none (BT-11), line-level copies of BG-23 exemption reasons (EXTENDED), the gross price discount flag.

@@ -12,6 +12,7 @@ from fpcli import __version__, envvars
 from fpcli.cli import auth as auth_cmd
 from fpcli.cli import cdar as cdar_cmd
 from fpcli.cli import chorus as chorus_cmd
+from fpcli.cli import convert as convert_cmd
 from fpcli.cli import doctor as doctor_cmd
 from fpcli.cli import ereport as ereport_cmd
 from fpcli.cli import extract as extract_cmd
@@ -20,6 +21,7 @@ from fpcli.cli import pdp as pdp_cmd
 from fpcli.cli import profile as profile_cmd
 from fpcli.cli import sign as sign_cmd
 from fpcli.cli import validate as validate_cmd
+from fpcli.cli import view as view_cmd
 from fpcli.cli.runtime import FpcliRoot, terminal_of
 from fpcli.cli.teach import complete_profiles, complete_stores
 
@@ -151,6 +153,15 @@ app.command(
     help="Check this machine: secret store, active profile, PA and Chorus Pro endpoints (getHealth), rule "
     "sets, directories. Exit 0 when everything needed works; otherwise the first fix to make.",
 )(doctor_cmd.doctor)
+app.command(
+    "view",
+    help="Show invoices (CII, UBL, Factur-X/ZUGFeRD/XRechnung PDF), CDAR messages and flux 10 reports as one "
+    "readable HTML page or PDF, with validation findings next to the fields.",
+)(view_cmd.view)
+app.command(
+    "convert",
+    help="Convert invoices between UBL 2.1 and CII D16B, or into a Factur-X PDF, through the EN 16931 model.",
+)(convert_cmd.convert)
 app.add_typer(sign_cmd.app, name="sign")
 app.add_typer(cdar_cmd.app, name="cdar")
 app.add_typer(ereport_cmd.app, name="ereport")

@@ -32,8 +32,9 @@ def render_text(term: Terminal, result: BatchResult) -> None:
             term.out.print(f"  {layer}:")
             for f in items[: 50 if term.verbosity <= 0 else None]:
                 where = f" line {f.line}" if f.line else ""
+                rule = f"{f.rule_id} ({f.official_id})" if f.official_id else f.rule_id
                 term.out.print(
-                    f"    {f.severity:7} {f.rule_id}{where}: {f.message}", style=_SEVERITY_STYLE[f.severity]
+                    f"    {f.severity:7} {rule}{where}: {f.message}", style=_SEVERITY_STYLE[f.severity]
                 )
             if term.verbosity <= 0 and len(items) > 50:
                 term.out.print(f"    … {len(items) - 50} more (use -v)")

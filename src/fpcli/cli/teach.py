@@ -101,6 +101,14 @@ EXAMPLES: dict[str, list[str]] = {
         "fpcli sign invoice.pdf -o signed.pdf --level B-T --tsa https://tsa.example/tsr",
         "fpcli sign invoices/ -o signed/ --jobs 2",
     ],
+    "view": [
+        "fpcli view invoice.pdf -o invoice.html --open",
+        "fpcli view supplier-ubl.xml --lang en -o invoice.pdf --attachments attachments/",
+    ],
+    "convert": [
+        "fpcli convert supplier-ubl.xml --to cii -o invoice.xml",
+        "fpcli convert invoice.xml --to facturx -o invoice.pdf",
+    ],
     "sign extend": ["fpcli sign extend signed.pdf -o archived.pdf --trust root.pem --tsa https://tsa.example/tsr"],
     "sign verify": ["fpcli sign verify signed.pdf --trust root.pem", "fpcli sign verify signed.pdf --json"],
     "sign configure": ["fpcli sign configure --p12 seal.p12 --level B-T --tsa https://tsa.example/tsr"],

@@ -33,6 +33,10 @@ class _Model(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, coerce_numbers_to_str=True)
 
 
+# Context for invoices read from a third party's XML: taken as written, no input conventions of fpcli's.
+AS_READ: dict[str, bool] = {"as_read": True}
+
+
 def _checking(info: ValidationInfo) -> bool:
     return bool(info.context and info.context.get("check_identifiers"))
 
@@ -390,10 +394,11 @@ class Invoice(_Model):
         return value
 
     @model_validator(mode="after")
-    def _check(self) -> Invoice:
+    def _check(self, info: ValidationInfo) -> Invoice:
         if not self.lines and self.totals is None:
             raise ValueError("an invoice without `lines` must give its `totals` (BG-22)")
-        if self.is_credit_note:
+        # A received credit note may have negative lines (EN 16931 allows them); fpcli's input may not.
+        if self.is_credit_note and not (info.context or {}).get("as_read"):
             for i, line in enumerate(self.lines):
                 if line.quantity < 0:
                     raise ValueError(

@@ -10,6 +10,8 @@ from fpcli.pdf.reading import open_pdf
 
 KNOWN_NAMES = ("factur-x.xml", "zugferd-invoice.xml", "xrechnung.xml", "order-x.xml")
 MAX_ATTACHMENT = 50 * 1024 * 1024
+MAX_XMP = 4 * 1024 * 1024
+FX_XMP = ("urn:factur-x:pdfa:", "urn:zugferd:pdfa:", "urn:ferd:pdfa:")
 
 
 @dataclass(frozen=True)
@@ -20,23 +22,68 @@ class ExtractedXml:
     mime: str | None
 
 
+def file_identities(spec: Any) -> set[tuple[str, int, int]]:
+    """What makes two references one embedded file: the same file specification object, or the same embedded
+    file stream (some writers put a direct copy of the specification in /AF)."""
+    out = set()
+    if spec.is_indirect:
+        out.add(("spec", *spec.objgen))
+    ef = spec.get("/EF")
+    stream = ef.get("/F", ef.get("/UF")) if ef is not None else None
+    if stream is not None and stream.is_indirect:
+        out.add(("stream", *stream.objgen))
+    return out
+
+
 def _candidates(pdf: Any) -> list[tuple[str, Any]]:
-    """(name, filespec) pairs from the EmbeddedFiles name tree, then the catalog AF array."""
+    """(name, filespec) pairs from the EmbeddedFiles name tree, then the catalog AF array, each file once."""
     import pikepdf
 
     found: list[tuple[str, Any]] = []
-    seen: set[tuple[int, int]] = set()
+    seen: set[tuple[str, int, int]] = set()
+
+    def add(spec: Any, key: str) -> None:
+        ids = file_identities(spec)
+        if ids & seen:
+            return
+        seen.update(ids)
+        found.append((str(spec.get("/UF", spec.get("/F", key))), spec))
+
     names = pdf.Root.get("/Names")
     if names is not None and "/EmbeddedFiles" in names:
         for key, spec in pikepdf.NameTree(names.EmbeddedFiles).items():
-            found.append((str(spec.get("/UF", spec.get("/F", key))), spec))
-            if spec.is_indirect:
-                seen.add(spec.objgen)
+            add(spec, str(key))
     for spec in pdf.Root.get("/AF", []):
-        if spec.is_indirect and spec.objgen in seen:
-            continue
-        found.append((str(spec.get("/UF", spec.get("/F", ""))), spec))
+        add(spec, "")
     return found
+
+
+def xmp_invoice_name(pdf: Any) -> str | None:
+    """The invoice file the Factur-X / ZUGFeRD XMP names (fx:DocumentFileName), if it names one."""
+    from lxml import etree
+
+    from fpcli.xmlsafe import parse_xml
+
+    meta = pdf.Root.get("/Metadata")
+    try:
+        data = bytes(meta.read_bytes()) if meta is not None else b""
+    except Exception:  # pikepdf raises several types for broken streams; the XMP is then no help
+        return None
+    if not data or len(data) > MAX_XMP:
+        return None
+    try:
+        tree = parse_xml(data, "XMP")
+    except InputError:
+        return None
+    for el in tree.iter():
+        if not isinstance(el.tag, str):
+            continue
+        values = [(el.tag, el.text), *el.attrib.items()]
+        for tag, value in values:
+            q = etree.QName(tag)
+            if q.localname == "DocumentFileName" and (q.namespace or "").startswith(FX_XMP) and value:
+                return str(value).strip()
+    return None
 
 
 def _payload(spec: Any, name: str, source: str) -> tuple[bytes, str | None]:
@@ -56,12 +103,14 @@ def _payload(spec: Any, name: str, source: str) -> tuple[bytes, str | None]:
 
 
 def extract_xml(pdf_bytes: bytes, source: str) -> ExtractedXml:
-    """The invoice XML: a known Factur-X/ZUGFeRD/XRechnung name first, else the first XML attachment."""
+    """The invoice XML: the file the XMP names (fx:DocumentFileName), else a known Factur-X / ZUGFeRD /
+    XRechnung name, else the first XML attachment."""
     pdf = open_pdf(pdf_bytes, source)
     candidates = _candidates(pdf)
     if not candidates:
         raise InputError.at(source, None, "no embedded invoice XML (the PDF has no attachment)")
-    ordered = sorted(candidates, key=lambda c: c[0].lower() not in KNOWN_NAMES)
+    named = xmp_invoice_name(pdf)
+    ordered = sorted(candidates, key=lambda c: (c[0] != named, c[0].lower() not in KNOWN_NAMES))
     for name, spec in ordered:
         data, mime = _payload(spec, name, source)
         if name.lower() in KNOWN_NAMES or data.lstrip(b"\xef\xbb\xbf \r\n\t").startswith(b"<"):

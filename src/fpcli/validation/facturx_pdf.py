@@ -79,16 +79,18 @@ def embedded_files(pdf: pikepdf.Pdf) -> list[Attachment]:
     """The files of the EmbeddedFiles name tree and of the catalog AF array (deduplicated, bounded)."""
     import pikepdf
 
+    from fpcli.pdf.attachments import file_identities
+
     found: list[Attachment] = []
-    seen: set[tuple[int, int]] = set()
+    seen: set[tuple[str, int, int]] = set()
 
     def add(key: str, spec: Any) -> None:
         if not isinstance(spec, pikepdf.Dictionary) or "/EF" not in spec:
             return
-        if spec.is_indirect:
-            if spec.objgen in seen:
-                return
-            seen.add(spec.objgen)
+        ids = file_identities(spec)  # one file referenced twice (name tree and /AF, or a copy) counts once
+        if ids & seen:
+            return
+        seen.update(ids)
         name = str(spec.get("/UF") or spec.get("/F") or key)
         found.append(Attachment(name, spec))
 

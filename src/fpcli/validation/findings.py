@@ -19,10 +19,14 @@ class Finding:
     line: int | None = None
     layer: str = ""
     rule_set: str = ""
+    # The id the rule set itself gives (e.g. FX-SCH-A-000132) when `rule_id` is the business rule id
+    # (BR-CO-27) taken from the message: both as published, so either can be looked up.
+    official_id: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "rule_id": self.rule_id,
+            "official_id": self.official_id,
             "severity": self.severity,
             "message": self.message,
             "location": self.location,

