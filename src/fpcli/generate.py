@@ -16,6 +16,7 @@ from pathlib import Path
 from fpcli.cii.profile import Profile
 from fpcli.errors import ExitCode, FpcliError, InputError, UsageError
 from fpcli.fileio import STDIO, files_in, read_input, write_output
+from fpcli.validation.findings import Finding
 
 INPUT_SUFFIXES = (".json", ".yaml", ".yml")
 
@@ -38,6 +39,7 @@ class GenerateRequest:
     simplified: bool = False  # input is the simplified form: look companies up (fpcli.simplified)
     offline: bool = False  # simplified input: answer from the look-up cache only
     user_profile: str | None = None  # for Chorus Pro access (public buyers)
+    check: bool = True  # validate each output with `fpcli validate`'s rules before writing it
     date: dt.datetime = field(default_factory=lambda: dt.datetime.now(dt.UTC))
 
 
@@ -48,6 +50,8 @@ class GeneratedItem:
     output: str | None = None
     dropped: list[str] = field(default_factory=list)
     lookups: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)  # rule findings that refused or warned
     error: str | None = None
     hint: str | None = None
     exit_code: int = ExitCode.OK
@@ -89,6 +93,8 @@ class GenerateResult:
                     "status": "ok" if i.ok else "error",
                     "dropped": i.dropped,
                     "lookups": i.lookups,
+                    "warnings": i.warnings,
+                    "findings": [f.to_dict() for f in i.findings],
                     "error": i.error,
                 }
                 for i in self.items
@@ -212,12 +218,34 @@ def generate_file(source: str, request: GenerateRequest, *, many: bool) -> list[
         try:
             target = _target(request, source, invoice.number, many or len(invoices) > 1)
             data, item.dropped = build_document(invoice, request, base)
+            if request.check:
+                _check(data, request, name, invoice.number, item)
             write_output(target, data, force=request.force)
             item.output = target
         except FpcliError as exc:
             item.error, item.hint, item.exit_code = exc.message, exc.hint, exc.exit_code
+            item.findings = list(getattr(exc, "findings", []))
         items.append(item)
     return items
+
+
+def _check(data: bytes, request: GenerateRequest, name: str, number: str, item: GeneratedItem) -> None:
+    """The output through `fpcli validate`'s layers; errors raise (nothing is written), warnings stay."""
+    from fpcli.validation.gate import DocumentRejected, check_document, describe
+
+    try:
+        warnings = check_document(
+            data, name, profile=request.profile, what=f"{name}: invoice {number}", action="nothing written"
+        )
+    except DocumentRejected as exc:
+        if item.dropped:  # the profile left out what the rules ask for: say which, and the way out
+            exc.hint = (
+                f"profile {request.profile.value} cannot carry {', '.join(item.dropped)}; "
+                "choose a richer `--profile` (en16931 carries every French mandatory mention)"
+            )
+        raise
+    item.findings = warnings
+    item.warnings = [f"{name}: invoice {number}: {describe(f)}" for f in warnings]
 
 
 def _worker(args: tuple[str, GenerateRequest, bool]) -> list[GeneratedItem]:

@@ -87,7 +87,15 @@ def test_totals_disagreement_is_reported(runner, tmp_path: Path) -> None:
 
 
 def test_minimum_reports_what_it_drops_and_strict_fails(runner, tmp_path: Path) -> None:
-    result = run(runner, "generate", SERVICES, "-t", "xml", "-p", "minimum", "-o", str(tmp_path / "m.xml"))
+    out = tmp_path / "m.xml"
+    # A French seller's invoice needs the PMT/PMD/AAB notes (BR-FR-05) that MINIMUM cannot carry.
+    refused = run(runner, "generate", SERVICES, "-t", "xml", "-p", "minimum", "-o", str(out))
+    assert refused.exit_code == 1 and refused.stdout == ""
+    assert "invoice FA-2026-0042: 5 error(s) from the official rules; nothing written" in refused.stderr
+    assert "BR-FR-05_BT-22_PMT" in refused.stderr
+    assert "hint: profile minimum cannot carry BG-1 invoice notes" in refused.stderr
+    assert not out.exists()
+    result = run(runner, "generate", SERVICES, "-t", "xml", "-p", "minimum", "--no-check", "-o", str(out))
     assert result.exit_code == 0
     assert "warning: invoice FA-2026-0042: profile minimum cannot carry BG-1 invoice notes" in result.stderr
     strict = run(

@@ -4,7 +4,7 @@ from typing import Annotated, Any
 
 import typer
 
-from fpcli.cli.options import ForceOpt, JsonOpt
+from fpcli.cli.options import ForceOpt, JsonOpt, NoCheckOpt
 from fpcli.cli.prompts import stdin_secrets
 from fpcli.cli.render_submit import render_batch
 from fpcli.cli.runtime import FpcliGroup, terminal_of
@@ -80,6 +80,7 @@ def submit_cmd(
     wait_timeout: Annotated[
         float, typer.Option("--wait-timeout", help="Seconds to wait per deposit.")
     ] = 600.0,
+    no_check: NoCheckOpt = False,
     json_: JsonOpt = False,
 ) -> None:
     from fpcli.cli.render import progress
@@ -88,7 +89,13 @@ def submit_cmd(
     term = terminal_of(ctx)
     with progress(term, len(files), "depositing") as advance, _client(ctx) as client:
         batch = deposit_files(
-            client, files, force=force, wait=wait, wait_timeout=wait_timeout, on_done=advance
+            client,
+            files,
+            force=force,
+            wait=wait,
+            wait_timeout=wait_timeout,
+            on_done=advance,
+            check=not no_check,
         )
     render_batch(term, batch, as_json=json_ or term.json, noun="flux", verb="deposited")
     raise typer.Exit(batch.exit_code)

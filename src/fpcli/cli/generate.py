@@ -6,7 +6,7 @@ from typing import Annotated
 import typer
 
 from fpcli.cii.profile import Profile
-from fpcli.cli.options import ForceOpt, JobsOpt, JsonOpt, OutputOpt
+from fpcli.cli.options import ForceOpt, JobsOpt, JsonOpt, NoCheckOpt, OutputOpt
 from fpcli.cli.render import progress, render_generate
 from fpcli.cli.runtime import terminal_of
 from fpcli.clock import source_date
@@ -55,6 +55,7 @@ def generate(
         bool,
         typer.Option("--offline", help="With --simplified: use cached look-ups only, never the network."),
     ] = False,
+    no_check: NoCheckOpt = False,
     json_out: JsonOpt = False,
 ) -> None:
     from fpcli.model.invoice import schema as input_schema
@@ -84,6 +85,7 @@ def generate(
         offline=offline,
         user_profile=term.user_profile,
         date=source_date(),
+        check=not no_check,
     )
     _check_json_vs_stdout(json_out or term.json, output)
     with progress(term, len(request.inputs), "generating") as on_done:

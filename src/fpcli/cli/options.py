@@ -13,3 +13,10 @@ OutputOpt = Annotated[
     typer.Option("--output", "-o", help="Output file, directory (several invoices), or `-` for stdout."),
 ]
 JobsOpt = Annotated[int, typer.Option("--jobs", "-j", min=1, max=64, help="Worker processes for batches.")]
+NoCheckOpt = Annotated[
+    bool,
+    typer.Option(
+        "--no-check",
+        help="Skip the check with `fpcli validate`'s rules (only for trusted input already checked).",
+    ),
+]

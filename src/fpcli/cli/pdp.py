@@ -6,7 +6,7 @@ from typing import Annotated, Any
 
 import typer
 
-from fpcli.cli.options import ForceOpt, JsonOpt
+from fpcli.cli.options import ForceOpt, JsonOpt, NoCheckOpt
 from fpcli.cli.render_submit import ack_detail, render_batch
 from fpcli.cli.runtime import FpcliGroup, terminal_of
 
@@ -82,6 +82,7 @@ def submit_cmd(
         ),
     ] = None,
     jobs: Annotated[int, typer.Option("--jobs", "-j", min=1, max=16, help="Parallel uploads (threads).")] = 1,
+    no_check: NoCheckOpt = False,
     json_: JsonOpt = False,
 ) -> None:
     from fpcli.cli.render import progress
@@ -99,7 +100,15 @@ def submit_cmd(
         raise UsageError(f"unknown syntax `{syntax}`", hint=f"one of {', '.join(SYNTAXES)}")
     paths = _files(files)
     options = SubmitOptions(
-        processing_rule, syntax, force, wait, wait_timeout, notify, os.environ.get(NOTIFY_SECRET_ENV), jobs
+        processing_rule,
+        syntax,
+        force,
+        wait,
+        wait_timeout,
+        notify,
+        os.environ.get(NOTIFY_SECRET_ENV),
+        jobs,
+        check=not no_check,
     )
     with _session(ctx, pa) as session, progress(term, len(paths), "submitting") as advance:
         batch = submit_files(session, paths, options, advance)
