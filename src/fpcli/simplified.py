@@ -16,7 +16,7 @@ from pydantic import ValidationError
 
 from fpcli.errors import FpcliError, InputError, InvoiceDataError
 from fpcli.model.invoice import Invoice
-from fpcli.model.load import parse_document, validation_problems
+from fpcli.model.load import parse_document, user_invoice, validation_problems
 from fpcli.model.simplified import SimplifiedInvoice
 from fpcli.remote.companies import Company, CompanyDirectory
 from fpcli.remote.http import Http
@@ -191,10 +191,9 @@ def expand(data: bytes, source: str, companies: CompanyDirectory, chorus: Chorus
             continue
         full, lookups = expand_one(simple, source, where, companies, chorus)
         expansion.lookups += lookups
-        try:
-            expansion.invoices.append(Invoice.model_validate(full, context={"check_identifiers": True}))
-        except ValidationError as exc:
-            problems.extend(validation_problems(exc, prefix))
+        invoice = user_invoice(full, prefix, problems)
+        if invoice is not None:
+            expansion.invoices.append(invoice)
     if problems:
         raise InvoiceDataError(source, problems)
     return expansion

@@ -74,12 +74,16 @@ def test_wrong_vat_and_iban() -> None:
     assert "payment.credit_transfers[0]" in joined and "IBAN" in joined
 
 
-def test_negative_quantity_refused_on_credit_note_allowed_on_invoice() -> None:
+def test_negative_quantity_refused_on_credit_note_and_invoice_allowed_on_corrective() -> None:
     line = {"name": "x", "quantity": "-2", "unit_price": "10", "vat_rate": "20"}
-    assert load_json(minimal(lines=[line]))[0].lines[0].quantity == Decimal(-2)
+    assert load_json(minimal(type_code="384", lines=[line]))[0].lines[0].quantity == Decimal(-2)
     with pytest.raises(InvoiceDataError) as info:
         load_json(minimal(type_code="381", lines=[line]))
     assert info.value.problems[0].startswith("lines[0].quantity: a credit note (type 381)")
+    with pytest.raises(InvoiceDataError) as info:
+        load_json(minimal(lines=[line]))
+    assert info.value.problems[0].startswith("lines[0].quantity: an invoice (type_code 380) bills positive")
+    assert 'issue a credit note: `type_code: "381"`' in info.value.problems[0]
 
 
 def test_negative_price_is_br27() -> None:

@@ -232,6 +232,16 @@ class AllowanceCharge(_Model):
         return self
 
 
+class PercentAdjustment(_Model):
+    """A document discount or charge as a percentage of the lines; fpcli splits it per VAT rate (BG-20/21)."""
+
+    percent: Rate = Field(description="BT-94 / BT-101 Percentage of each VAT rate's line total, e.g. 5")
+    reason: Text | None = Field(default=None, description="BT-97 / BT-104 Reason (default Remise / Frais)")
+    reason_code: Code | None = Field(
+        default=None, description="BT-98 / BT-105 Reason code (UNTDID 5189 / 7161; default 95 / ABK)"
+    )
+
+
 class ItemAttribute(_Model):
     """BG-32 Item attribute."""
 
@@ -366,6 +376,15 @@ class Invoice(_Model):
     payment: Payment | None = Field(default=None, description="BG-16 Payment instructions")
     allowances: list[AllowanceCharge] = Field(default_factory=list, description="BG-20 Document allowances")
     charges: list[AllowanceCharge] = Field(default_factory=list, description="BG-21 Document charges")
+    discount: PercentAdjustment | None = Field(
+        default=None,
+        description="Document discount as a percentage, e.g. {percent: 5, reason: Remise fidélité}: "
+        "fpcli writes one BG-20 allowance per VAT category and rate",
+    )
+    charge: PercentAdjustment | None = Field(
+        default=None,
+        description="Document charge as a percentage: one BG-21 charge per VAT category and rate",
+    )
     supporting_documents: list[SupportingDocument] = Field(default_factory=list, description="BG-24")
     lines: list[Line] = Field(default_factory=list, description="BG-25 Invoice lines")
     vat_exemptions: list[VatExemption] = Field(

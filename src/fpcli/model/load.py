@@ -12,6 +12,7 @@ from pydantic import ValidationError
 
 from fpcli.errors import InputError, InvoiceDataError
 from fpcli.model.invoice import Invoice
+from fpcli.model.rules import input_problems, split_percentages
 
 _CHECK = {"check_identifiers": True}
 
@@ -90,6 +91,19 @@ def validation_problems(exc: ValidationError, prefix: tuple[int | str, ...] = ()
     return problems
 
 
+def user_invoice(item: Any, prefix: tuple[int | str, ...], problems: list[str]) -> Invoice | None:
+    """One invoice a user wrote: the model with identifier checks, then fpcli's input rules
+    (fpcli.model.rules), percentages split per VAT rate. Problems are appended; None when there are any."""
+    try:
+        invoice = Invoice.model_validate(item, context=_CHECK)
+    except ValidationError as exc:
+        problems.extend(validation_problems(exc, prefix))
+        return None
+    found = input_problems(invoice)
+    problems.extend(f"{format_loc(prefix)}.{p}" if prefix else p for p in found)
+    return None if found else split_percentages(invoice)
+
+
 def invoices_from_data(raw: Any, source: str, *, check_identifiers: bool = True) -> list[Invoice]:
     items = raw if isinstance(raw, list) else [raw]
     if not items:
@@ -101,8 +115,13 @@ def invoices_from_data(raw: Any, source: str, *, check_identifiers: bool = True)
         if not isinstance(item, dict):
             problems.append(f"{format_loc(prefix)}: expected an invoice object, got {type(item).__name__}")
             continue
+        if check_identifiers:
+            invoice = user_invoice(item, prefix, problems)
+            if invoice is not None:
+                invoices.append(invoice)
+            continue
         try:
-            invoices.append(Invoice.model_validate(item, context=_CHECK if check_identifiers else None))
+            invoices.append(Invoice.model_validate(item))
         except ValidationError as exc:
             problems.extend(validation_problems(exc, prefix))
     if problems:

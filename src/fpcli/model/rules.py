@@ -1,0 +1,131 @@
+"""Rules fpcli applies to what a user writes (not to invoices read from third-party XML): VAT categories
+and rates, document allowances/charges, negative quantities, and percentage discounts split per VAT rate.
+
+Each problem names its field path (`lines[2].vat_rate`) and what to write instead, so that an invoice the
+official rules would reject is refused when the input is read, in the input's own terms.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from fpcli.model import codes
+from fpcli.model.invoice import AllowanceCharge, Invoice
+
+# EN 16931: S needs a rate above 0 (BR-S-05); Z, E, AE, K, G a rate of 0 (BR-Z-05, BR-E-05, BR-AE-05,
+# BR-IC-05, BR-G-05); O no rate at all (BR-O-05); L and M (IGIC, IPSI) a rate of 0 or more (BR-AF-05,
+# BR-AG-05), and no exemption reason: the issue's "L/M rate 0" would contradict those rules.
+_RATE_RULE = {
+    "S": "BR-S-05",
+    "Z": "BR-Z-05",
+    "E": "BR-E-05",
+    "AE": "BR-AE-05",
+    "K": "BR-IC-05",
+    "G": "BR-G-05",
+}
+INVOICE_TYPE = "380"
+
+
+def _rate_problem(path: str, category: str, rate: Decimal | None, line_rates: list[Decimal]) -> str | None:
+    if category == "S":
+        if rate is None:
+            known = ", ".join(f"{r.normalize():f}" for r in line_rates) or "20, 10, 5.5 or 2.1 in France"
+            return f"{path}.vat_rate: VAT category S needs its rate (BR-S-05); write e.g. `vat_rate: {known}`"
+        if rate <= 0:
+            return (
+                f"{path}.vat_rate: VAT category S needs a rate above 0 (BR-S-05); for a 0 % rate write "
+                "`vat_category: Z`, for an exemption `vat_category: E` with its reason"
+            )
+    elif category in codes.ZERO_RATE_CATEGORIES:
+        if rate not in (None, Decimal(0)):
+            rule = _RATE_RULE[category]
+            return f"{path}.vat_rate: VAT category {category} has rate 0 ({rule}); write `vat_rate: 0`"
+    elif category == "O":
+        if rate not in (None, Decimal(0)):
+            return (
+                f"{path}.vat_rate: VAT category O (not subject to VAT) has no rate (BR-O-05); "
+                "leave `vat_rate` out"
+            )
+    elif category in ("L", "M") and rate is None:
+        return f"{path}.vat_rate: VAT category {category} needs its rate, 0 or more (BR-AF-05 / BR-AG-05)"
+    return None
+
+
+def input_problems(invoice: Invoice) -> list[str]:
+    """Problems with a user's invoice that the model's types cannot express, one per field path."""
+    problems: list[str] = []
+    s_rates = sorted(
+        {ln.vat_rate for ln in invoice.lines if ln.vat_category == "S" and ln.vat_rate}, reverse=True
+    )
+    for i, line in enumerate(invoice.lines):
+        problem = _rate_problem(f"lines[{i}]", line.vat_category, line.vat_rate, [])
+        if problem:
+            problems.append(problem)
+        if invoice.type_code == INVOICE_TYPE and line.quantity < 0:
+            problems.append(
+                f"lines[{i}].quantity: an invoice (type_code 380) bills positive quantities; to give money "
+                'back, issue a credit note: `type_code: "381"`, the same lines with positive quantities, and '
+                "`preceding_invoices: [{number: ...}]` naming the invoice it corrects"
+            )
+    for i, exemption in enumerate(invoice.vat_exemptions):
+        if exemption.category in ("S", "Z"):
+            how = "at 0 %" if exemption.category == "Z" else "at its rate"
+            problems.append(
+                f"vat_exemptions[{i}].category: VAT category {exemption.category} is taxed ({how}) and takes "
+                f"no exemption reason (BR-{exemption.category}-10); remove this entry"
+            )
+    for name, items in (("allowances", invoice.allowances), ("charges", invoice.charges)):
+        for i, item in enumerate(items):
+            path = f"{name}[{i}]"
+            if item.vat_category is None:
+                problems.append(
+                    f"{path}.vat_category: a document-level {name[:-1]} needs its VAT category and rate "
+                    "(BR-32 / BR-37); write e.g. `vat_category: S` and `vat_rate: 20`, or give a percentage "
+                    f"as `{'discount' if name == 'allowances' else 'charge'}: {{percent: 5, reason: ...}}` "
+                    "and fpcli splits it per VAT rate"
+                )
+                continue
+            problem = _rate_problem(path, item.vat_category, item.vat_rate, s_rates)
+            if problem and item.vat_category == "S" and item.vat_rate is None and len(s_rates) > 1:
+                field = "discount" if name == "allowances" else "charge"
+                problem += (
+                    f"; the lines carry several rates: give `{field}: {{percent: ..., reason: ...}}` instead "
+                    "and fpcli splits it per VAT rate"
+                )
+            if problem:
+                problems.append(problem)
+    return problems
+
+
+def split_percentages(invoice: Invoice) -> Invoice:
+    """`discount` / `charge` given as a percentage of the lines -> one document allowance/charge per VAT
+    category and rate, on that group's line total (EN 16931 gives each its own category and rate)."""
+    if invoice.discount is None and invoice.charge is None:
+        return invoice
+    from fpcli.model.totals import line_net, round2
+
+    groups: dict[tuple[str, Decimal | None], Decimal] = {}
+    for line in invoice.lines:
+        rate = None if line.vat_category == "O" else (line.vat_rate or Decimal(0))
+        key = (line.vat_category, rate)
+        groups[key] = groups.get(key, Decimal(0)) + line_net(line)
+    update: dict[str, object] = {"discount": None, "charge": None}
+    for field, default_code, default_reason in (("discount", "95", "Remise"), ("charge", "ABK", "Frais")):
+        spec = getattr(invoice, field)
+        if spec is None:
+            continue
+        made = [
+            AllowanceCharge(
+                base_amount=round2(base),
+                percentage=spec.percent,
+                vat_category=category,
+                vat_rate=rate,
+                reason=spec.reason or (None if spec.reason_code else default_reason),
+                reason_code=spec.reason_code or (None if spec.reason else default_code),
+            )
+            for (category, rate), base in sorted(groups.items(), key=lambda kv: (kv[0][0], kv[0][1] or 0))
+            if base != 0
+        ]
+        target = "allowances" if field == "discount" else "charges"
+        update[target] = [*getattr(invoice, target), *made]
+    return invoice.model_copy(update=update)
