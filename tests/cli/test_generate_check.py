@@ -78,3 +78,22 @@ def test_batch_json_names_the_findings_and_goes_on(runner, tmp_path: Path) -> No
     assert by_input[str(bad)]["status"] == "error"
     assert any(f["severity"] == "error" for f in by_input[str(bad)]["findings"])
     assert not (tmp_path / "F2026-1188.xml").exists()
+
+
+def test_a_hostile_input_in_a_directory_does_not_stop_the_others(runner, tmp_path: Path) -> None:
+    src = tmp_path / "in"
+    src.mkdir()
+    text = Path(SERVICES).read_text()
+    (src / "a.yaml").write_text(text.replace("issue_date: 2026-11-20", "issue_date: 2026-02-30"))
+    (src / "b.yaml").write_text(
+        text.replace("Claire Martin", '"Claire\\0Martin"').replace("FA-2026-0042", "B-1")
+    )
+    (src / "c.yaml").write_text(text.replace("FA-2026-0042", "C-1"))
+    out = tmp_path / "out"
+    out.mkdir()
+    result = run(runner, "generate", str(src), "-t", "xml", "-o", str(out))
+    assert result.exit_code == 3
+    assert f"{src / 'a.yaml'}: line 4 column 13: invalid YAML: `2026-02-30` is not a date" in result.stderr
+    assert "seller.contact.name: holds the control character U+0000" in result.stderr
+    assert "1 generated, 2 failed" in result.stderr
+    assert [p.name for p in out.iterdir()] == ["C-1.xml"]

@@ -142,3 +142,58 @@ def test_invoice_without_lines_needs_totals() -> None:
     with pytest.raises(InvoiceDataError) as info:
         load_json(minimal(lines=[]))
     assert "totals" in info.value.problems[0]
+
+
+SERVICES_YAML = (EXAMPLES / "invoice-services.yaml").read_text()
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "expected"),
+    [
+        (
+            "issue_date: 2026-11-20",
+            "issue_date: 2026-02-30",
+            "line 4 column 13: invalid YAML: `2026-02-30` is not a date",
+        ),
+        ("quantity: 3.5", "quantity: .nan", "line 47 column 15: invalid YAML: `.nan` is not a finite number"),
+        (
+            "quantity: 3.5",
+            "quantity: -.inf",
+            "line 47 column 15: invalid YAML: `-.inf` is not a finite number",
+        ),
+        (
+            "quantity: 3.5",
+            "quantity: " + "9" * 5000,
+            "line 47 column 15: invalid YAML: a number of 5000 characters",
+        ),
+        (
+            "quantity: 3.5",
+            "quantity: 0." + "1" * 5000,
+            "line 47 column 15: invalid YAML: a number of 5002 characters",
+        ),
+    ],
+)
+def test_hostile_yaml_values_are_input_errors_with_their_line(old: str, new: str, expected: str) -> None:
+    with pytest.raises(InputError) as info:
+        load_invoices(SERVICES_YAML.replace(old, new, 1).encode(), "in.yaml")
+    assert info.value.exit_code == ExitCode.BAD_INPUT
+    assert info.value.message.startswith(f"in.yaml: {expected}"), info.value.message
+
+
+def test_huge_json_number_is_an_input_error() -> None:
+    with pytest.raises(InputError) as info:
+        load_invoices(b'{"number": "F", "lines": [{"quantity": ' + b"9" * 5000 + b"}]}", "in.json")
+    assert (
+        info.value.message
+        == "in.json: invalid JSON: a number of 5000 characters; amounts have at most 19 digits"
+    )
+
+
+@pytest.mark.parametrize("char", ["\x00", "\x07", "\x1b", "\ufffe"])
+def test_control_characters_in_text_are_named(char: str) -> None:
+    with pytest.raises(InvoiceDataError) as info:
+        load_json(minimal(buyer={"name": f"B{char}x"}))
+    assert info.value.problems == [
+        f"buyer.name: holds the control character U+{ord(char):04X} at position 2, which an invoice cannot "
+        "carry; remove it"
+    ]

@@ -11,6 +11,7 @@ Identifier checks (SIREN/SIRET keys, VAT numbers, IBAN) run when validation cont
 from __future__ import annotations
 
 import datetime as dt
+import re
 from decimal import Decimal
 from typing import Annotated, Any
 
@@ -29,8 +30,22 @@ CurrencyCode = Annotated[str, Field(pattern=r"^[A-Z]{3}$")]
 UnitCode = Annotated[str, Field(pattern=r"^[A-Z0-9]{1,3}$")]
 
 
+# Characters XML 1.0 cannot carry (C0 controls but tab and newlines, U+FFFE/FFFF, lone surrogates).
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
+
+
 class _Model(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, coerce_numbers_to_str=True)
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _xml_text(cls, value: Any) -> Any:
+        if isinstance(value, str) and (bad := _NOT_XML.search(value)):
+            raise ValueError(
+                f"holds the control character U+{ord(bad.group()):04X} at position {bad.start() + 1}, "
+                "which an invoice cannot carry; remove it"
+            )
+        return value
 
 
 def _checking(info: ValidationInfo) -> bool:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import re
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 import yaml
@@ -29,12 +29,60 @@ class _NoAliasLoader(yaml.SafeLoader):
         return super().compose_node(parent, index)
 
 
+# No amount, quantity or rate needs more digits than this; longer numbers are refused before any
+# conversion (Python refuses int() of more than 4300 digits with a ValueError, not an input error).
+MAX_NUMBER_CHARS = 40
+
+
+def _number_text(node: yaml.ScalarNode, text: str) -> str:
+    if len(text) > MAX_NUMBER_CHARS:
+        raise yaml.constructor.ConstructorError(
+            None, None, f"a number of {len(text)} characters; amounts have at most 19 digits", node.start_mark
+        )
+    return text
+
+
 def _float_as_decimal(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> Decimal:
     # Money must never pass through binary floating point.
-    return Decimal(loader.construct_scalar(node).replace("_", ""))
+    text = _number_text(node, str(loader.construct_scalar(node)).replace("_", ""))
+    try:
+        value = Decimal(text)
+    except InvalidOperation:
+        value = Decimal("NaN")
+    if not value.is_finite():  # YAML's .nan / .inf
+        raise yaml.constructor.ConstructorError(
+            None, None, f"`{text}` is not a finite number", node.start_mark
+        )
+    return value
+
+
+def _checked_int(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> Any:
+    _number_text(node, str(loader.construct_scalar(node)))
+    return yaml.SafeLoader.construct_yaml_int(loader, node)
+
+
+def _checked_timestamp(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> Any:
+    try:
+        return yaml.SafeLoader.construct_yaml_timestamp(loader, node)
+    except ValueError as exc:  # 2026-02-30: YAML's pattern matches, the calendar does not
+        raise yaml.constructor.ConstructorError(
+            None, None, f"`{loader.construct_scalar(node)}` is not a date ({exc})", node.start_mark
+        ) from None
 
 
 _NoAliasLoader.add_constructor("tag:yaml.org,2002:float", _float_as_decimal)
+_NoAliasLoader.add_constructor("tag:yaml.org,2002:int", _checked_int)
+_NoAliasLoader.add_constructor("tag:yaml.org,2002:timestamp", _checked_timestamp)
+
+
+class _TooLong(ValueError):
+    pass
+
+
+def _json_number(text: str) -> Decimal:
+    if len(text) > MAX_NUMBER_CHARS:
+        raise _TooLong(f"a number of {len(text)} characters; amounts have at most 19 digits")
+    return Decimal(text)
 
 
 def parse_document(data: bytes, source: str) -> Any:
@@ -48,11 +96,13 @@ def parse_document(data: bytes, source: str) -> Any:
     )
     if is_json:
         try:
-            return json.loads(text, parse_float=Decimal)
+            return json.loads(text, parse_float=_json_number, parse_int=_json_number)
         except json.JSONDecodeError as exc:
             raise InputError.at(
                 source, f"line {exc.lineno} column {exc.colno}", f"invalid JSON: {exc.msg}"
             ) from None
+        except _TooLong as exc:
+            raise InputError.at(source, None, f"invalid JSON: {exc}") from None
         except RecursionError:
             raise InputError.at(source, None, "invalid JSON: nested too deeply") from None
     try:
