@@ -14,8 +14,8 @@ from enum import StrEnum
 from pathlib import Path
 
 from fpcli.cii.profile import Profile
-from fpcli.errors import ExitCode, FpcliError, InputError, UsageError
-from fpcli.fileio import STDIO, files_in, read_input, write_output
+from fpcli.errors import ExitCode, FpcliError, UsageError
+from fpcli.fileio import STDIO, expand_paths, read_input, write_output
 from fpcli.validation.findings import Finding
 
 INPUT_SUFFIXES = (".json", ".yaml", ".yml")
@@ -40,6 +40,7 @@ class GenerateRequest:
     offline: bool = False  # simplified input: answer from the look-up cache only
     user_profile: str | None = None  # for Chorus Pro access (public buyers)
     check: bool = True  # validate each output with `fpcli validate`'s rules before writing it
+    recursive: bool = False  # directories: read their subdirectories too
     date: dt.datetime = field(default_factory=lambda: dt.datetime.now(dt.UTC))
 
 
@@ -103,18 +104,9 @@ class GenerateResult:
         }
 
 
-def expand_inputs(inputs: Iterable[str]) -> list[str]:
-    """Directories expand to the invoice files they hold (sorted, not recursive)."""
-    out: list[str] = []
-    for name in inputs:
-        p = Path(name)
-        if name != STDIO and p.is_dir():
-            found = files_in(p, INPUT_SUFFIXES)
-            if not found:
-                raise InputError.at(name, None, "directory holds no .json, .yaml or .yml invoice")
-            out.extend(found)
-        else:
-            out.append(name)
+def expand_inputs(inputs: Iterable[str], *, recursive: bool = False) -> list[str]:
+    """Directories expand to the invoice files they hold (sorted; below too with `recursive`)."""
+    out = expand_paths(list(inputs), INPUT_SUFFIXES, recursive=recursive)
     if not out:
         raise UsageError("no input given", hint="pass an invoice file, a directory, or `-` for stdin")
     return out
@@ -134,9 +126,10 @@ def _target(request: GenerateRequest, source: str, number: str, many: bool) -> s
         directory = (
             Path(request.output) if request.output else (Path(source).parent if source != STDIO else Path())
         )
-        if request.output and not directory.is_dir():
+        if request.output and directory.suffix.lower() in (".xml", ".pdf") and not directory.is_dir():
             raise UsageError(
-                f"`{directory}` is not a directory", hint="with several invoices, `-o` names a directory"
+                f"`{directory}` names a file, but this run makes several invoices",
+                hint="with several invoices, `-o` names a directory (created when missing)",
             )
         return str(directory / (safe_name(number) + suffix))
     if request.output:
@@ -199,27 +192,30 @@ def generate_file(source: str, request: GenerateRequest, *, many: bool) -> list[
 
     name = source if source != STDIO else "<stdin>"
     lookups: list[str] = []
+    raw = b""
     try:
+        raw = read_input(source)
         if request.simplified:
             from fpcli.simplified import expand_file
 
-            expansion = expand_file(
-                read_input(source), name, offline=request.offline, profile=request.user_profile
-            )
+            expansion = expand_file(raw, name, offline=request.offline, profile=request.user_profile)
             invoices, lookups = expansion.invoices, expansion.lookups
         else:
-            invoices = load_invoices(read_input(source), name)
+            invoices = load_invoices(raw, name)
         base = read_input(request.base_pdf) if request.base_pdf else None
     except FpcliError as exc:
         return [GeneratedItem(source=source, error=exc.message, hint=exc.hint, exit_code=exc.exit_code)]
     items: list[GeneratedItem] = []
-    for invoice in invoices:
+    for index, invoice in enumerate(invoices):
         item = GeneratedItem(source=source, invoice_number=invoice.number, lookups=lookups)
         try:
             target = _target(request, source, invoice.number, many or len(invoices) > 1)
             data, item.dropped = build_document(invoice, request, base)
             if request.check:
-                _check(data, request, name, invoice.number, item)
+                prefix = (index,) if len(invoices) > 1 or raw.lstrip()[:1] in (b"[", b"-") else ()
+                _check(data, request, name, invoice.number, item, _Explainer(raw, prefix))
+            if target != STDIO:
+                Path(target).parent.mkdir(parents=True, exist_ok=True)  # an `-o` directory may be new
             write_output(target, data, force=request.force)
             item.output = target
         except FpcliError as exc:
@@ -229,13 +225,48 @@ def generate_file(source: str, request: GenerateRequest, *, many: bool) -> list[
     return items
 
 
-def _check(data: bytes, request: GenerateRequest, name: str, number: str, item: GeneratedItem) -> None:
+class _Explainer:
+    """A rule finding in the input's terms: the fields of the input its BT ids name, with their lines."""
+
+    def __init__(self, raw: bytes, prefix: tuple[int, ...]) -> None:
+        self.raw, self.prefix = raw, prefix
+        self._where: dict[tuple[int | str, ...], int] | None = None
+
+    def __call__(self, finding: Finding) -> str | None:
+        from fpcli.model.load import format_loc, line_of, positions
+        from fpcli.model.terms import fields_named_in
+
+        if self._where is None:
+            self._where = positions(self.raw)
+        named = []
+        for term, path in fields_named_in(finding.message):
+            full = (format_loc(self.prefix) if self.prefix else "") + (
+                path if not self.prefix else "." + path
+            )
+            line = line_of(full.replace("[]", "[0]"), self._where)
+            named.append(f"`{full}` ({term})" + (f", near line {line}" if line else ""))
+        return "in the input: " + "; ".join(named) if named else None
+
+
+def _check(
+    data: bytes,
+    request: GenerateRequest,
+    name: str,
+    number: str,
+    item: GeneratedItem,
+    explain: Callable[[Finding], str | None] | None = None,
+) -> None:
     """The output through `fpcli validate`'s layers; errors raise (nothing is written), warnings stay."""
     from fpcli.validation.gate import DocumentRejected, check_document, describe
 
     try:
         warnings = check_document(
-            data, name, profile=request.profile, what=f"{name}: invoice {number}", action="nothing written"
+            data,
+            name,
+            profile=request.profile,
+            what=f"{name}: invoice {number}",
+            action="nothing written",
+            explain=explain,
         )
     except DocumentRejected as exc:
         if item.dropped:  # the profile left out what the rules ask for: say which, and the way out
@@ -248,6 +279,43 @@ def _check(data: bytes, request: GenerateRequest, name: str, number: str, item: 
     item.warnings = [f"{name}: invoice {number}: {describe(f)}" for f in warnings]
 
 
+def _numbers(source: str) -> set[str]:
+    """The invoice numbers an input file holds, read without the model (a cheap pre-pass)."""
+    from fpcli.model.load import parse_document
+
+    try:
+        raw = parse_document(read_input(source), source)
+    except FpcliError:
+        return set()  # its own run reports the problem
+    items = raw if isinstance(raw, list) else [raw]
+    return {str(i["number"]).strip() for i in items if isinstance(i, dict) and i.get("number") is not None}
+
+
+def duplicate_numbers(sources: list[str]) -> dict[str, dict[str, str]]:
+    """Inputs of one batch that share an invoice number: {input: {number: the other input}}. Neither is
+    written: which one is right is for the user to say, and `--force` would let the later overwrite."""
+    first: dict[str, str] = {}
+    clashes: dict[str, dict[str, str]] = {}
+    for source in sources:
+        for number in sorted(_numbers(source)):
+            other = first.setdefault(number, source)
+            if other != source:
+                clashes.setdefault(source, {})[number] = other
+                clashes.setdefault(other, {})[number] = source
+    return clashes
+
+
+def _clash(source: str, others: dict[str, str]) -> GeneratedItem:
+    said = "; ".join(f"invoice number {n} is also in `{o}`" for n, o in sorted(others.items()))
+    return GeneratedItem(
+        source=source,
+        invoice_number=next(iter(sorted(others))),
+        error=f"{source}: {said}",
+        hint="an invoice number identifies one invoice (BR-FR-01 / BT-1): give each its own number",
+        exit_code=ExitCode.BAD_INPUT,
+    )
+
+
 def _worker(args: tuple[str, GenerateRequest, bool]) -> list[GeneratedItem]:
     source, request, many = args
     return generate_file(source, request, many=many)
@@ -257,9 +325,10 @@ def generate_invoices(
     request: GenerateRequest, on_done: Callable[[GeneratedItem], None] | None = None
 ) -> GenerateResult:
     """Run a generate request over all its inputs, in parallel worker processes when `jobs` > 1."""
-    sources = expand_inputs(request.inputs)
+    sources = expand_inputs(request.inputs, recursive=request.recursive)
     if STDIO in sources and len(sources) > 1:
         raise UsageError("`-` (stdin) cannot be mixed with other inputs")
+    clashes = duplicate_numbers(sources) if len(sources) > 1 else {}
     many = len(sources) > 1
     if request.output == STDIO and many:
         raise UsageError("`-o -` takes one invoice; this run has several inputs", hint="give `-o DIRECTORY`")
@@ -271,6 +340,9 @@ def generate_invoices(
             if on_done:
                 on_done(item)
 
+    for source, others in clashes.items():
+        collect([_clash(source, others)])
+    sources = [s for s in sources if s not in clashes]
     if request.jobs > 1 and many and not request.simplified:  # look-ups: one process keeps the rate limit
         import multiprocessing
         from concurrent.futures import ProcessPoolExecutor

@@ -187,7 +187,7 @@ def expand(data: bytes, source: str, companies: CompanyDirectory, chorus: Chorus
         try:
             simple = SimplifiedInvoice.model_validate(item)
         except ValidationError as exc:
-            problems.extend(validation_problems(exc, prefix))
+            problems.extend(validation_problems(exc, prefix, SimplifiedInvoice))
             continue
         full, lookups = expand_one(simple, source, where, companies, chorus)
         expansion.lookups += lookups

@@ -69,7 +69,9 @@ def test_bad_input_exit_3_and_no_output_file(runner, tmp_path: Path) -> None:
     result = run(runner, "generate", str(bad), "-t", "xml", "-o", str(out))
     assert result.exit_code == 3
     assert result.stdout == ""
-    assert f"error: {bad}: lines[0].quantity: Input should be a valid decimal" in result.stderr
+    assert (
+        f"error: {bad}: line 1: lines[0].quantity: Input should be a valid decimal (BT-129)" in result.stderr
+    )
     assert "Traceback" not in result.stderr
     assert not out.exists()
     assert list(tmp_path.iterdir()) == [bad]  # no temporary file left behind

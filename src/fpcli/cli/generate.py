@@ -1,12 +1,13 @@
 """`fpcli generate`."""
 
 import json
+from pathlib import PurePath
 from typing import Annotated
 
 import typer
 
 from fpcli.cii.profile import Profile
-from fpcli.cli.options import ForceOpt, JobsOpt, JsonOpt, NoCheckOpt, OutputOpt
+from fpcli.cli.options import ForceOpt, JobsOpt, JsonOpt, NoCheckOpt, OutputOpt, RecursiveOpt
 from fpcli.cli.render import progress, render_generate
 from fpcli.cli.runtime import terminal_of
 from fpcli.clock import source_date
@@ -30,8 +31,13 @@ def generate(
         ),
     ] = "en16931",
     fmt: Annotated[
-        str, typer.Option("--format", "-t", help="Output format: `pdf` (Factur-X) or `xml` (CII).")
-    ] = "pdf",
+        str | None,
+        typer.Option(
+            "--format",
+            "-t",
+            help="Output format: `pdf` (Factur-X) or `xml` (CII); default: `-o`'s extension, else pdf.",
+        ),
+    ] = None,
     base_pdf: Annotated[
         str | None, typer.Option("--pdf", help="Embed into this PDF instead of rendering one.")
     ] = None,
@@ -56,6 +62,7 @@ def generate(
         typer.Option("--offline", help="With --simplified: use cached look-ups only, never the network."),
     ] = False,
     no_check: NoCheckOpt = False,
+    recursive: RecursiveOpt = False,
     json_out: JsonOpt = False,
 ) -> None:
     from fpcli.model.invoice import schema as input_schema
@@ -76,7 +83,7 @@ def generate(
         inputs=inputs or [],
         output=output,
         profile=Profile.parse(profile),
-        format=_format(fmt),
+        format=_format(fmt, output),
         base_pdf=base_pdf,
         strict=strict,
         force=force,
@@ -86,6 +93,7 @@ def generate(
         user_profile=term.user_profile,
         date=source_date(),
         check=not no_check,
+        recursive=recursive,
     )
     _check_json_vs_stdout(json_out or term.json, output)
     with progress(term, len(request.inputs), "generating") as on_done:
@@ -94,11 +102,22 @@ def generate(
     raise typer.Exit(result.exit_code)
 
 
-def _format(text: str) -> OutputFormat:
+def _format(text: str | None, output: str | None) -> OutputFormat:
+    """`-t`, or `-o`'s extension; both given and different is a usage error, never a silent choice."""
+    suffix = PurePath(output).suffix.lower().lstrip(".") if output and output != "-" else ""
+    implied = OutputFormat(suffix) if suffix in ("xml", "pdf") else None
+    if text is None:
+        return implied or OutputFormat.PDF
     try:
-        return OutputFormat(text.lower())
+        chosen = OutputFormat(text.lower())
     except ValueError:
         raise UsageError(f"unknown format `{text}`", hint="use `pdf` or `xml`") from None
+    if implied is not None and implied is not chosen:
+        raise UsageError(
+            f"`-t {chosen.value}` but `-o {output}` ends in .{implied.value}",
+            hint=f"drop `-t` (the extension decides), or name the output `….{chosen.value}`",
+        )
+    return chosen
 
 
 def _check_json_vs_stdout(as_json: bool, output: str | None) -> None:

@@ -20,3 +20,6 @@ NoCheckOpt = Annotated[
         help="Skip the check with `fpcli validate`'s rules (only for trusted input already checked).",
     ),
 ]
+RecursiveOpt = Annotated[
+    bool, typer.Option("--recursive", "-r", help="Read directories' subdirectories too.")
+]

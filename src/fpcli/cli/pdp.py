@@ -1,12 +1,11 @@
 """`fpcli pdp`: the AFNOR XP Z12-013 client of a PA (Flow Service, Directory Service)."""
 
 import os
-from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 
-from fpcli.cli.options import ForceOpt, JsonOpt, NoCheckOpt
+from fpcli.cli.options import ForceOpt, JsonOpt, NoCheckOpt, RecursiveOpt
 from fpcli.cli.render_submit import ack_detail, render_batch
 from fpcli.cli.runtime import FpcliGroup, terminal_of
 
@@ -45,13 +44,10 @@ def _session(ctx: typer.Context, pa: str | None) -> Any:
     return PASession.open(terminal_of(ctx).user_profile, pa)
 
 
-def _files(paths: list[str]) -> list[str]:
-    from fpcli.fileio import STDIO, files_in
+def _files(paths: list[str], recursive: bool) -> list[str]:
+    from fpcli.fileio import expand_paths
 
-    out: list[str] = []
-    for p in paths:
-        out.extend(files_in(Path(p), (".xml", ".pdf")) if p != STDIO and Path(p).is_dir() else [p])
-    return out
+    return expand_paths(paths, (".xml", ".pdf"), recursive=recursive)
 
 
 @app.command(
@@ -83,6 +79,7 @@ def submit_cmd(
     ] = None,
     jobs: Annotated[int, typer.Option("--jobs", "-j", min=1, max=16, help="Parallel uploads (threads).")] = 1,
     no_check: NoCheckOpt = False,
+    recursive: RecursiveOpt = False,
     json_: JsonOpt = False,
 ) -> None:
     from fpcli.cli.render import progress
@@ -98,7 +95,7 @@ def submit_cmd(
         )
     if syntax and syntax not in SYNTAXES:
         raise UsageError(f"unknown syntax `{syntax}`", hint=f"one of {', '.join(SYNTAXES)}")
-    paths = _files(files)
+    paths = _files(files, recursive)
     options = SubmitOptions(
         processing_rule,
         syntax,

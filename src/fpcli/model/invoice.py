@@ -25,9 +25,11 @@ Rate = Annotated[Decimal, Field(ge=0, le=100, max_digits=7, decimal_places=4)]
 # EN 16931 sets no length on identifiers and codes (BR-FR-01 limits BT-1 to 35: a validation rule).
 Code = Annotated[str, Field(min_length=1, max_length=1000)]
 Text = Annotated[str, Field(min_length=1, max_length=10000)]
-CountryCode = Annotated[str, Field(pattern=r"^[A-Z]{2}$")]
-CurrencyCode = Annotated[str, Field(pattern=r"^[A-Z]{3}$")]
-UnitCode = Annotated[str, Field(pattern=r"^[A-Z0-9]{1,3}$")]
+# Code-list values are checked against the official lists when user input is read (fpcli.model.rules), with
+# "did you mean"; a shape pattern here would refuse `jour` before fpcli could say `DAY`.
+CountryCode = Annotated[str, Field(min_length=1, max_length=100)]
+CurrencyCode = Annotated[str, Field(min_length=1, max_length=100)]
+UnitCode = Annotated[str, Field(min_length=1, max_length=100)]
 
 
 # Characters XML 1.0 cannot carry (C0 controls but tab and newlines, U+FFFE/FFFF, lone surrogates).
@@ -61,6 +63,7 @@ class Identifier(_Model):
     @model_validator(mode="after")
     def _check_key(self, info: ValidationInfo) -> Identifier:
         if _checking(info):
+            self.id = identifiers.compact(self.id, self.scheme)
             identifiers.check_scheme_id(self.id, self.scheme)
         return self
 
@@ -111,6 +114,7 @@ class Party(_Model):
     @classmethod
     def _check_vat(cls, value: str | None, info: ValidationInfo) -> str | None:
         if value is not None and _checking(info):
+            value = identifiers.compact_vat(value)
             identifiers.check_vat(value)
         return value
 
@@ -189,6 +193,7 @@ class CreditTransfer(_Model):
     @model_validator(mode="after")
     def _check(self, info: ValidationInfo) -> CreditTransfer:
         if _checking(info):
+            self.iban = "".join(self.iban.split()).upper()  # IBANs are printed in groups of four
             identifiers.check_iban(self.iban)
             if self.bic:
                 identifiers.check_bic(self.bic)
@@ -243,7 +248,7 @@ class AllowanceCharge(_Model):
         if self.reason is None and self.reason_code is None:
             raise ValueError("give a `reason` or a `reason_code` (BR-33 / BR-38 / BR-42 / BR-44)")
         if self.vat_category is not None and self.vat_category not in codes.VAT_CATEGORIES:
-            raise ValueError(f"unknown VAT category `{self.vat_category}`")
+            raise ValueError(codes.unknown_vat_category(self.vat_category))
         return self
 
 
@@ -315,7 +320,7 @@ class Line(_Model):
         if self.base_quantity is not None and self.base_quantity <= 0:
             raise ValueError("base_quantity: must be positive")
         if self.vat_category not in codes.VAT_CATEGORIES:
-            raise ValueError(f"vat_category: unknown VAT category `{self.vat_category}`")
+            raise ValueError("vat_category: " + codes.unknown_vat_category(self.vat_category))
         return self
 
 

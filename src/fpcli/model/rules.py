@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from fpcli.model import codes
+from fpcli.model import codelists, codes
 from fpcli.model.invoice import AllowanceCharge, Invoice
 
 # EN 16931: S needs a rate above 0 (BR-S-05); Z, E, AE, K, G a rate of 0 (BR-Z-05, BR-E-05, BR-AE-05,
@@ -51,9 +51,58 @@ def _rate_problem(path: str, category: str, rate: Decimal | None, line_rates: li
     return None
 
 
+def _code_problems(invoice: Invoice) -> list[str]:
+    """Every code-list value of the input against the list the official rules check it with."""
+    checks: list[tuple[str, str, str | None, str]] = [
+        ("currency", "currency", invoice.currency, "BT-5"),
+        ("currency", "tax_currency", invoice.tax_currency, "BT-6"),
+    ]
+    for name, party, terms in (
+        ("seller", invoice.seller, ("BT-40", "BT-30-1")),
+        ("buyer", invoice.buyer, ("BT-55", "BT-47-1")),
+    ):
+        if party.address is not None:
+            checks.append(("country", f"{name}.address.country", party.address.country, terms[0]))
+        if party.legal_id is not None:
+            checks.append(("legal_scheme", f"{name}.legal_id.scheme", party.legal_id.scheme, terms[1]))
+    if invoice.delivery is not None and invoice.delivery.address is not None:
+        checks.append(("country", "delivery.address.country", invoice.delivery.address.country, "BT-80"))
+    if invoice.tax_representative is not None:
+        checks.append(
+            (
+                "country",
+                "tax_representative.address.country",
+                invoice.tax_representative.address.country,
+                "BT-69",
+            )
+        )
+    if invoice.payment is not None:
+        checks.append(("payment_means", "payment.means_code", invoice.payment.means_code, "BT-81"))
+    for i, note in enumerate(invoice.notes):
+        checks.append(("note_subject", f"notes[{i}].subject", note.subject, "BT-21"))
+    for i, ex in enumerate(invoice.vat_exemptions):
+        checks.append(("vatex", f"vat_exemptions[{i}].code", ex.code, "BT-121"))
+    for i, a in enumerate(invoice.allowances):
+        checks.append(("allowance_reason", f"allowances[{i}].reason_code", a.reason_code, "BT-98"))
+    for i, c in enumerate(invoice.charges):
+        checks.append(("charge_reason", f"charges[{i}].reason_code", c.reason_code, "BT-105"))
+    for i, line in enumerate(invoice.lines):
+        checks.append(("unit", f"lines[{i}].unit", line.unit, "BT-130"))
+        checks.append(("unit", f"lines[{i}].base_unit", line.base_unit, "BT-150"))
+        checks.append(("country", f"lines[{i}].origin_country", line.origin_country, "BT-159"))
+        for j, a in enumerate(line.allowances):
+            checks.append(
+                ("allowance_reason", f"lines[{i}].allowances[{j}].reason_code", a.reason_code, "BT-140")
+            )
+        for j, c in enumerate(line.charges):
+            checks.append(("charge_reason", f"lines[{i}].charges[{j}].reason_code", c.reason_code, "BT-145"))
+    found = (codelists.problem(name, path, value, term) for name, path, value, term in checks if value)
+    return [p for p in found if p]
+
+
 def input_problems(invoice: Invoice) -> list[str]:
     """Problems with a user's invoice that the model's types cannot express, one per field path."""
-    problems: list[str] = []
+    problems: list[str] = _code_problems(invoice)
     s_rates = sorted(
         {ln.vat_rate for ln in invoice.lines if ln.vat_category == "S" and ln.vat_rate}, reverse=True
     )

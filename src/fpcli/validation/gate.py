@@ -7,11 +7,15 @@ once, and each `--jobs` worker once.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from fpcli.cii.profile import Profile
 from fpcli.errors import InvalidDocumentError
 from fpcli.validation.checks import ValidateOptions, validate_bytes
 from fpcli.validation.findings import Finding, Report
 
+# Says where a finding points in the input a document was made from ("in the input: `buyer.…` (BT-49)").
+Explain = Callable[[Finding], str | None]
 NO_CHECK_HINT = "fix the input, or pass `--no-check` only for trusted input already checked elsewhere"
 
 
@@ -23,10 +27,16 @@ class DocumentRejected(InvalidDocumentError):
         self.findings = findings
 
     @classmethod
-    def from_report(cls, what: str, report: Report, action: str) -> DocumentRejected:
+    def from_report(
+        cls, what: str, report: Report, action: str, explain: Explain | None = None
+    ) -> DocumentRejected:
         errors = report.errors
         lines = [f"{what}: {len(errors)} error(s) from the official rules; {action}"]
-        lines += [f"  {describe(f)}" for f in errors[:20]]
+        for f in errors[:20]:
+            lines.append(f"  {describe(f)}")
+            said = explain(f) if explain is not None else None
+            if said:
+                lines.append(f"    {said}")
         if len(errors) > 20:
             lines.append(f"  … {len(errors) - 20} more (`fpcli validate` lists them all)")
         return cls("\n".join(lines), errors, hint=NO_CHECK_HINT)
@@ -38,13 +48,19 @@ def describe(f: Finding) -> str:
 
 
 def check_document(
-    data: bytes, source: str, *, profile: Profile | None = None, what: str | None = None, action: str
+    data: bytes,
+    source: str,
+    *,
+    profile: Profile | None = None,
+    what: str | None = None,
+    action: str,
+    explain: Explain | None = None,
 ) -> list[Finding]:
     """Validate `data` (CII, UBL or Factur-X PDF) as `fpcli validate` would; return the warnings, or raise
     DocumentRejected naming every error. `action` says what did not happen ("nothing written")."""
     report = validate_bytes(data, source, ValidateOptions(profile=profile))
     if report.unreadable or report.errors:
-        raise DocumentRejected.from_report(what or source, report, action)
+        raise DocumentRejected.from_report(what or source, report, action, explain)
     return report.warnings
 
 
