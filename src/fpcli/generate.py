@@ -11,7 +11,7 @@ import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from enum import StrEnum
-from pathlib import Path
+from pathlib import Path, PurePath
 
 from fpcli.cii.profile import Profile
 from fpcli.errors import ExitCode, FpcliError, UsageError
@@ -104,6 +104,39 @@ class GenerateResult:
         }
 
 
+CTC_FR_NOT_FACTURX = (
+    "EXTENDED-CTC-FR is not a Factur-X profile (FNFE-MPE guidance; factur-x >= 7.7 refuses such PDFs): "
+    "it is written as CII XML only"
+)
+
+
+def resolve_format(text: str | None, output: str | None, profile: Profile) -> tuple[OutputFormat, str | None]:
+    """`-t`, else `-o`'s extension, else PDF; both given and different is a usage error, never a silent
+    choice. EXTENDED-CTC-FR is XML only: (format, a note to show the user) or a usage error."""
+    suffix = PurePath(output).suffix.lower().lstrip(".") if output and output != STDIO else ""
+    implied = OutputFormat(suffix) if suffix in ("xml", "pdf") else None
+    chosen: OutputFormat | None = None
+    if text is not None:
+        try:
+            chosen = OutputFormat(text.lower())
+        except ValueError:
+            raise UsageError(f"unknown format `{text}`", hint="use `pdf` or `xml`") from None
+        if implied is not None and implied is not chosen:
+            raise UsageError(
+                f"`-t {chosen.value}` but `-o {output}` ends in .{implied.value}",
+                hint=f"drop `-t` (the extension decides), or name the output `….{chosen.value}`",
+            )
+    asked = chosen or implied
+    if profile is Profile.EXTENDED_CTC_FR:
+        if asked is OutputFormat.PDF:
+            raise UsageError(
+                f"{CTC_FR_NOT_FACTURX}; a PDF was asked for",
+                hint="drop `-t pdf` / the `.pdf` name, or use `--profile extended` for a Factur-X PDF",
+            )
+        return OutputFormat.XML, None if asked else f"note: {CTC_FR_NOT_FACTURX}"
+    return asked or OutputFormat.PDF, None
+
+
 def expand_inputs(inputs: Iterable[str], *, recursive: bool = False) -> list[str]:
     """Directories expand to the invoice files they hold (sorted; below too with `recursive`)."""
     out = expand_paths(list(inputs), INPUT_SUFFIXES, recursive=recursive)
@@ -167,6 +200,8 @@ def build_document(
     check_generated(cii.xml, request.profile, f"invoice {invoice.number}")
     if request.format is OutputFormat.XML:
         return cii.xml, cii.dropped
+    if request.profile is Profile.EXTENDED_CTC_FR:
+        raise UsageError(CTC_FR_NOT_FACTURX, hint="ask for XML, or `--profile extended` for a Factur-X PDF")
     from fpcli.pdf.layout import render_invoice_pdf
     from fpcli.pdf.pdfa3 import PdfMetadata, embed_xml
 
@@ -189,6 +224,7 @@ def build_document(
 def generate_file(source: str, request: GenerateRequest, *, many: bool) -> list[GeneratedItem]:
     """Generate every invoice of one input file. Never raises FpcliError: failures become items."""
     from fpcli.model.load import load_invoices
+    from fpcli.model.rules import with_french_mentions
 
     name = source if source != STDIO else "<stdin>"
     lookups: list[str] = []
@@ -203,10 +239,12 @@ def generate_file(source: str, request: GenerateRequest, *, many: bool) -> list[
         else:
             invoices = load_invoices(raw, name)
         base = read_input(request.base_pdf) if request.base_pdf else None
+        notes = _profile_notes(request.user_profile)
     except FpcliError as exc:
         return [GeneratedItem(source=source, error=exc.message, hint=exc.hint, exit_code=exc.exit_code)]
     items: list[GeneratedItem] = []
-    for index, invoice in enumerate(invoices):
+    for index, given in enumerate(invoices):
+        invoice = with_french_mentions(given, notes)
         item = GeneratedItem(source=source, invoice_number=invoice.number, lookups=lookups)
         try:
             target = _target(request, source, invoice.number, many or len(invoices) > 1)
@@ -223,6 +261,16 @@ def generate_file(source: str, request: GenerateRequest, *, many: bool) -> list[
             item.findings = list(getattr(exc, "findings", []))
         items.append(item)
     return items
+
+
+def _profile_notes(name: str | None) -> dict[str, str]:
+    """`invoice_notes` of the user's profile (PMT/PMD/AAB texts); none without a profile file."""
+    from fpcli.profiles import config
+
+    profiles = config.load()
+    if name is None and profiles.default is None:
+        return {}
+    return dict(config.active(profiles, name)[1].invoice_notes)
 
 
 class _Explainer:

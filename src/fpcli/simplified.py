@@ -17,19 +17,13 @@ from pydantic import ValidationError
 from fpcli.errors import FpcliError, InputError, InvoiceDataError
 from fpcli.model.invoice import Invoice
 from fpcli.model.load import parse_document, user_invoice, validation_problems
+from fpcli.model.rules import FR_DEFAULT_NOTES
 from fpcli.model.simplified import SimplifiedInvoice
 from fpcli.remote.companies import Company, CompanyDirectory
 from fpcli.remote.http import Http
 
 # The three notes French law requires on B2B invoices (BR-FR-05), in their usual wording.
-DEFAULT_NOTES = [
-    {
-        "subject": "PMT",
-        "text": "Indemnité forfaitaire pour frais de recouvrement en cas de retard de paiement : 40 €",
-    },
-    {"subject": "PMD", "text": "Pénalités de retard : trois fois le taux d'intérêt légal"},
-    {"subject": "AAB", "text": "Pas d'escompte pour paiement anticipé"},
-]
+DEFAULT_NOTES = [{"subject": k, "text": v} for k, v in FR_DEFAULT_NOTES.items()]
 
 
 @dataclass

@@ -88,3 +88,16 @@ def test_extract_refuses_what_is_neither_pdf_nor_xml(runner, tmp_path: Path) -> 
     html = tmp_path / "y.xml"
     html.write_text("<html><body>not closed")
     assert run(runner, "extract", str(html)).exit_code == 3
+
+
+def test_extended_ctc_fr_is_xml_only_and_says_so(runner, tmp_path: Path) -> None:
+    out = tmp_path / "ctc"
+    result = run(runner, "generate", SERVICES, "-p", "extended-ctc-fr", "-o", str(out))
+    assert result.exit_code == 0, result.stderr
+    assert "note: EXTENDED-CTC-FR is not a Factur-X profile (FNFE-MPE guidance" in result.stderr
+    assert out.read_bytes().startswith(b"<?xml")
+    assert run(runner, "validate", str(out)).exit_code == 0
+    for args in (["-o", str(tmp_path / "ctc.pdf")], ["-t", "pdf", "-o", str(tmp_path / "x")]):
+        refused = run(runner, "generate", SERVICES, "-p", "extended-ctc-fr", *args)
+        assert refused.exit_code == 2 and "a PDF was asked for" in refused.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["ctc"]

@@ -1,7 +1,6 @@
 """`fpcli generate`."""
 
 import json
-from pathlib import PurePath
 from typing import Annotated
 
 import typer
@@ -12,7 +11,7 @@ from fpcli.cli.render import progress, render_generate
 from fpcli.cli.runtime import terminal_of
 from fpcli.clock import source_date
 from fpcli.errors import UsageError
-from fpcli.generate import GenerateRequest, OutputFormat, generate_invoices
+from fpcli.generate import GenerateRequest, generate_invoices, resolve_format
 
 
 def generate(
@@ -79,11 +78,15 @@ def generate(
         return
     if offline and not simplified:
         raise UsageError("`--offline` only applies to `--simplified` input")
+    chosen = Profile.parse(profile)
+    out_format, note = resolve_format(fmt, output, chosen)
+    if note:
+        term.info(note)
     request = GenerateRequest(
         inputs=inputs or [],
         output=output,
-        profile=Profile.parse(profile),
-        format=_format(fmt, output),
+        profile=chosen,
+        format=out_format,
         base_pdf=base_pdf,
         strict=strict,
         force=force,
@@ -100,24 +103,6 @@ def generate(
         result = generate_invoices(request, on_done)
     render_generate(term, result, as_json=json_out or term.json)
     raise typer.Exit(result.exit_code)
-
-
-def _format(text: str | None, output: str | None) -> OutputFormat:
-    """`-t`, or `-o`'s extension; both given and different is a usage error, never a silent choice."""
-    suffix = PurePath(output).suffix.lower().lstrip(".") if output and output != "-" else ""
-    implied = OutputFormat(suffix) if suffix in ("xml", "pdf") else None
-    if text is None:
-        return implied or OutputFormat.PDF
-    try:
-        chosen = OutputFormat(text.lower())
-    except ValueError:
-        raise UsageError(f"unknown format `{text}`", hint="use `pdf` or `xml`") from None
-    if implied is not None and implied is not chosen:
-        raise UsageError(
-            f"`-t {chosen.value}` but `-o {output}` ends in .{implied.value}",
-            hint=f"drop `-t` (the extension decides), or name the output `….{chosen.value}`",
-        )
-    return chosen
 
 
 def _check_json_vs_stdout(as_json: bool, output: str | None) -> None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from fpcli.model import codelists, codes
-from fpcli.model.invoice import AllowanceCharge, Invoice
+from fpcli.model.invoice import AllowanceCharge, Delivery, Invoice, Note
 
 # EN 16931: S needs a rate above 0 (BR-S-05); Z, E, AE, K, G a rate of 0 (BR-Z-05, BR-E-05, BR-AE-05,
 # BR-IC-05, BR-G-05); O no rate at all (BR-O-05); L and M (IGIC, IPSI) a rate of 0 or more (BR-AF-05,
@@ -144,6 +144,50 @@ def input_problems(invoice: Invoice) -> list[str]:
             if problem:
                 problems.append(problem)
     return problems
+
+
+# The three notes French law requires on B2B invoices (BR-FR-05, Code de commerce L441-9), usual wording;
+# a note with the same subject in the input, or `invoice_notes` in the user's profile, replaces each.
+FR_DEFAULT_NOTES: dict[str, str] = {
+    "PMT": "Indemnité forfaitaire pour frais de recouvrement en cas de retard de paiement : 40 €",
+    "PMD": "Pénalités de retard : trois fois le taux d'intérêt légal",
+    "AAB": "Pas d'escompte pour paiement anticipé",
+}
+
+
+def is_french_seller(invoice: Invoice) -> bool:
+    address = invoice.seller.address
+    return address is not None and address.country == "FR"
+
+
+def with_french_mentions(invoice: Invoice, notes: dict[str, str] | None = None) -> Invoice:
+    """The invoice with what French and EU law ask it to state that the input may leave implicit:
+
+    - for a French seller, the PMT/PMD/AAB notes (BR-FR-05): the input's own, else the profile's
+      `invoice_notes`, else fpcli's usual wording;
+    - a delivery date (BT-72) when none is given: the end of the invoicing period if there is one (the date
+      the service was completed), else the issue date, which is what the law presumes when the invoice
+      states no other date (VAT directive art. 226(7), CGI art. 242 nonies A). The delivery element is then
+      never written empty (PEPPOL-EN16931-R008).
+    """
+    update: dict[str, object] = {}
+    if is_french_seller(invoice):
+        given = {n.subject for n in invoice.notes if n.subject}
+        defaults = {**FR_DEFAULT_NOTES, **(notes or {})}
+        missing = [
+            Note(subject=k, text=text)
+            for k, text in defaults.items()
+            if k in FR_DEFAULT_NOTES and k not in given
+        ]
+        if missing:
+            update["notes"] = [*invoice.notes, *missing]
+    delivery = invoice.delivery
+    if invoice.lines and (delivery is None or delivery.date is None):
+        period_end = invoice.period.end if invoice.period is not None else None
+        update["delivery"] = (delivery or Delivery()).model_copy(
+            update={"date": period_end or invoice.issue_date}
+        )
+    return invoice.model_copy(update=update) if update else invoice
 
 
 def split_percentages(invoice: Invoice) -> Invoice:
