@@ -77,7 +77,7 @@ class Address(_Model):
     city: Text | None = Field(default=None, description="BT-37 City")
     postcode: Code | None = Field(default=None, description="BT-38 Post code")
     subdivision: Text | None = Field(default=None, description="BT-39 Country subdivision")
-    country: CountryCode = Field(description="BT-40 Country code (ISO 3166-1 alpha-2)")
+    country: CountryCode = Field(description="BT-40 Country code (ISO 3166-1 alpha-2, e.g. FR, BE, DE)")
 
 
 class Contact(_Model):
@@ -218,7 +218,10 @@ class DirectDebit(_Model):
 class Payment(_Model):
     """BG-16 Payment instructions."""
 
-    means_code: Code = Field(default="30", description="BT-81 Payment means type code (UNTDID 4461)")
+    means_code: Code = Field(
+        default="30",
+        description="BT-81 Payment means (UNTDID 4461): 30 transfer, 58 SEPA transfer, 49/59 debit, 48 card",
+    )
     means_text: Text | None = Field(default=None, description="BT-82 Payment means text")
     remittance_info: Text | None = Field(default=None, description="BT-83 Remittance information")
     credit_transfers: list[CreditTransfer] = Field(default_factory=list, description="BG-17 Credit transfers")
@@ -283,8 +286,13 @@ class Line(_Model):
     id: Code | None = Field(default=None, description="BT-126 Line identifier (numbered 1… when omitted)")
     note: Text | None = Field(default=None, description="BT-127 Invoice line note")
     object_id: Identifier | None = Field(default=None, description="BT-128 Invoiced object identifier")
-    quantity: Quantity = Field(description="BT-129 Invoiced quantity")
-    unit: UnitCode = Field(default="C62", description="BT-130 Unit of measure (UN/ECE rec 20/21)")
+    quantity: Quantity = Field(
+        description="BT-129 Invoiced quantity, e.g. 3.5 (a point before decimals; positive on a 380 invoice)"
+    )
+    unit: UnitCode = Field(
+        default="C62",
+        description="BT-130 Unit (UN/ECE rec 20/21): C62 one/piece, DAY, HUR hour, KGM, MTR, LS lump sum",
+    )
     net_amount: Amount | None = Field(
         default=None, description="BT-131 Line net amount (computed; a given value must agree)"
     )
@@ -298,8 +306,15 @@ class Line(_Model):
     gross_price: Amount | None = Field(default=None, description="BT-148 Item gross price")
     base_quantity: Quantity | None = Field(default=None, description="BT-149 Item price base quantity")
     base_unit: UnitCode | None = Field(default=None, description="BT-150 Base quantity unit of measure")
-    vat_category: Code = Field(default="S", description="BT-151 Invoiced item VAT category code")
-    vat_rate: Rate | None = Field(default=None, description="BT-152 Invoiced item VAT rate")
+    vat_category: Code = Field(
+        default="S",
+        description="BT-151 VAT category (UNTDID 5305): S standard (give vat_rate), Z zero, E exempt, "
+        "AE reverse charge, K intra-EU, G export, O outside scope",
+    )
+    vat_rate: Rate | None = Field(
+        default=None,
+        description="BT-152 VAT rate in percent, e.g. 20 (above 0 for S, 0 for Z/E/AE/K/G, none for O)",
+    )
     name: Text = Field(description="BT-153 Item name")
     description: Text | None = Field(default=None, description="BT-154 Item description")
     seller_item_id: Code | None = Field(default=None, description="BT-155 Item Seller's identifier")
@@ -364,9 +379,11 @@ class Invoice(_Model):
     """An EN 16931 invoice (or credit note, by BT-3)."""
 
     number: Code = Field(description="BT-1 Invoice number")
-    issue_date: dt.date = Field(description="BT-2 Invoice issue date")
+    issue_date: dt.date = Field(description="BT-2 Invoice issue date, YYYY-MM-DD")
     type_code: Code = Field(default="380", description="BT-3 Invoice type code (UNTDID 1001)")
-    currency: CurrencyCode = Field(default="EUR", description="BT-5 Invoice currency code")
+    currency: CurrencyCode = Field(
+        default="EUR", description="BT-5 Invoice currency code (ISO 4217, e.g. EUR)"
+    )
     tax_currency: CurrencyCode | None = Field(default=None, description="BT-6 VAT accounting currency code")
     tax_point_date: dt.date | None = Field(default=None, description="BT-7 Value added tax point date")
     tax_point_code: Code | None = Field(default=None, description="BT-8 VAT point date code (UNTDID 2005)")

@@ -29,8 +29,12 @@ INVOICE_TYPE = "380"
 def _rate_problem(path: str, category: str, rate: Decimal | None, line_rates: list[Decimal]) -> str | None:
     if category == "S":
         if rate is None:
-            known = ", ".join(f"{r.normalize():f}" for r in line_rates) or "20, 10, 5.5 or 2.1 in France"
-            return f"{path}.vat_rate: VAT category S needs its rate (BR-S-05); write e.g. `vat_rate: {known}`"
+            rates = [f"{r.normalize():f}" for r in line_rates] or ["20"]
+            said = (
+                f" (the lines carry {', '.join(rates)})" if line_rates else " (20, 10, 5.5 or 2.1 in France)"
+            )
+            fix = f"write e.g. `vat_rate: {rates[0]}`{said}"
+            return f"{path}.vat_rate: VAT category S needs its rate (BR-S-05); {fix}"
         if rate <= 0:
             return (
                 f"{path}.vat_rate: VAT category S needs a rate above 0 (BR-S-05); for a 0 % rate write "
