@@ -376,3 +376,17 @@ def test_submit_checks_first_and_sends_nothing_invalid(
     forced = run(runner, "pdp", "submit", str(bad), "--no-check")
     assert forced.exit_code == 0, forced.stderr
     assert len(pa_server.state.created) == 1
+
+
+def test_submit_reads_subdirectories_only_with_recursive(
+    runner: CliRunner, pa_server: PAServer, tmp_path: Path, fast: None
+) -> None:
+    add_profile(runner, pa_server)
+    (tmp_path / "2026" / "11").mkdir(parents=True)
+    (tmp_path / "2026" / "11" / "a.xml").write_bytes(invoice(50))
+    flat = run(runner, "pdp", "submit", str(tmp_path / "2026"))
+    assert flat.exit_code == 3 and "(`-r` also reads its subdirectories)" in flat.stderr
+    assert pa_server.state.created == []
+    deep = run(runner, "pdp", "submit", "-r", str(tmp_path / "2026"))
+    assert deep.exit_code == 0, deep.stderr
+    assert len(pa_server.state.created) == 1
