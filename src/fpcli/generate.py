@@ -41,6 +41,7 @@ class GenerateRequest:
     user_profile: str | None = None  # for Chorus Pro access (public buyers)
     check: bool = True  # validate each output with `fpcli validate`'s rules before writing it
     recursive: bool = False  # directories: read their subdirectories too
+    lenient: bool = False  # invoices someone else issued: bad check digits, stated amounts kept -> warnings
     date: dt.datetime = field(default_factory=lambda: dt.datetime.now(dt.UTC))
 
 
@@ -176,8 +177,8 @@ def _target(request: GenerateRequest, source: str, number: str, many: bool) -> s
 
 def build_document(
     invoice: object, request: GenerateRequest, base_pdf: bytes | None
-) -> tuple[bytes, list[str]]:
-    """One invoice -> (bytes of the XML or PDF, dropped terms). Raises FpcliError."""
+) -> tuple[bytes, list[str], list[str]]:
+    """One invoice -> (bytes of the XML or PDF, dropped terms, warnings). Raises FpcliError."""
     from fpcli.cii.schema import check_generated
     from fpcli.cii.writer import to_cii
     from fpcli.model.invoice import Invoice
@@ -185,7 +186,7 @@ def build_document(
 
     assert isinstance(invoice, Invoice)
     try:
-        computed = compute(invoice)
+        computed = compute(invoice, lenient=request.lenient)
     except TotalsMismatch as exc:
         from fpcli.errors import InvoiceDataError
 
@@ -199,7 +200,7 @@ def build_document(
         )
     check_generated(cii.xml, request.profile, f"invoice {invoice.number}")
     if request.format is OutputFormat.XML:
-        return cii.xml, cii.dropped
+        return cii.xml, cii.dropped, list(computed.warnings)
     if request.profile is Profile.EXTENDED_CTC_FR:
         raise UsageError(CTC_FR_NOT_FACTURX, hint="ask for XML, or `--profile extended` for a Factur-X PDF")
     from fpcli.pdf.layout import render_invoice_pdf
@@ -218,7 +219,8 @@ def build_document(
         date=request.date,
     )
     source = request.base_pdf or "<rendered>"
-    return embed_xml(pdf, cii.xml, profile=request.profile, metadata=meta, source=source), cii.dropped
+    pdf = embed_xml(pdf, cii.xml, profile=request.profile, metadata=meta, source=source)
+    return pdf, cii.dropped, list(computed.warnings)
 
 
 def generate_file(source: str, request: GenerateRequest, *, many: bool) -> list[GeneratedItem]:
@@ -229,6 +231,7 @@ def generate_file(source: str, request: GenerateRequest, *, many: bool) -> list[
     name = source if source != STDIO else "<stdin>"
     lookups: list[str] = []
     raw = b""
+    read_warnings: list[str] | None = [] if request.lenient else None
     try:
         raw = read_input(source)
         if request.simplified:
@@ -237,7 +240,7 @@ def generate_file(source: str, request: GenerateRequest, *, many: bool) -> list[
             expansion = expand_file(raw, name, offline=request.offline, profile=request.user_profile)
             invoices, lookups = expansion.invoices, expansion.lookups
         else:
-            invoices = load_invoices(raw, name)
+            invoices = load_invoices(raw, name, warnings=read_warnings)
         base = read_input(request.base_pdf) if request.base_pdf else None
         notes = _profile_notes(request.user_profile)
     except FpcliError as exc:
@@ -248,7 +251,8 @@ def generate_file(source: str, request: GenerateRequest, *, many: bool) -> list[
         item = GeneratedItem(source=source, invoice_number=invoice.number, lookups=lookups)
         try:
             target = _target(request, source, invoice.number, many or len(invoices) > 1)
-            data, item.dropped = build_document(invoice, request, base)
+            data, item.dropped, computed = build_document(invoice, request, base)
+            item.warnings = [f"{name}: {w}" for w in [*(read_warnings or []), *computed]]
             if request.check:
                 prefix = (index,) if len(invoices) > 1 or raw.lstrip()[:1] in (b"[", b"-") else ()
                 _check(data, request, name, invoice.number, item, _Explainer(raw, prefix))
@@ -324,7 +328,7 @@ def _check(
             )
         raise
     item.findings = warnings
-    item.warnings = [f"{name}: invoice {number}: {describe(f)}" for f in warnings]
+    item.warnings += [f"{name}: invoice {number}: {describe(f)}" for f in warnings]
 
 
 def _numbers(source: str) -> set[str]:

@@ -248,3 +248,15 @@ def test_not_cii(xml: bytes, message: str) -> None:
     with pytest.raises(InputError) as info:
         read_cii(xml, "in.xml")
     assert info.value.message.startswith("in.xml") and message in info.value.message
+
+
+def test_contact_department_is_its_own_field_not_the_persons_name() -> None:
+    data = copy.deepcopy(FULL)
+    data["seller"]["contact"] = {"name": "Jean", "department": "Comptabilité"}
+    invoice = Invoice.model_validate(data)
+    # EN 16931 has one contact point (CII-SR-465): the person wins, the department is reported as dropped
+    en = to_cii(invoice, Profile.EN16931)
+    assert "BT-41-0 contact department" in en.dropped
+    assert read_cii(en.xml, "x.xml").invoice.seller.contact.name == "Jean"
+    ext = read_cii(to_cii(invoice, Profile.EXTENDED).xml, "x.xml").invoice.seller.contact
+    assert (ext.name, ext.department) == ("Jean", "Comptabilité")

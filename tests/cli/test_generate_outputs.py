@@ -101,3 +101,26 @@ def test_extended_ctc_fr_is_xml_only_and_says_so(runner, tmp_path: Path) -> None
         refused = run(runner, "generate", SERVICES, "-p", "extended-ctc-fr", *args)
         assert refused.exit_code == 2 and "a PDF was asked for" in refused.stderr
     assert sorted(p.name for p in tmp_path.iterdir()) == ["ctc"]
+
+
+def test_lenient_regenerates_a_third_party_invoice_with_made_up_numbers(runner, tmp_path: Path) -> None:
+    import pytest
+
+    from tests.cii.test_corpus import CORPUS
+
+    source = CORPUS / "cii" / "drafthorse__zugferd_2p1_EN16931_Einfach-LineObjectIdentifier.xml"
+    if not source.is_file():
+        pytest.skip("corpus not found")
+    extracted = run(runner, "extract", "--json", str(source))
+    assert extracted.exit_code == 0, extracted.stderr
+    src = tmp_path / "in.json"
+    src.write_text(json.dumps(json.loads(extracted.stdout)["invoice"]))
+    out = tmp_path / "out.xml"
+    strict = run(runner, "generate", str(src), "-o", str(out))
+    assert (
+        strict.exit_code == 3 and "seller.vat_id: `DE123456789` is not a valid EU VAT number" in strict.stderr
+    )
+    lenient = run(runner, "generate", str(src), "-o", str(out), "--lenient")
+    assert lenient.exit_code == 0, lenient.stderr
+    assert "warning: " in lenient.stderr and "`DE123456789` is not a valid EU VAT number" in lenient.stderr
+    assert run(runner, "validate", str(out)).exit_code == 0

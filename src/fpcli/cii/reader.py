@@ -183,7 +183,8 @@ class _Reader:
         contact = self.one(el, "ram:DefinedTradeContact")
         if contact is not None:
             c = {
-                "name": self.text(contact, "ram:PersonName") or self.text(contact, "ram:DepartmentName"),
+                "name": self.text(contact, "ram:PersonName"),
+                "department": self.text(contact, "ram:DepartmentName"),
                 "telephone": self.text(contact, "ram:TelephoneUniversalCommunication/ram:CompleteNumber"),
                 "email": self.text(contact, "ram:EmailURIUniversalCommunication/ram:URIID"),
             }
@@ -412,6 +413,7 @@ class _Reader:
             ("purchase_order_reference", "ram:BuyerOrderReferencedDocument/ram:IssuerAssignedID"),
             ("contract_reference", "ram:ContractReferencedDocument/ram:IssuerAssignedID"),
             ("project_reference", "ram:SpecifiedProcuringProject/ram:ID"),
+            ("project_name", "ram:SpecifiedProcuringProject/ram:Name"),
         ):
             if (value := self.text(ag, path)) is not None:
                 out[key] = value

@@ -331,6 +331,11 @@ class _Writer:
         el = self.sub(parent, ram("DefinedTradeContact"))
         if c.name:
             self.sub(el, ram("PersonName"), c.name)
+        # EN 16931 has one contact point (BT-41/BT-56, CII-SR-465): a person or a department; EXTENDED both
+        if c.department and (not c.name or self.profile.at_least(Profile.EXTENDED)):
+            self.sub(el, ram("DepartmentName"), c.department)
+        elif c.department and "BT-41-0 contact department" not in self.dropped:
+            self.dropped.append("BT-41-0 contact department")
         if c.telephone:
             self.sub(self.sub(el, ram("TelephoneUniversalCommunication")), ram("CompleteNumber"), c.telephone)
         if c.email:
@@ -399,7 +404,8 @@ class _Writer:
         if self.want("BT-11", inv.project_reference):
             proj = self.sub(ag, ram("SpecifiedProcuringProject"))
             self.sub(proj, ram("ID"), inv.project_reference)
-            self.sub(proj, ram("Name"), "Project reference")
+            # CII requires a name; EN 16931 has no term for it: the input's, else a neutral placeholder
+            self.sub(proj, ram("Name"), inv.project_name or "Project reference")
 
     def delivery(self, tx: _El) -> None:
         inv = self.inv

@@ -62,6 +62,14 @@ def generate(
     ] = False,
     no_check: NoCheckOpt = False,
     recursive: RecursiveOpt = False,
+    lenient: Annotated[
+        bool,
+        typer.Option(
+            "--lenient",
+            help="For invoices someone else issued (`extract --json`): bad identifier check digits, negative "
+            "quantities and stated amounts that differ from fpcli's arithmetic are warnings, kept as stated.",
+        ),
+    ] = False,
     json_out: JsonOpt = False,
 ) -> None:
     from fpcli.model.invoice import schema as input_schema
@@ -97,6 +105,7 @@ def generate(
         date=source_date(),
         check=not no_check,
         recursive=recursive,
+        lenient=lenient,
     )
     _check_json_vs_stdout(json_out or term.json, output)
     with progress(term, len(request.inputs), "generating") as on_done:

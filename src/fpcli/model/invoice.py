@@ -83,7 +83,10 @@ class Address(_Model):
 class Contact(_Model):
     """BG-6 / BG-9 contact."""
 
-    name: Text | None = Field(default=None, description="BT-41 / BT-56 Contact point")
+    name: Text | None = Field(default=None, description="BT-41 / BT-56 Contact point (a person's name)")
+    department: Text | None = Field(
+        default=None, description="BT-41-0 / BT-56-0 Contact department (CII DepartmentName)"
+    )
     telephone: Code | None = Field(default=None, description="BT-42 / BT-57 Telephone")
     email: Text | None = Field(default=None, description="BT-43 / BT-58 Email")
 
@@ -390,6 +393,9 @@ class Invoice(_Model):
     due_date: dt.date | None = Field(default=None, description="BT-9 Payment due date")
     buyer_reference: Code | None = Field(default=None, description="BT-10 Buyer reference (service code)")
     project_reference: Code | None = Field(default=None, description="BT-11 Project reference")
+    project_name: Text | None = Field(
+        default=None, description="BT-11-0 Project name (CII requires one with BT-11; default: placeholder)"
+    )
     contract_reference: Code | None = Field(default=None, description="BT-12 Contract reference")
     purchase_order_reference: Code | None = Field(default=None, description="BT-13 Purchase order reference")
     sales_order_reference: Code | None = Field(default=None, description="BT-14 Sales order reference")

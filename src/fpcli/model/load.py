@@ -13,7 +13,7 @@ from pydantic import BaseModel, ValidationError
 
 from fpcli.errors import InputError, InvoiceDataError
 from fpcli.model.invoice import Invoice
-from fpcli.model.rules import input_problems, split_percentages
+from fpcli.model.rules import input_problems, refund_problems, split_percentages
 
 _CHECK = {"check_identifiers": True}
 
@@ -284,16 +284,35 @@ def line_of(problem: str, where: dict[tuple[int | str, ...], int]) -> int | None
     return None
 
 
-def user_invoice(item: Any, prefix: tuple[int | str, ...], problems: list[str]) -> Invoice | None:
+def user_invoice(
+    item: Any, prefix: tuple[int | str, ...], problems: list[str], warnings: list[str] | None = None
+) -> Invoice | None:
     """One invoice a user wrote: the model with identifier checks, then fpcli's input rules
-    (fpcli.model.rules), percentages split per VAT rate. Problems are appended; None when there are any."""
+    (fpcli.model.rules), percentages split per VAT rate. Problems are appended; None when there are any.
+
+    With `warnings` (`--lenient`, for invoices someone else issued, e.g. from `extract --json`): identifiers
+    with a bad check digit and negative quantities on a 380 invoice are warnings, not problems.
+    """
+    here = f"{format_loc(prefix)}." if prefix else ""
     try:
         invoice = Invoice.model_validate(item, context=_CHECK)
+        soft = refund_problems(invoice)
     except ValidationError as exc:
-        problems.extend(validation_problems(exc, prefix))
-        return None
+        if warnings is None:
+            problems.extend(validation_problems(exc, prefix))
+            return None
+        try:
+            invoice = Invoice.model_validate(item)
+        except ValidationError as plain:
+            problems.extend(validation_problems(plain, prefix))
+            return None
+        soft = [p.removeprefix(here) for p in validation_problems(exc, prefix)] + refund_problems(invoice)
     found = input_problems(invoice)
-    problems.extend(f"{format_loc(prefix)}.{p}" if prefix else p for p in found)
+    if warnings is None:
+        found += soft
+    else:
+        warnings.extend(here + p for p in soft)
+    problems.extend(here + p for p in found)
     return None if found else split_percentages(invoice)
 
 
@@ -303,6 +322,7 @@ def invoices_from_data(
     *,
     check_identifiers: bool = True,
     where: dict[tuple[int | str, ...], int] | None = None,
+    warnings: list[str] | None = None,
 ) -> list[Invoice]:
     """Invoices from parsed input; `where` (from `positions`) adds the input line to each problem."""
     items = raw if isinstance(raw, list) else [raw]
@@ -316,7 +336,7 @@ def invoices_from_data(
             problems.append(f"{format_loc(prefix)}: expected an invoice object, got {type(item).__name__}")
             continue
         if check_identifiers:
-            invoice = user_invoice(item, prefix, problems)
+            invoice = user_invoice(item, prefix, problems, warnings)
             if invoice is not None:
                 invoices.append(invoice)
             continue
@@ -331,11 +351,11 @@ def invoices_from_data(
     return invoices
 
 
-def load_invoices(data: bytes, source: str) -> list[Invoice]:
-    """Load and check one invoice or a list of invoices from JSON/YAML bytes."""
+def load_invoices(data: bytes, source: str, *, warnings: list[str] | None = None) -> list[Invoice]:
+    """Load and check one invoice or a list of invoices from JSON/YAML bytes (`warnings`: lenient)."""
     raw = parse_document(data, source)
     try:
-        return invoices_from_data(raw, source)
+        return invoices_from_data(raw, source, warnings=warnings)
     except InvoiceDataError as exc:
         raise InvoiceDataError(
             source, exc.problems, lines=[line_of(p, positions(data)) for p in exc.problems]

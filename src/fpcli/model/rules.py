@@ -114,12 +114,6 @@ def input_problems(invoice: Invoice) -> list[str]:
         problem = _rate_problem(f"lines[{i}]", line.vat_category, line.vat_rate, [])
         if problem:
             problems.append(problem)
-        if invoice.type_code == INVOICE_TYPE and line.quantity < 0:
-            problems.append(
-                f"lines[{i}].quantity: an invoice (type_code 380) bills positive quantities; to give money "
-                'back, issue a credit note: `type_code: "381"`, the same lines with positive quantities, and '
-                "`preceding_invoices: [{number: ...}]` naming the invoice it corrects"
-            )
     for i, exemption in enumerate(invoice.vat_exemptions):
         if exemption.category in ("S", "Z"):
             how = "at 0 %" if exemption.category == "Z" else "at its rate"
@@ -192,6 +186,20 @@ def with_french_mentions(invoice: Invoice, notes: dict[str, str] | None = None) 
             update={"date": period_end or invoice.issue_date}
         )
     return invoice.model_copy(update=update) if update else invoice
+
+
+def refund_problems(invoice: Invoice) -> list[str]:
+    """Negative quantities on a 380 invoice: EN 16931 allows them, but written by hand they are almost
+    always a refund that belongs on a credit note (errors for user input, warnings with `--lenient`)."""
+    if invoice.type_code != INVOICE_TYPE:
+        return []
+    return [
+        f"lines[{i}].quantity: an invoice (type_code 380) bills positive quantities; to give money "
+        'back, issue a credit note: `type_code: "381"`, the same lines with positive quantities, and '
+        "`preceding_invoices: [{number: ...}]` naming the invoice it corrects"
+        for i, line in enumerate(invoice.lines)
+        if line.quantity < 0
+    ]
 
 
 def split_percentages(invoice: Invoice) -> Invoice:
