@@ -254,8 +254,7 @@ def generate_file(source: str, request: GenerateRequest, *, many: bool) -> list[
             data, item.dropped, computed = build_document(invoice, request, base)
             item.warnings = [f"{name}: {w}" for w in [*(read_warnings or []), *computed]]
             if request.check:
-                prefix = (index,) if len(invoices) > 1 or raw.lstrip()[:1] in (b"[", b"-") else ()
-                _check(data, request, name, invoice.number, item, _Explainer(raw, prefix))
+                _check(data, request, name, invoice.number, item, _Explainer(raw, index))
             if target != STDIO:
                 Path(target).parent.mkdir(parents=True, exist_ok=True)  # an `-o` directory may be new
             write_output(target, data, force=request.force)
@@ -280,9 +279,10 @@ def _profile_notes(name: str | None) -> dict[str, str]:
 class _Explainer:
     """A rule finding in the input's terms: the fields of the input its BT ids name, with their lines."""
 
-    def __init__(self, raw: bytes, prefix: tuple[int, ...]) -> None:
-        self.raw, self.prefix = raw, prefix
+    def __init__(self, raw: bytes, index: int) -> None:
+        self.raw, self.index = raw, index
         self._where: dict[tuple[int | str, ...], int] | None = None
+        self.prefix: tuple[int, ...] = ()
 
     def __call__(self, finding: Finding) -> str | None:
         from fpcli.model.load import format_loc, line_of, positions
@@ -290,6 +290,7 @@ class _Explainer:
 
         if self._where is None:
             self._where = positions(self.raw)
+            self.prefix = (self.index,) if (0,) in self._where else ()  # a list of invoices
         named = []
         for term, path in fields_named_in(finding.message):
             full = (format_loc(self.prefix) if self.prefix else "") + (
