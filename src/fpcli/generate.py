@@ -7,6 +7,7 @@ result says whether anything failed. Outputs are written atomically and never ov
 from __future__ import annotations
 
 import datetime as dt
+import os
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -167,7 +168,8 @@ def _target(request: GenerateRequest, source: str, number: str, many: bool) -> s
             )
         return str(directory / (safe_name(number) + suffix))
     if request.output:
-        if Path(request.output).is_dir():
+        # `-o out/` names a directory even before it exists (created when the file is written)
+        if Path(request.output).is_dir() or request.output.endswith(("/", os.sep)):
             return str(Path(request.output) / (safe_name(number) + suffix))
         return request.output
     if source == STDIO:

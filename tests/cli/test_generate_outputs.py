@@ -45,6 +45,13 @@ def test_missing_output_directory_is_created(runner, tmp_path: Path) -> None:
     assert sorted(p.name for p in out.iterdir()) == ["A-1.xml", "A-2.xml"]
 
 
+def test_output_with_a_trailing_slash_is_a_new_directory(runner, tmp_path: Path) -> None:
+    out = tmp_path / "factures"
+    result = run(runner, "generate", SERVICES, "-o", f"{out}/")
+    assert result.exit_code == 0, result.stderr
+    assert out.is_dir() and [p.name for p in out.iterdir()] == ["FA-2026-0042.pdf"]
+
+
 def test_duplicate_invoice_numbers_in_a_batch_name_both(runner, tmp_path: Path) -> None:
     src = tmp_path / "in"
     src.mkdir()
