@@ -256,7 +256,8 @@ def generate_file(source: str, request: GenerateRequest, *, many: bool) -> list[
             data, item.dropped, computed = build_document(invoice, request, base)
             item.warnings = [f"{name}: {w}" for w in [*(read_warnings or []), *computed]]
             if request.check:
-                _check(data, request, name, invoice.number, item, _Explainer(raw, index))
+                explain = _Explainer(raw, index, item.dropped, request.profile)
+                _check(data, request, name, invoice.number, item, explain)
             if target != STDIO:
                 Path(target).parent.mkdir(parents=True, exist_ok=True)  # an `-o` directory may be new
             write_output(target, data, force=request.force)
@@ -281,8 +282,10 @@ def _profile_notes(name: str | None) -> dict[str, str]:
 class _Explainer:
     """A rule finding in the input's terms: the fields of the input its BT ids name, with their lines."""
 
-    def __init__(self, raw: bytes, index: int) -> None:
+    def __init__(self, raw: bytes, index: int, dropped: list[str], profile: Profile) -> None:
         self.raw, self.index = raw, index
+        self.dropped = {d.split()[0] for d in dropped}  # "BG-1 invoice notes" -> "BG-1"
+        self.profile = profile
         self._where: dict[tuple[int | str, ...], int] | None = None
         self.prefix: tuple[int, ...] = ()
 
@@ -299,7 +302,8 @@ class _Explainer:
                 path if not self.prefix else "." + path
             )
             line = line_of(full.replace("[]", "[0]"), self._where)
-            named.append(f"`{full}` ({term})" + (f", near line {line}" if line else ""))
+            left_out = f", which profile {self.profile.value} leaves out" if term in self.dropped else ""
+            named.append(f"`{full}` ({term})" + (f", near line {line}" if line else "") + left_out)
         return "in the input: " + "; ".join(named) if named else None
 
 

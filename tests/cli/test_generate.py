@@ -95,6 +95,7 @@ def test_minimum_reports_what_it_drops_and_strict_fails(runner, tmp_path: Path) 
     assert refused.exit_code == 1 and refused.stdout == ""
     assert "invoice FA-2026-0042: 5 error(s) from the official rules; nothing written" in refused.stderr
     assert "BR-FR-05_BT-22_PMT" in refused.stderr
+    assert "in the input: `notes` (BG-1), near line 12, which profile minimum leaves out" in refused.stderr
     assert "hint: profile minimum cannot carry BG-1 invoice notes" in refused.stderr
     assert not out.exists()
     result = run(runner, "generate", SERVICES, "-t", "xml", "-p", "minimum", "--no-check", "-o", str(out))
