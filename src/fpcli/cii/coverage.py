@@ -78,6 +78,8 @@ LOWEST_PROFILE: dict[str, Profile] = {
     **dict.fromkeys(
         ["BG-25", "BT-127", "BT-157", "BG-26", "BG-27", "BG-28", "BT-147", "BT-148", "BT-149"], B
     ),
+    # EXTENDED only (Factur-X extension terms, named here by their CII element)
+    "EXT-INVOICEE": X,
 }
 
 LABELS: dict[str, str] = {
@@ -110,6 +112,7 @@ LABELS: dict[str, str] = {
     "BT-46": "buyer identifiers",
     "BT-34": "seller electronic address",
     "BT-49": "buyer electronic address",
+    "EXT-INVOICEE": "invoicee (InvoiceeTradeParty)",
 }
 
 

@@ -477,6 +477,9 @@ class _Reader:
             raise InputError.at(self.source, None, "CII without ApplicableHeaderTradeSettlement")
         if (tc := self.text(st, "ram:TaxCurrencyCode")) is not None:
             out["tax_currency"] = tc.upper()
+        invoicee = self.one(st, "ram:InvoiceeTradeParty")
+        if invoicee is not None and self.text(invoicee, "ram:Name"):
+            out["invoicee"] = self.party(invoicee, "invoicee")
         payee = self.one(st, "ram:PayeeTradeParty")
         if payee is not None and (pname := self.text(payee, "ram:Name")):
             p: dict[str, Any] = {"name": pname}

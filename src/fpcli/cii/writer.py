@@ -449,6 +449,9 @@ class _Writer:
         if self.want("BT-6", inv.tax_currency):
             self.sub(st, ram("TaxCurrencyCode"), inv.tax_currency)
         self.sub(st, ram("InvoiceCurrencyCode"), inv.currency)
+        if self.want("EXT-INVOICEE", inv.invoicee):
+            assert inv.invoicee is not None
+            self.party(st, "InvoiceeTradeParty", inv.invoicee, seller=False)
         if self.want("BG-10", inv.payee):
             payee = inv.payee
             assert payee is not None

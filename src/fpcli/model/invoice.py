@@ -413,6 +413,11 @@ class Invoice(_Model):
     seller: Party = Field(description="BG-4 Seller")
     buyer: Party = Field(description="BG-7 Buyer")
     payee: Payee | None = Field(default=None, description="BG-10 Payee")
+    invoicee: Party | None = Field(
+        default=None,
+        description="EXTENDED: invoicee, the party the invoice is addressed to when not the buyer "
+        "(CII InvoiceeTradeParty; left out, with a warning, below EXTENDED)",
+    )
     tax_representative: TaxRepresentative | None = Field(default=None, description="BG-11")
     delivery: Delivery | None = Field(default=None, description="BG-13 Delivery information")
     period: Period | None = Field(default=None, description="BG-14 Invoicing period")

@@ -21,6 +21,8 @@ def _walk(model: type[BaseModel], path: str, out: dict[str, list[str]], depth: i
     if depth > 4:
         return
     for name, info in model.model_fields.items():
+        if not path and name == "invoicee":  # a Party like the buyer: BT-44… name the buyer, not it
+            continue
         here = f"{path}.{name}" if path else name
         side = _SIDES.get(path.split(".", maxsplit=1)[0].split("[", maxsplit=1)[0])
         for kind, number, *_ in _TERM.findall(info.description or ""):
