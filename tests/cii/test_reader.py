@@ -283,3 +283,23 @@ def test_invoicee_round_trips_in_extended_and_is_reported_dropped_below() -> Non
     en = to_cii(invoice, Profile.EN16931)
     assert "EXT-INVOICEE invoicee (InvoiceeTradeParty)" in en.dropped
     assert b"InvoiceeTradeParty" not in en.xml
+
+
+def test_discount_terms_round_trip_in_extended() -> None:
+    from fpcli.validation.checks import ValidateOptions, validate_bytes
+
+    data = copy.deepcopy(FULL)
+    data["discount_terms"] = {
+        "basis_date": "2026-11-20",
+        "period_days": 8,
+        "percent": "2",
+        "basis_amount": "100.00",
+    }
+    invoice = Invoice.model_validate(data)
+    extended = to_cii(invoice, Profile.EXTENDED)
+    back = read_cii(extended.xml, "x.xml")
+    assert back.invoice.discount_terms == invoice.discount_terms
+    assert not any("DiscountTerms" in w for w in back.warnings)
+    report = validate_bytes(extended.xml, "x.xml", ValidateOptions(profile=Profile.EXTENDED, fr=False))
+    assert report.valid, [f.message for f in report.errors]
+    assert any(d.startswith("EXT-DISCOUNT-TERMS") for d in to_cii(invoice, Profile.EN16931).dropped)

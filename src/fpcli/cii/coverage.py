@@ -80,6 +80,7 @@ LOWEST_PROFILE: dict[str, Profile] = {
     ),
     # EXTENDED only (Factur-X extension terms, named here by their CII element)
     "EXT-INVOICEE": X,
+    "EXT-DISCOUNT-TERMS": X,
 }
 
 LABELS: dict[str, str] = {
@@ -113,6 +114,7 @@ LABELS: dict[str, str] = {
     "BT-34": "seller electronic address",
     "BT-49": "buyer electronic address",
     "EXT-INVOICEE": "invoicee (InvoiceeTradeParty)",
+    "EXT-DISCOUNT-TERMS": "early-payment discount terms (ApplicableTradePaymentDiscountTerms)",
 }
 
 

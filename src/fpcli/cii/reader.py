@@ -531,6 +531,18 @@ class _Reader:
         for term in terms:
             if (due := self.date(term, "ram:DueDateDateTime/udt:DateTimeString")) is not None:
                 out.setdefault("due_date", due)
+            found = self.one(term, "ram:ApplicableTradePaymentDiscountTerms")
+            if found is not None and "discount_terms" not in out:
+                days = self.text(found, "ram:BasisPeriodMeasure")
+                discount = {
+                    "basis_date": self.date(found, "ram:BasisDateTime/udt:DateTimeString"),
+                    "period_days": int(days) if days and days.isdigit() else None,
+                    "basis_amount": self.dec(found, "ram:BasisAmount"),
+                    "percent": self.dec(found, "ram:CalculationPercent"),
+                    "amount": self.dec(found, "ram:ActualDiscountAmount"),
+                }
+                if any(v is not None for v in discount.values()):
+                    out["discount_terms"] = {k: v for k, v in discount.items() if v is not None}
             if (mandate := self.text(term, "ram:DirectDebitMandateID")) is not None:
                 out.setdefault("payment", {"means_code": "59"}).setdefault("direct_debit", {})[
                     "mandate_id"

@@ -542,7 +542,8 @@ class _Writer:
         has_terms = self.want("BT-20", inv.payment_terms)
         has_due = self.want("BT-9", inv.due_date)
         has_mandate = dd is not None and self.want("BT-89", dd.mandate_id)
-        if not (has_terms or has_due or has_mandate):
+        discount = inv.discount_terms if self.want("EXT-DISCOUNT-TERMS", inv.discount_terms) else None
+        if not (has_terms or has_due or has_mandate or discount):
             return
         el = self.sub(st, ram("SpecifiedTradePaymentTerms"))
         if has_terms:
@@ -553,6 +554,18 @@ class _Writer:
         if has_mandate:
             assert dd is not None
             self.sub(el, ram("DirectDebitMandateID"), dd.mandate_id)
+        if discount is not None:
+            terms = self.sub(el, ram("ApplicableTradePaymentDiscountTerms"))
+            if discount.basis_date:
+                self.date_el(terms, "BasisDateTime", discount.basis_date)
+            if discount.period_days is not None:
+                self.sub(terms, ram("BasisPeriodMeasure"), str(discount.period_days), unitCode="DAY")
+            if discount.basis_amount is not None:
+                self.sub(terms, ram("BasisAmount"), amount(discount.basis_amount))
+            if discount.percent is not None:
+                self.sub(terms, ram("CalculationPercent"), number(discount.percent))
+            if discount.amount is not None:
+                self.sub(terms, ram("ActualDiscountAmount"), amount(discount.amount))
 
     def monetary_summation(self, st: _El) -> None:
         t = self.computed.totals

@@ -218,6 +218,18 @@ class DirectDebit(_Model):
     debited_account: Code | None = Field(default=None, description="BT-91 Debited account identifier")
 
 
+class DiscountTerms(_Model):
+    """EXTENDED: early-payment discount terms (escompte; CII ApplicableTradePaymentDiscountTerms)."""
+
+    basis_date: dt.date | None = Field(default=None, description="Date the discount period starts from")
+    period_days: Annotated[int, Field(ge=0, le=3650)] | None = Field(
+        default=None, description="Days after the basis date during which the discount applies"
+    )
+    basis_amount: Amount | None = Field(default=None, description="Amount the discount applies to")
+    percent: Rate | None = Field(default=None, description="Discount percentage, e.g. 2")
+    amount: Amount | None = Field(default=None, description="Discount amount")
+
+
 class Payment(_Model):
     """BG-16 Payment instructions."""
 
@@ -405,6 +417,10 @@ class Invoice(_Model):
     invoiced_object: Identifier | None = Field(default=None, description="BT-18 Invoiced object identifier")
     buyer_accounting_reference: Code | None = Field(default=None, description="BT-19 Buyer accounting ref")
     payment_terms: Text | None = Field(default=None, description="BT-20 Payment terms")
+    discount_terms: DiscountTerms | None = Field(
+        default=None,
+        description="EXTENDED: early-payment discount terms (escompte); the AAB note still says it in words",
+    )
     notes: list[Note] = Field(default_factory=list, description="BG-1 Invoice notes")
     business_process: Code | None = Field(
         default=None, description="BT-23 Business process type (French billing frame: S1, B1, M1…)"
