@@ -189,12 +189,12 @@ _TERM = re.compile(r"\b(B[TG]-\d+(?:-\d+)?)")
 _FR_DATE = re.compile(r"^\s*(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})\s*$")
 
 
-def _model_of(annotation: Any) -> type[BaseModel] | None:
+def model_of(annotation: Any) -> type[BaseModel] | None:
     """The pydantic model inside `X`, `X | None` or `list[X]`."""
     if isinstance(annotation, type) and issubclass(annotation, BaseModel):
         return annotation
     for arg in get_args(annotation):
-        found = _model_of(arg)
+        found = model_of(arg)
         if found is not None:
             return found
     return None
@@ -212,7 +212,7 @@ def _field_at(
         if i == len(loc) - 1 or all(isinstance(p, int) for p in loc[i + 1 :]):
             return current, part
         info = current.model_fields.get(part)
-        current = _model_of(info.annotation) if info is not None else None
+        current = model_of(info.annotation) if info is not None else None
         last = part
     return current, last
 

@@ -10,7 +10,7 @@ from functools import cache
 from pydantic import BaseModel
 
 from fpcli.model.invoice import Invoice
-from fpcli.model.load import _model_of
+from fpcli.model.load import model_of
 
 _TERM = re.compile(r"\bB([TG])-(\d+)(?:-\d+)?")
 # Party fields describe the seller's and the buyer's term together ("BT-34 / BT-49"): keep each side's.
@@ -29,7 +29,7 @@ def _walk(model: type[BaseModel], path: str, out: dict[str, list[str]], depth: i
             if kind == "T" and side is not None and int(number) not in side:
                 continue
             out.setdefault(f"B{kind}-{number}", []).append(here)
-        inner = _model_of(info.annotation)
+        inner = model_of(info.annotation)
         if inner is not None:
             is_list = "list[" in str(info.annotation)
             _walk(inner, here + ("[]" if is_list else ""), out, depth + 1)
