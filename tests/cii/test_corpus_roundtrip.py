@@ -1,7 +1,8 @@
 """Item 9 of issue 11, measured: every valid CII / Factur-X file of the corpus that `fpcli validate` accepts,
 read by `extract --json` and written again by `generate --lenient` (its own profile), is accepted by the same
-official rules. The known exceptions are named: multi-vendor EXTENDED invoices carry line-level seller terms
-(EXT-FR-FE-163..167) the model does not hold yet."""
+official rules and carries the same business content (totals BT-106..BT-115, VAT breakdown, lines, parties and
+identifiers, notes, payment terms and instructions). The known exceptions are named: multi-vendor EXTENDED
+invoices carry line-level seller terms (EXT-FR-FE-163..167) the model does not hold yet."""
 
 from __future__ import annotations
 
@@ -11,13 +12,40 @@ import json
 import pytest
 
 from fpcli.cii.profile import Profile
+from fpcli.cii.reader import read_cii
 from fpcli.errors import FpcliError
 from fpcli.extract import extract_invoice
 from fpcli.generate import GenerateRequest, OutputFormat, build_document
+from fpcli.model.invoice import Invoice
 from fpcli.model.load import load_invoices
 from fpcli.model.rules import with_french_mentions
 from fpcli.validation.checks import ValidateOptions, validate_bytes
 from tests.cii.test_corpus import CORPUS, NO_SHARED, ROWS
+
+TOTALS = ("line_total", "allowance_total", "charge_total", "tax_exclusive", "tax_total", "tax_inclusive")
+
+
+def content(invoice: Invoice) -> dict[str, object]:
+    """The business content a round trip must keep (IBANs compared without their print spacing)."""
+    t = invoice.totals
+    payment = invoice.payment.model_dump() if invoice.payment else None
+    for transfer in (payment or {}).get("credit_transfers", []):
+        transfer["iban"] = transfer["iban"].replace(" ", "")
+    return {
+        "totals": None if t is None else [getattr(t, f) for f in (*TOTALS, "prepaid", "rounding", "due")],
+        "vat": sorted(
+            (b.category, b.rate, b.taxable_amount, b.tax_amount) for b in invoice.vat_breakdown or []
+        ),
+        "lines": [(ln.name, ln.quantity, ln.unit, ln.unit_price, ln.net_amount) for ln in invoice.lines],
+        "parties": [
+            (p.name, p.vat_id, p.legal_id, p.identifiers, p.electronic_address)
+            for p in (invoice.seller, invoice.buyer)
+        ],
+        "notes": [(n.subject, n.text) for n in invoice.notes],
+        "terms": (invoice.payment_terms, invoice.due_date),
+        "payment": payment,
+    }
+
 
 KNOWN = {"UC10_F202600004", "UC11_F202600022"}  # multi-vendor (BR-FR-MV-*): line-level seller terms
 
@@ -46,5 +74,9 @@ def test_extract_json_then_generate_lenient_passes_the_official_rules() -> None:
             passed += 1
         elif not any(k in row["file"] for k in KNOWN):
             failed.append(f"{row['file']}: {[f.rule_id for f in report.errors][:3]}")
+        before, after = content(read_cii(extracted.xml, "o").invoice), content(read_cii(xml, "x").invoice)
+        changed = [k for k in before if before[k] != after[k]]
+        if changed:
+            failed.append(f"{row['file']}: content changed: {changed}")
     assert not failed, failed
     assert passed >= 120  # 125 of 131 on 2026-11-30
