@@ -303,3 +303,34 @@ def test_discount_terms_round_trip_in_extended() -> None:
     report = validate_bytes(extended.xml, "x.xml", ValidateOptions(profile=Profile.EXTENDED, fr=False))
     assert report.valid, [f.message for f in report.errors]
     assert any(d.startswith("EXT-DISCOUNT-TERMS") for d in to_cii(invoice, Profile.EN16931).dropped)
+
+
+def test_advance_payments_and_package_quantities_round_trip_in_extended() -> None:
+    from fpcli.validation.checks import ValidateOptions, validate_bytes
+
+    data = copy.deepcopy(FULL)
+    data["lines"][0]["package_quantity"] = "4"
+    data["lines"][0]["package_unit"] = "XPK"
+    plain = Invoice.model_validate(data)
+    due = compute(plain).totals.tax_inclusive
+    data["prepaid_amount"] = "10.00"
+    data["advance_payments"] = [
+        {
+            "amount": "10.00",
+            "received_date": "2026-10-01",
+            "taxes": [{"category": "S", "rate": "20", "tax_amount": "1.67"}],
+            "invoice_number": "ACOMPTE-1",
+        }
+    ]
+    invoice = Invoice.model_validate(data)
+    extended = to_cii(invoice, Profile.EXTENDED)
+    back = read_cii(extended.xml, "x.xml")
+    assert back.invoice.advance_payments == invoice.advance_payments
+    assert back.invoice.lines[0].package_quantity == 4 and back.invoice.lines[0].package_unit == "XPK"
+    assert back.invoice.totals is not None and back.invoice.totals.due == due - 10
+    assert not any("AdvancePayment" in w or "PackageQuantity" in w for w in back.warnings)
+    report = validate_bytes(extended.xml, "x.xml", ValidateOptions(profile=Profile.EXTENDED, fr=False))
+    assert report.valid, [f.message for f in report.errors]
+    dropped = to_cii(invoice, Profile.EN16931).dropped
+    assert "EXT-ADVANCE-PAYMENTS advance payments (SpecifiedAdvancePayment)" in dropped
+    assert "EXT-PACKAGE-QUANTITY line package quantities (PackageQuantity)" in dropped

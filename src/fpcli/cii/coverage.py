@@ -81,6 +81,8 @@ LOWEST_PROFILE: dict[str, Profile] = {
     # EXTENDED only (Factur-X extension terms, named here by their CII element)
     "EXT-INVOICEE": X,
     "EXT-DISCOUNT-TERMS": X,
+    "EXT-ADVANCE-PAYMENTS": X,
+    "EXT-PACKAGE-QUANTITY": X,
 }
 
 LABELS: dict[str, str] = {
@@ -115,6 +117,8 @@ LABELS: dict[str, str] = {
     "BT-49": "buyer electronic address",
     "EXT-INVOICEE": "invoicee (InvoiceeTradeParty)",
     "EXT-DISCOUNT-TERMS": "early-payment discount terms (ApplicableTradePaymentDiscountTerms)",
+    "EXT-ADVANCE-PAYMENTS": "advance payments (SpecifiedAdvancePayment)",
+    "EXT-PACKAGE-QUANTITY": "line package quantities (PackageQuantity)",
 }
 
 

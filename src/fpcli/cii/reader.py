@@ -262,6 +262,13 @@ class _Reader:
             "unit_price": unit_price,
             "name": name,
         }
+        package = self.one(el, "ram:SpecifiedLineTradeDelivery/ram:PackageQuantity")
+        if package is not None and (
+            packages := self.dec(el, "ram:SpecifiedLineTradeDelivery/ram:PackageQuantity")
+        ):
+            out["package_quantity"] = packages
+            if package.get("unitCode"):
+                out["package_unit"] = package.get("unitCode").strip().upper()
         notes = (
             [_clean(n.text) for n in self.all(doc, "ram:IncludedNote/ram:Content") if _clean(n.text)]
             if doc is not None
@@ -564,9 +571,36 @@ class _Reader:
             out["preceding_invoices"] = precs
         if (acc := self.text(st, "ram:ReceivableSpecifiedTradeAccountingAccount/ram:ID")) is not None:
             out["buyer_accounting_reference"] = acc
+        advances = [self.advance_payment(a) for a in self.all(st, "ram:SpecifiedAdvancePayment")]
+        if advances := [a for a in advances if a]:
+            out["advance_payments"] = advances
         for extra in self.all(st, "ram:SpecifiedLogisticsServiceCharge"):
             out.setdefault("charges", []).append(self.logistics_charge(extra))
         out["totals"] = self.totals(st, out)
+
+    def advance_payment(self, el: _El) -> dict[str, Any] | None:
+        """EXTENDED SpecifiedAdvancePayment; None (left as unread data, with its warning) without VAT."""
+        paid = self.dec(el, "ram:PaidAmount")
+        taxes = []
+        for tax in self.all(el, "ram:IncludedTradeTax"):
+            item: dict[str, Any] = {
+                "category": self.text(tax, "ram:CategoryCode") or "S",
+                "tax_amount": self.dec(tax, "ram:CalculatedAmount") or Decimal(0),
+            }
+            self.text(tax, "ram:TypeCode")
+            if (rate := self.dec(tax, "ram:RateApplicablePercent")) is not None:
+                item["rate"] = rate
+            taxes.append(item)
+        if paid is None or not taxes:
+            return None
+        out: dict[str, Any] = {"amount": paid, "taxes": taxes}
+        if (when := self.date(el, "ram:FormattedReceivedDateTime/qdt:DateTimeString")) is not None:
+            out["received_date"] = when
+        if (
+            number := self.text(el, "ram:InvoiceSpecifiedReferencedDocument/ram:IssuerAssignedID")
+        ) is not None:
+            out["invoice_number"] = number
+        return out
 
     def logistics_charge(self, el: _El) -> dict[str, Any]:
         """EXTENDED BT-X-272 as a document-level charge (BG-21): the same amount, VAT and place in BT-108."""

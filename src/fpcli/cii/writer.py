@@ -196,6 +196,10 @@ class _Writer:
 
         delivery = self.sub(item, ram("SpecifiedLineTradeDelivery"))
         self.sub(delivery, ram("BilledQuantity"), number(line.quantity), unitCode=line.unit)
+        if self.want("EXT-PACKAGE-QUANTITY", line.package_quantity):
+            assert line.package_quantity is not None
+            unit = {"unitCode": line.package_unit} if line.package_unit else {}
+            self.sub(delivery, ram("PackageQuantity"), number(line.package_quantity), **unit)
 
         settlement = self.sub(item, ram("SpecifiedLineTradeSettlement"))
         tax = self.sub(settlement, ram("ApplicableTradeTax"))
@@ -503,6 +507,22 @@ class _Writer:
                 ram("ID"),
                 inv.buyer_accounting_reference,
             )
+        if self.want("EXT-ADVANCE-PAYMENTS", inv.advance_payments):
+            for advance in inv.advance_payments:
+                el = self.sub(st, ram("SpecifiedAdvancePayment"))
+                self.sub(el, ram("PaidAmount"), amount(advance.amount))
+                if advance.received_date:
+                    self.date_el(el, "FormattedReceivedDateTime", advance.received_date, kind="qdt")
+                for tax in advance.taxes:
+                    t = self.sub(el, ram("IncludedTradeTax"))
+                    self.sub(t, ram("CalculatedAmount"), amount(tax.tax_amount))
+                    self.sub(t, ram("TypeCode"), "VAT")
+                    self.sub(t, ram("CategoryCode"), tax.category)
+                    if tax.rate is not None:
+                        self.sub(t, ram("RateApplicablePercent"), number(tax.rate))
+                if advance.invoice_number:
+                    ref = self.sub(el, ram("InvoiceSpecifiedReferencedDocument"))
+                    self.sub(ref, ram("IssuerAssignedID"), advance.invoice_number)
 
     def payment_means(self, st: _El) -> None:
         pay = self.inv.payment

@@ -230,6 +230,23 @@ class DiscountTerms(_Model):
     amount: Amount | None = Field(default=None, description="Discount amount")
 
 
+class AdvanceTax(_Model):
+    """The VAT included in an advance payment, per category and rate."""
+
+    category: Code = Field(description="VAT category of the advance (UNTDID 5305)")
+    rate: Rate | None = Field(default=None, description="VAT rate of the advance")
+    tax_amount: Amount = Field(description="VAT included in the advance")
+
+
+class AdvancePayment(_Model):
+    """EXTENDED: an advance payment received before this invoice (CII SpecifiedAdvancePayment)."""
+
+    amount: Amount = Field(description="Amount paid in advance")
+    received_date: dt.date | None = Field(default=None, description="Date it was received")
+    taxes: list[AdvanceTax] = Field(min_length=1, description="VAT included in it, per category and rate")
+    invoice_number: Code | None = Field(default=None, description="The advance invoice it settled")
+
+
 class Payment(_Model):
     """BG-16 Payment instructions."""
 
@@ -321,6 +338,10 @@ class Line(_Model):
     gross_price: Amount | None = Field(default=None, description="BT-148 Item gross price")
     base_quantity: Quantity | None = Field(default=None, description="BT-149 Item price base quantity")
     base_unit: UnitCode | None = Field(default=None, description="BT-150 Base quantity unit of measure")
+    package_quantity: Quantity | None = Field(
+        default=None, description="EXTENDED: number of packages (CII PackageQuantity)"
+    )
+    package_unit: UnitCode | None = Field(default=None, description="EXTENDED: package unit, e.g. XPK")
     vat_category: Code = Field(
         default="S",
         description="BT-151 VAT category (UNTDID 5305): S standard (give vat_rate), Z zero, E exempt, "
@@ -461,6 +482,9 @@ class Invoice(_Model):
         default=None, description="BG-22 Document totals (computed when omitted; required without lines)"
     )
     prepaid_amount: Amount | None = Field(default=None, description="BT-113 Paid amount")
+    advance_payments: list[AdvancePayment] = Field(
+        default_factory=list, description="EXTENDED: advance payments, detailed (BT-113 carries their total)"
+    )
     rounding_amount: Amount | None = Field(default=None, description="BT-114 Rounding amount")
 
     @field_validator("type_code")

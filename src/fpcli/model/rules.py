@@ -101,6 +101,7 @@ def _code_problems(invoice: Invoice) -> list[str]:
     for i, line in enumerate(invoice.lines):
         checks.append(("unit", f"lines[{i}].unit", line.unit, "BT-130"))
         checks.append(("unit", f"lines[{i}].base_unit", line.base_unit, "BT-150"))
+        checks.append(("unit", f"lines[{i}].package_unit", line.package_unit, "EXTENDED package unit"))
         checks.append(("country", f"lines[{i}].origin_country", line.origin_country, "BT-159"))
         for j, a in enumerate(line.allowances):
             checks.append(
