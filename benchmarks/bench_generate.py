@@ -46,16 +46,17 @@ def cli_batch(count: int) -> None:
         for i, doc in enumerate(synthetic_invoices(count)):
             (src / f"{i:05d}.json").write_text(json.dumps(doc), encoding="utf-8")
         rows = []
-        for jobs in (1, 2):
-            out = Path(tmp) / f"out{jobs}"
+        for jobs, extra in ((1, []), (2, []), (1, ["--no-check"])):
+            out = Path(tmp) / f"out{jobs}{len(extra)}"
             out.mkdir()
             cmd = [sys.executable, "-m", "fpcli", "-q", "generate", str(src), "-o", str(out), "-j", str(jobs)]
+            cmd += extra
             seconds, peak = run_measured(cmd)
             made = len(list(out.glob("*.pdf")))
             assert made == count, f"{made} of {count} PDFs written"
             rows.append(
                 (
-                    f"fpcli generate DIR -o OUT -j {jobs} ({count} PDFs)",
+                    f"fpcli generate DIR -o OUT -j {jobs} {' '.join(extra)}({count} PDFs)",
                     f"{count / seconds:.0f}",
                     "-" if peak is None else f"{peak:.0f}",
                 )
@@ -87,6 +88,22 @@ def main() -> None:
     xmls = [build_document(inv, xml_req, None)[0] for inv in invoices]
 
     xml_rate = per_second(n, lambda i: build_document(invoices[i], xml_req, None))
+    from facturx import xml_check_xsd
+
+    from fpcli.validation.gate import check_document
+
+    def checked(i: int) -> None:
+        data = build_document(invoices[i], xml_req, None)[0]
+        check_document(data, "bench", profile=Profile.EN16931, action="nothing written")
+
+    checked(0)  # warm-up: compile the EN16931 and BR-FR rules once, as a batch does
+    checked_rate = per_second(min(n, 300), checked)
+    fx_check_rate = per_second(
+        n,
+        lambda i: xml_check_xsd(
+            build_document(invoices[i], xml_req, None)[0], flavor="factur-x", level="en16931"
+        ),
+    )
     pdf_rate = per_second(n, lambda i: build_document(invoices[i], pdf_req, None))
     embed_rate = per_second(
         n, lambda i: embed_xml(base_pdf, xmls[i], profile=Profile.EN16931, metadata=meta, source="base")
@@ -98,7 +115,21 @@ def main() -> None:
         ),
     )
     rows = [
-        ("fpcli: model -> CII XML (+ XSD self-check)", f"{xml_rate:,.0f}", f"{1000 / xml_rate:.2f}"),
+        (
+            "fpcli: model -> CII XML (+ XSD self-check), --no-check",
+            f"{xml_rate:,.0f}",
+            f"{1000 / xml_rate:.2f}",
+        ),
+        (
+            "fpcli: model -> CII XML + check (XSD, EN16931 + BR-FR Schematron), warm",
+            f"{checked_rate:,.1f}",
+            f"{1000 / checked_rate:.2f}",
+        ),
+        (
+            "fpcli model -> CII XML + factur-x xml_check_xsd (XSD only: no offline Schematron)",
+            f"{fx_check_rate:,.0f}",
+            f"{1000 / fx_check_rate:.2f}",
+        ),
         ("fpcli: model -> rendered PDF -> Factur-X PDF/A-3", f"{pdf_rate:,.0f}", f"{1000 / pdf_rate:.2f}"),
         ("fpcli embed_xml (same XML into same PDF)", f"{embed_rate:,.0f}", f"{1000 / embed_rate:.2f}"),
         ("factur-x generate_from_binary (same XML, same PDF)", f"{ref_rate:,.0f}", f"{1000 / ref_rate:.2f}"),

@@ -54,11 +54,15 @@ class InputError(FpcliError):
 class InvoiceDataError(InputError):
     """The input parses but its invoice data is wrong: one line per problem, each with its path."""
 
-    def __init__(self, source: str, problems: list[str]) -> None:
+    def __init__(self, source: str, problems: list[str], *, lines: list[int | None] | None = None) -> None:
         self.source = source
         self.problems = problems
-        lines = "\n".join(f"{source}: {p}" for p in problems)
-        super().__init__(lines)
+        self.lines = lines or [None] * len(problems)
+        text = "\n".join(
+            f"{source}: line {n}: {p}" if n else f"{source}: {p}"
+            for p, n in zip(problems, self.lines, strict=True)
+        )
+        super().__init__(text)
 
 
 class OutputExistsError(UsageError):

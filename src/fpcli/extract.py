@@ -6,6 +6,7 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
+from fpcli.errors import InputError
 from fpcli.fileio import STDIO, read_input
 
 PDF_MAGIC = b"%PDF-"
@@ -46,6 +47,13 @@ def extract_invoice(source: str, *, want_model: bool) -> ExtractResult:
 
         found = extract_xml(data, name)
         data, attachment = found.data, found.filename
+    elif not data.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"<"):
+        # 300 random bytes named x.pdf: an input error, never an "extracted" x.xml
+        raise InputError.at(name, None, "neither a PDF (no `%PDF-` header) nor XML")
+    else:
+        from fpcli.xmlsafe import parse_xml
+
+        parse_xml(data, name)
     result = ExtractResult(source=name, xml=data, attachment=attachment)
     if want_model:
         from fpcli.cii.reader import read_cii

@@ -22,6 +22,23 @@ def files_in(directory: Path, suffixes: tuple[str, ...], *, recursive: bool = Fa
     return sorted(str(f) for f in found if f.suffix.lower() in suffixes and f.is_file())
 
 
+def expand_paths(inputs: list[str], suffixes: tuple[str, ...], *, recursive: bool = False) -> list[str]:
+    """Files as given; directories as the files with `suffixes` they hold (below too, with `recursive`),
+    sorted. The same for generate, validate, pdp submit and chorus submit (`-r/--recursive`)."""
+    out: list[str] = []
+    for name in inputs:
+        p = Path(name)
+        if name != STDIO and p.is_dir():
+            found = files_in(p, suffixes, recursive=recursive)
+            if not found:
+                deeper = "" if recursive else " (`-r` also reads its subdirectories)"
+                raise InputError.at(name, None, f"directory holds no {', '.join(suffixes)} file{deeper}")
+            out.extend(found)
+        else:
+            out.append(name)
+    return out
+
+
 def read_input(path: str | Path, *, limit: int = MAX_INPUT_BYTES) -> bytes:
     """Read a whole input file (or stdin for `-`), refusing anything larger than `limit`."""
     if str(path) == STDIO:

@@ -16,20 +16,14 @@ from pydantic import ValidationError
 
 from fpcli.errors import FpcliError, InputError, InvoiceDataError
 from fpcli.model.invoice import Invoice
-from fpcli.model.load import parse_document, validation_problems
+from fpcli.model.load import parse_document, user_invoice, validation_problems
+from fpcli.model.rules import FR_DEFAULT_NOTES
 from fpcli.model.simplified import SimplifiedInvoice
 from fpcli.remote.companies import Company, CompanyDirectory
 from fpcli.remote.http import Http
 
 # The three notes French law requires on B2B invoices (BR-FR-05), in their usual wording.
-DEFAULT_NOTES = [
-    {
-        "subject": "PMT",
-        "text": "Indemnité forfaitaire pour frais de recouvrement en cas de retard de paiement : 40 €",
-    },
-    {"subject": "PMD", "text": "Pénalités de retard : trois fois le taux d'intérêt légal"},
-    {"subject": "AAB", "text": "Pas d'escompte pour paiement anticipé"},
-]
+DEFAULT_NOTES = [{"subject": k, "text": v} for k, v in FR_DEFAULT_NOTES.items()]
 
 
 @dataclass
@@ -187,14 +181,13 @@ def expand(data: bytes, source: str, companies: CompanyDirectory, chorus: Chorus
         try:
             simple = SimplifiedInvoice.model_validate(item)
         except ValidationError as exc:
-            problems.extend(validation_problems(exc, prefix))
+            problems.extend(validation_problems(exc, prefix, SimplifiedInvoice))
             continue
         full, lookups = expand_one(simple, source, where, companies, chorus)
         expansion.lookups += lookups
-        try:
-            expansion.invoices.append(Invoice.model_validate(full, context={"check_identifiers": True}))
-        except ValidationError as exc:
-            problems.extend(validation_problems(exc, prefix))
+        invoice = user_invoice(full, prefix, problems)
+        if invoice is not None:
+            expansion.invoices.append(invoice)
     if problems:
         raise InvoiceDataError(source, problems)
     return expansion

@@ -13,6 +13,7 @@ FULL: dict[str, Any] = {
     "due_date": "2026-02-15",
     "buyer_reference": "BR-1",
     "project_reference": "PRJ-1",
+    "project_name": "Refonte du site",
     "contract_reference": "CT-1",
     "purchase_order_reference": "PO-1",
     "sales_order_reference": "SO-1",
@@ -53,7 +54,7 @@ FULL: dict[str, Any] = {
         "vat_id": "FR14987654324",
         "electronic_address": {"id": "a@example.com", "scheme": "EM"},
         "address": {"city": "Lyon", "country": "FR"},
-        "contact": {"email": "b@example.com"},
+        "contact": {"department": "Achats", "email": "b@example.com"},
     },
     "payee": {
         "name": "Affactureur",

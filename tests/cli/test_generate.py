@@ -69,7 +69,9 @@ def test_bad_input_exit_3_and_no_output_file(runner, tmp_path: Path) -> None:
     result = run(runner, "generate", str(bad), "-t", "xml", "-o", str(out))
     assert result.exit_code == 3
     assert result.stdout == ""
-    assert f"error: {bad}: lines[0].quantity: Input should be a valid decimal" in result.stderr
+    assert (
+        f"error: {bad}: line 1: lines[0].quantity: Input should be a valid decimal (BT-129)" in result.stderr
+    )
     assert "Traceback" not in result.stderr
     assert not out.exists()
     assert list(tmp_path.iterdir()) == [bad]  # no temporary file left behind
@@ -87,7 +89,16 @@ def test_totals_disagreement_is_reported(runner, tmp_path: Path) -> None:
 
 
 def test_minimum_reports_what_it_drops_and_strict_fails(runner, tmp_path: Path) -> None:
-    result = run(runner, "generate", SERVICES, "-t", "xml", "-p", "minimum", "-o", str(tmp_path / "m.xml"))
+    out = tmp_path / "m.xml"
+    # A French seller's invoice needs the PMT/PMD/AAB notes (BR-FR-05) that MINIMUM cannot carry.
+    refused = run(runner, "generate", SERVICES, "-t", "xml", "-p", "minimum", "-o", str(out))
+    assert refused.exit_code == 1 and refused.stdout == ""
+    assert "invoice FA-2026-0042: 5 error(s) from the official rules; nothing written" in refused.stderr
+    assert "BR-FR-05_BT-22_PMT" in refused.stderr
+    assert "in the input: `notes` (BG-1), near line 12, which profile minimum leaves out" in refused.stderr
+    assert "hint: profile minimum cannot carry BG-1 invoice notes" in refused.stderr
+    assert not out.exists()
+    result = run(runner, "generate", SERVICES, "-t", "xml", "-p", "minimum", "--no-check", "-o", str(out))
     assert result.exit_code == 0
     assert "warning: invoice FA-2026-0042: profile minimum cannot carry BG-1 invoice notes" in result.stderr
     strict = run(
@@ -186,8 +197,15 @@ def test_pdf_default_and_extract_gives_back_the_xml(runner, tmp_path: Path) -> N
 
 
 def test_pdf_deterministic_with_source_date_epoch(runner, tmp_path: Path) -> None:
+    import time
+
+    from fpcli.pdf.pdfa3 import srgb_icc
+
     a, b = tmp_path / "a.pdf", tmp_path / "b.pdf"
     assert run(runner, "generate", SERVICES, "-o", str(a)).exit_code == 0
+    # A later run is a new process: everything built at run time is built again, seconds later.
+    srgb_icc.cache_clear()
+    time.sleep(1.1)
     assert run(runner, "generate", SERVICES, "-o", str(b)).exit_code == 0
     assert a.read_bytes() == b.read_bytes()
 

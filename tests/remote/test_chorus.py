@@ -175,3 +175,18 @@ def test_token_endpoint_answering_html_is_an_auth_error(
         result = run(runner, "chorus", "status", "CPP0000000001")
     assert result.exit_code == 5
     assert "PISTE OAuth2 " in result.stderr and "the answer is not a JSON object" in result.stderr
+
+
+def test_submit_checks_first_and_deposits_nothing_invalid(
+    runner: CliRunner, chorus: ChorusServer, tmp_path: Path
+) -> None:
+    bad = tmp_path / "bad.xml"
+    bad.write_bytes(
+        invoice(2).replace(b"<ram:CountryID>FR</ram:CountryID>", b"<ram:CountryID>XX</ram:CountryID>")
+    )
+    result = run(runner, "chorus", "submit", str(bad))
+    assert result.exit_code == 1
+    assert f"{bad}: " in result.stderr and "nothing sent" in result.stderr
+    assert chorus.state.deposits == []
+    assert run(runner, "chorus", "submit", str(bad), "--no-check").exit_code == 0
+    assert len(chorus.state.deposits) == 1

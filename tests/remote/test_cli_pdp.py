@@ -361,3 +361,34 @@ def test_logout_removes_webhook_keys(
     assert any("/webhook/" in k[1] for k in isolation.store)
     assert run(runner, "auth", "logout").exit_code == 0
     assert isolation.store == {}
+
+
+def test_submit_checks_first_and_sends_nothing_invalid(
+    runner: CliRunner, pa_server: PAServer, tmp_path: Path, fast: None
+) -> None:
+    add_profile(runner, pa_server)
+    bad = tmp_path / "bad.xml"
+    # A unit code the official code list does not know: the Factur-X Schematron rejects it.
+    bad.write_bytes(invoice(40).replace(b'unitCode="DAY"', b'unitCode="JRS"'))
+    result = run(runner, "pdp", "submit", str(bad))
+    assert result.exit_code == 1, result.stderr
+    assert f"{bad}: 1 error(s) from the official rules; nothing sent" in result.stderr
+    assert "FX-SCH-A-000613" in result.stderr or "BR-CL-23" in result.stderr
+    assert pa_server.state.created == []
+    forced = run(runner, "pdp", "submit", str(bad), "--no-check")
+    assert forced.exit_code == 0, forced.stderr
+    assert len(pa_server.state.created) == 1
+
+
+def test_submit_reads_subdirectories_only_with_recursive(
+    runner: CliRunner, pa_server: PAServer, tmp_path: Path, fast: None
+) -> None:
+    add_profile(runner, pa_server)
+    (tmp_path / "2026" / "11").mkdir(parents=True)
+    (tmp_path / "2026" / "11" / "a.xml").write_bytes(invoice(50))
+    flat = run(runner, "pdp", "submit", str(tmp_path / "2026"))
+    assert flat.exit_code == 3 and "(`-r` also reads its subdirectories)" in flat.stderr
+    assert pa_server.state.created == []
+    deep = run(runner, "pdp", "submit", "-r", str(tmp_path / "2026"))
+    assert deep.exit_code == 0, deep.stderr
+    assert len(pa_server.state.created) == 1

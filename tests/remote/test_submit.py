@@ -11,13 +11,20 @@ from fpcli.remote.pa import PASession
 from fpcli.remote.submit import AlreadySubmittedError, Submitter, wait_for_ack
 from tests.remote.pa_server import PAServer
 
-INVOICE = b"""<?xml version="1.0"?>
-<rsm:CrossIndustryInvoice xmlns:rsm="urn:un:unece:uncefact:data:standard:CrossIndustryInvoice:100"
- xmlns:ram="urn:un:unece:uncefact:data:standard:ReusableAggregateBusinessInformationEntity:100">
-<rsm:ExchangedDocumentContext><ram:GuidelineSpecifiedDocumentContextParameter>
-<ram:ID>urn:cen.eu:en16931:2017</ram:ID></ram:GuidelineSpecifiedDocumentContextParameter>
-</rsm:ExchangedDocumentContext><rsm:ExchangedDocument><ram:ID>F-%d</ram:ID></rsm:ExchangedDocument>
-</rsm:CrossIndustryInvoice>"""
+
+def _valid_invoice() -> bytes:
+    """A CII that passes every rule `pdp submit` checks before uploading (the bundled services example)."""
+    from fpcli.cii.profile import Profile
+    from fpcli.cii.writer import to_cii
+    from fpcli.model.load import load_invoices
+    from fpcli.model.totals import compute
+    from tests.conftest import EXAMPLES
+
+    inv = load_invoices((EXAMPLES / "invoice-services.yaml").read_bytes(), "services.yaml")[0]
+    return to_cii(inv, Profile.EN16931, compute(inv)).xml.replace(b"FA-2026-0042", b"F-%d")
+
+
+INVOICE = _valid_invoice()
 
 
 def invoice(n: int, marker: bytes = b"") -> bytes:

@@ -78,6 +78,11 @@ LOWEST_PROFILE: dict[str, Profile] = {
     **dict.fromkeys(
         ["BG-25", "BT-127", "BT-157", "BG-26", "BG-27", "BG-28", "BT-147", "BT-148", "BT-149"], B
     ),
+    # EXTENDED only (Factur-X extension terms, named here by their CII element)
+    "EXT-INVOICEE": X,
+    "EXT-DISCOUNT-TERMS": X,
+    "EXT-ADVANCE-PAYMENTS": X,
+    "EXT-PACKAGE-QUANTITY": X,
 }
 
 LABELS: dict[str, str] = {
@@ -110,6 +115,10 @@ LABELS: dict[str, str] = {
     "BT-46": "buyer identifiers",
     "BT-34": "seller electronic address",
     "BT-49": "buyer electronic address",
+    "EXT-INVOICEE": "invoicee (InvoiceeTradeParty)",
+    "EXT-DISCOUNT-TERMS": "early-payment discount terms (ApplicableTradePaymentDiscountTerms)",
+    "EXT-ADVANCE-PAYMENTS": "advance payments (SpecifiedAdvancePayment)",
+    "EXT-PACKAGE-QUANTITY": "line package quantities (PackageQuantity)",
 }
 
 

@@ -199,7 +199,8 @@ class _Reader:
         contact = self.one(el, "ram:DefinedTradeContact")
         if contact is not None:
             c = {
-                "name": self.text(contact, "ram:PersonName") or self.text(contact, "ram:DepartmentName"),
+                "name": self.text(contact, "ram:PersonName"),
+                "department": self.text(contact, "ram:DepartmentName"),
                 "telephone": self.text(contact, "ram:TelephoneUniversalCommunication/ram:CompleteNumber"),
                 "email": self.text(contact, "ram:EmailURIUniversalCommunication/ram:URIID"),
             }
@@ -277,6 +278,13 @@ class _Reader:
             "unit_price": unit_price,
             "name": name,
         }
+        package = self.one(el, "ram:SpecifiedLineTradeDelivery/ram:PackageQuantity")
+        if package is not None and (
+            packages := self.dec(el, "ram:SpecifiedLineTradeDelivery/ram:PackageQuantity")
+        ):
+            out["package_quantity"] = packages
+            if package.get("unitCode"):
+                out["package_unit"] = package.get("unitCode").strip().upper()
         notes = (
             [_clean(n.text) for n in self.all(doc, "ram:IncludedNote/ram:Content") if _clean(n.text)]
             if doc is not None
@@ -428,9 +436,12 @@ class _Reader:
             ("purchase_order_reference", "ram:BuyerOrderReferencedDocument/ram:IssuerAssignedID"),
             ("contract_reference", "ram:ContractReferencedDocument/ram:IssuerAssignedID"),
             ("project_reference", "ram:SpecifiedProcuringProject/ram:ID"),
+            ("project_name", "ram:SpecifiedProcuringProject/ram:Name"),
         ):
             if (value := self.text(ag, path)) is not None:
                 out[key] = value
+        if out.get("project_name") is not None and out.get("project_name") == out.get("project_reference"):
+            del out["project_name"]  # the name CII requires, repeating the reference: no name of its own
         rep = self.one(ag, "ram:SellerTaxRepresentativeTradeParty")
         if rep is not None:
             address = self.address(self.one(rep, "ram:PostalTradeAddress"))
@@ -491,6 +502,9 @@ class _Reader:
             raise InputError.at(self.source, None, "CII without ApplicableHeaderTradeSettlement")
         if (tc := self.text(st, "ram:TaxCurrencyCode")) is not None:
             out["tax_currency"] = tc.upper()
+        invoicee = self.one(st, "ram:InvoiceeTradeParty")
+        if invoicee is not None and self.text(invoicee, "ram:Name"):
+            out["invoicee"] = self.party(invoicee, "invoicee")
         payee = self.one(st, "ram:PayeeTradeParty")
         if payee is not None and (pname := self.text(payee, "ram:Name")):
             p: dict[str, Any] = {"name": pname}
@@ -530,6 +544,18 @@ class _Reader:
         for term in terms:
             if (due := self.date(term, "ram:DueDateDateTime/udt:DateTimeString")) is not None:
                 out.setdefault("due_date", due)
+            found = self.one(term, "ram:ApplicableTradePaymentDiscountTerms")
+            if found is not None and "discount_terms" not in out:
+                days = self.text(found, "ram:BasisPeriodMeasure")
+                discount = {
+                    "basis_date": self.date(found, "ram:BasisDateTime/udt:DateTimeString"),
+                    "period_days": int(days) if days and days.isdigit() else None,
+                    "basis_amount": self.dec(found, "ram:BasisAmount"),
+                    "percent": self.dec(found, "ram:CalculationPercent"),
+                    "amount": self.dec(found, "ram:ActualDiscountAmount"),
+                }
+                if any(v is not None for v in discount.values()):
+                    out["discount_terms"] = {k: v for k, v in discount.items() if v is not None}
             if (mandate := self.text(term, "ram:DirectDebitMandateID")) is not None:
                 out.setdefault("payment", {"means_code": "59"}).setdefault("direct_debit", {})[
                     "mandate_id"
@@ -551,6 +577,9 @@ class _Reader:
             out["preceding_invoices"] = precs
         if (acc := self.text(st, "ram:ReceivableSpecifiedTradeAccountingAccount/ram:ID")) is not None:
             out["buyer_accounting_reference"] = acc
+        advances = [self.advance_payment(a) for a in self.all(st, "ram:SpecifiedAdvancePayment")]
+        if advances := [a for a in advances if a]:
+            out["advance_payments"] = advances
         for extra in self.all(st, "ram:SpecifiedLogisticsServiceCharge"):
             out.setdefault("charges", []).append(self.logistics_charge(extra))
         out["totals"] = self.totals(st, out)
@@ -584,6 +613,30 @@ class _Reader:
                 **({"code": code} if code else {}),
             }
         return item
+
+    def advance_payment(self, el: _El) -> dict[str, Any] | None:
+        """EXTENDED SpecifiedAdvancePayment; None (left as unread data, with its warning) without VAT."""
+        paid = self.dec(el, "ram:PaidAmount")
+        taxes = []
+        for tax in self.all(el, "ram:IncludedTradeTax"):
+            item: dict[str, Any] = {
+                "category": self.text(tax, "ram:CategoryCode") or "S",
+                "tax_amount": self.dec(tax, "ram:CalculatedAmount") or Decimal(0),
+            }
+            self.text(tax, "ram:TypeCode")
+            if (rate := self.dec(tax, "ram:RateApplicablePercent")) is not None:
+                item["rate"] = rate
+            taxes.append(item)
+        if paid is None or not taxes:
+            return None
+        out: dict[str, Any] = {"amount": paid, "taxes": taxes}
+        if (when := self.date(el, "ram:FormattedReceivedDateTime/qdt:DateTimeString")) is not None:
+            out["received_date"] = when
+        if (
+            number := self.text(el, "ram:InvoiceSpecifiedReferencedDocument/ram:IssuerAssignedID")
+        ) is not None:
+            out["invoice_number"] = number
+        return out
 
     def logistics_charge(self, el: _El) -> dict[str, Any]:
         """EXTENDED BT-X-272 as a document-level charge (BG-21): the same amount, VAT and place in BT-108."""

@@ -196,6 +196,10 @@ class _Writer:
 
         delivery = self.sub(item, ram("SpecifiedLineTradeDelivery"))
         self.sub(delivery, ram("BilledQuantity"), number(line.quantity), unitCode=line.unit)
+        if self.want("EXT-PACKAGE-QUANTITY", line.package_quantity):
+            assert line.package_quantity is not None
+            unit = {"unitCode": line.package_unit} if line.package_unit else {}
+            self.sub(delivery, ram("PackageQuantity"), number(line.package_quantity), **unit)
 
         settlement = self.sub(item, ram("SpecifiedLineTradeSettlement"))
         tax = self.sub(settlement, ram("ApplicableTradeTax"))
@@ -331,6 +335,11 @@ class _Writer:
         el = self.sub(parent, ram("DefinedTradeContact"))
         if c.name:
             self.sub(el, ram("PersonName"), c.name)
+        # EN 16931 has one contact point (BT-41/BT-56, CII-SR-465): a person or a department; EXTENDED both
+        if c.department and (not c.name or self.profile.at_least(Profile.EXTENDED)):
+            self.sub(el, ram("DepartmentName"), c.department)
+        elif c.department and "BT-41-0 contact department" not in self.dropped:
+            self.dropped.append("BT-41-0 contact department")
         if c.telephone:
             self.sub(self.sub(el, ram("TelephoneUniversalCommunication")), ram("CompleteNumber"), c.telephone)
         if c.email:
@@ -399,7 +408,9 @@ class _Writer:
         if self.want("BT-11", inv.project_reference):
             proj = self.sub(ag, ram("SpecifiedProcuringProject"))
             self.sub(proj, ram("ID"), inv.project_reference)
-            self.sub(proj, ram("Name"), "Project reference")
+            # CII requires a name and EN 16931 has no term for it: the input's, else the reference repeated
+            # (the reader reads a name equal to the reference as no name, so a round trip adds nothing)
+            self.sub(proj, ram("Name"), inv.project_name or inv.project_reference)
 
     def delivery(self, tx: _El) -> None:
         inv = self.inv
@@ -443,6 +454,9 @@ class _Writer:
         if self.want("BT-6", inv.tax_currency):
             self.sub(st, ram("TaxCurrencyCode"), inv.tax_currency)
         self.sub(st, ram("InvoiceCurrencyCode"), inv.currency)
+        if self.want("EXT-INVOICEE", inv.invoicee):
+            assert inv.invoicee is not None
+            self.party(st, "InvoiceeTradeParty", inv.invoicee, seller=False)
         if self.want("BG-10", inv.payee):
             payee = inv.payee
             assert payee is not None
@@ -494,6 +508,22 @@ class _Writer:
                 ram("ID"),
                 inv.buyer_accounting_reference,
             )
+        if self.want("EXT-ADVANCE-PAYMENTS", inv.advance_payments):
+            for advance in inv.advance_payments:
+                el = self.sub(st, ram("SpecifiedAdvancePayment"))
+                self.sub(el, ram("PaidAmount"), amount(advance.amount))
+                if advance.received_date:
+                    self.date_el(el, "FormattedReceivedDateTime", advance.received_date, kind="qdt")
+                for tax in advance.taxes:
+                    t = self.sub(el, ram("IncludedTradeTax"))
+                    self.sub(t, ram("CalculatedAmount"), amount(tax.tax_amount))
+                    self.sub(t, ram("TypeCode"), "VAT")
+                    self.sub(t, ram("CategoryCode"), tax.category)
+                    if tax.rate is not None:
+                        self.sub(t, ram("RateApplicablePercent"), number(tax.rate))
+                if advance.invoice_number:
+                    ref = self.sub(el, ram("InvoiceSpecifiedReferencedDocument"))
+                    self.sub(ref, ram("IssuerAssignedID"), advance.invoice_number)
 
     def payment_means(self, st: _El) -> None:
         pay = self.inv.payment
@@ -533,7 +563,8 @@ class _Writer:
         has_terms = self.want("BT-20", inv.payment_terms)
         has_due = self.want("BT-9", inv.due_date)
         has_mandate = dd is not None and self.want("BT-89", dd.mandate_id)
-        if not (has_terms or has_due or has_mandate):
+        discount = inv.discount_terms if self.want("EXT-DISCOUNT-TERMS", inv.discount_terms) else None
+        if not (has_terms or has_due or has_mandate or discount):
             return
         el = self.sub(st, ram("SpecifiedTradePaymentTerms"))
         if has_terms:
@@ -544,6 +575,18 @@ class _Writer:
         if has_mandate:
             assert dd is not None
             self.sub(el, ram("DirectDebitMandateID"), dd.mandate_id)
+        if discount is not None:
+            terms = self.sub(el, ram("ApplicableTradePaymentDiscountTerms"))
+            if discount.basis_date:
+                self.date_el(terms, "BasisDateTime", discount.basis_date)
+            if discount.period_days is not None:
+                self.sub(terms, ram("BasisPeriodMeasure"), str(discount.period_days), unitCode="DAY")
+            if discount.basis_amount is not None:
+                self.sub(terms, ram("BasisAmount"), amount(discount.basis_amount))
+            if discount.percent is not None:
+                self.sub(terms, ram("CalculationPercent"), number(discount.percent))
+            if discount.amount is not None:
+                self.sub(terms, ram("ActualDiscountAmount"), amount(discount.amount))
 
     def monetary_summation(self, st: _El) -> None:
         t = self.computed.totals

@@ -4,7 +4,7 @@ from typing import Annotated, Any
 
 import typer
 
-from fpcli.cli.options import ForceOpt, JsonOpt
+from fpcli.cli.options import ForceOpt, JsonOpt, NoCheckOpt, RecursiveOpt
 from fpcli.cli.prompts import stdin_secrets
 from fpcli.cli.render_submit import render_batch
 from fpcli.cli.runtime import FpcliGroup, terminal_of
@@ -73,7 +73,7 @@ def configure_cmd(
 )
 def submit_cmd(
     ctx: typer.Context,
-    files: Annotated[list[str], typer.Argument(help="Invoice files.")],
+    files: Annotated[list[str], typer.Argument(help="Invoice files or directories (*.xml, *.pdf).")],
     force: Annotated[
         bool, typer.Option("--force", help="Deposit bytes the journal says were deposited.")
     ] = False,
@@ -83,15 +83,25 @@ def submit_cmd(
     wait_timeout: Annotated[
         float, typer.Option("--wait-timeout", help="Seconds to wait per deposit.")
     ] = 600.0,
+    no_check: NoCheckOpt = False,
+    recursive: RecursiveOpt = False,
     json_: JsonOpt = False,
 ) -> None:
     from fpcli.cli.render import progress
+    from fpcli.fileio import expand_paths
     from fpcli.remote.chorus_submit import deposit_files
 
     term = terminal_of(ctx)
+    files = expand_paths(files, (".xml", ".pdf"), recursive=recursive)
     with progress(term, len(files), "depositing") as advance, _client(ctx) as client:
         batch = deposit_files(
-            client, files, force=force, wait=wait, wait_timeout=wait_timeout, on_done=advance
+            client,
+            files,
+            force=force,
+            wait=wait,
+            wait_timeout=wait_timeout,
+            on_done=advance,
+            check=not no_check,
         )
     render_batch(term, batch, as_json=json_ or term.json, noun="flux", verb="deposited")
     raise typer.Exit(batch.exit_code)

@@ -6,13 +6,21 @@ from typing import Annotated
 import typer
 
 from fpcli.cii.profile import Profile
-from fpcli.cli.options import ForceOpt, JobsOpt, JsonOpt, OutputOpt, check_json_vs_stdout
+from fpcli.cli.options import (
+    ForceOpt,
+    JobsOpt,
+    JsonOpt,
+    NoCheckOpt,
+    OutputOpt,
+    RecursiveOpt,
+    check_json_vs_stdout,
+)
 from fpcli.cli.render import progress, render_generate
 from fpcli.cli.runtime import terminal_of
 from fpcli.cli.teach import complete_facturx_profiles, complete_generate_formats
 from fpcli.clock import source_date
 from fpcli.errors import UsageError
-from fpcli.generate import GenerateRequest, OutputFormat, generate_invoices
+from fpcli.generate import GenerateRequest, generate_invoices, resolve_format
 
 
 def generate(
@@ -33,14 +41,14 @@ def generate(
         ),
     ] = "en16931",
     fmt: Annotated[
-        str,
+        str | None,
         typer.Option(
             "--format",
             "-t",
             autocompletion=complete_generate_formats,
-            help="Output format: `pdf` (Factur-X) or `xml` (CII).",
+            help="Output format: `pdf` (Factur-X) or `xml` (CII); default: `-o`'s extension, else pdf.",
         ),
-    ] = "pdf",
+    ] = None,
     base_pdf: Annotated[
         str | None, typer.Option("--pdf", help="Embed into this PDF instead of rendering one.")
     ] = None,
@@ -64,6 +72,16 @@ def generate(
         bool,
         typer.Option("--offline", help="With --simplified: use cached look-ups only, never the network."),
     ] = False,
+    no_check: NoCheckOpt = False,
+    recursive: RecursiveOpt = False,
+    lenient: Annotated[
+        bool,
+        typer.Option(
+            "--lenient",
+            help="For invoices someone else issued (`extract --json`): bad identifier check digits, negative "
+            "quantities and stated amounts that differ from fpcli's arithmetic are warnings, kept as stated.",
+        ),
+    ] = False,
     json_out: JsonOpt = False,
 ) -> None:
     from fpcli.model.invoice import schema as input_schema
@@ -80,11 +98,15 @@ def generate(
         return
     if offline and not simplified:
         raise UsageError("`--offline` only applies to `--simplified` input")
+    chosen = Profile.parse(profile)
+    out_format, note = resolve_format(fmt, output, chosen)
+    if note:
+        term.info(note)
     request = GenerateRequest(
         inputs=inputs or [],
         output=output,
-        profile=Profile.parse(profile),
-        format=_format(fmt),
+        profile=chosen,
+        format=out_format,
         base_pdf=base_pdf,
         strict=strict,
         force=force,
@@ -93,16 +115,12 @@ def generate(
         offline=offline,
         user_profile=term.user_profile,
         date=source_date(),
+        check=not no_check,
+        recursive=recursive,
+        lenient=lenient,
     )
     check_json_vs_stdout(json_out or term.json, output)
     with progress(term, len(request.inputs), "generating") as on_done:
         result = generate_invoices(request, on_done)
     render_generate(term, result, as_json=json_out or term.json)
     raise typer.Exit(result.exit_code)
-
-
-def _format(text: str) -> OutputFormat:
-    try:
-        return OutputFormat(text.lower())
-    except ValueError:
-        raise UsageError(f"unknown format `{text}`", hint="use `pdf` or `xml`") from None

@@ -42,3 +42,13 @@ PaOpt = Annotated[
     ),
 ]
 JobsOpt = Annotated[int, typer.Option("--jobs", "-j", min=1, max=64, help="Worker processes for batches.")]
+NoCheckOpt = Annotated[
+    bool,
+    typer.Option(
+        "--no-check",
+        help="Skip the check with `fpcli validate`'s rules (only for trusted input already checked).",
+    ),
+]
+RecursiveOpt = Annotated[
+    bool, typer.Option("--recursive", "-r", help="Read directories' subdirectories too.")
+]

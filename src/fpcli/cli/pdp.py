@@ -1,12 +1,11 @@
 """`fpcli pdp`: the AFNOR XP Z12-013 client of a PA (Flow Service, Directory Service)."""
 
 import os
-from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 
-from fpcli.cli.options import ForceOpt, JsonOpt, PaOpt
+from fpcli.cli.options import ForceOpt, JsonOpt, NoCheckOpt, PaOpt, RecursiveOpt
 from fpcli.cli.render_submit import ack_detail, render_batch
 from fpcli.cli.runtime import FpcliGroup, terminal_of
 from fpcli.cli.teach import complete_processing_rules, complete_syntaxes
@@ -42,13 +41,10 @@ def _session(ctx: typer.Context, pa: str | None) -> Any:
     return PASession.open(terminal_of(ctx).user_profile, pa)
 
 
-def _files(paths: list[str]) -> list[str]:
-    from fpcli.fileio import STDIO, files_in
+def _files(paths: list[str], recursive: bool) -> list[str]:
+    from fpcli.fileio import expand_paths
 
-    out: list[str] = []
-    for p in paths:
-        out.extend(files_in(Path(p), (".xml", ".pdf")) if p != STDIO and Path(p).is_dir() else [p])
-    return out
+    return expand_paths(paths, (".xml", ".pdf"), recursive=recursive)
 
 
 @app.command(
@@ -88,6 +84,8 @@ def submit_cmd(
         ),
     ] = None,
     jobs: Annotated[int, typer.Option("--jobs", "-j", min=1, max=16, help="Parallel uploads (threads).")] = 1,
+    no_check: NoCheckOpt = False,
+    recursive: RecursiveOpt = False,
     json_: JsonOpt = False,
 ) -> None:
     from fpcli.cli.render import progress
@@ -103,9 +101,17 @@ def submit_cmd(
         )
     if syntax and syntax not in SYNTAXES:
         raise UsageError(f"unknown syntax `{syntax}`", hint=f"one of {', '.join(SYNTAXES)}")
-    paths = _files(files)
+    paths = _files(files, recursive)
     options = SubmitOptions(
-        processing_rule, syntax, force, wait, wait_timeout, notify, os.environ.get(NOTIFY_SECRET_ENV), jobs
+        processing_rule,
+        syntax,
+        force,
+        wait,
+        wait_timeout,
+        notify,
+        os.environ.get(NOTIFY_SECRET_ENV),
+        jobs,
+        check=not no_check,
     )
     with _session(ctx, pa) as session, progress(term, len(paths), "submitting") as advance:
         batch = submit_files(session, paths, options, advance)

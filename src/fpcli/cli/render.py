@@ -39,6 +39,8 @@ def render_generate(term: Terminal, result: GenerateResult, *, as_json: bool) ->
                 f"wrote {target}: invoice {item.invoice_number} "
                 f"({result.profile.value}, {result.format.value})"
             )
+            for warning in item.warnings:
+                term.warn(warning)
             if item.dropped:
                 term.warn(
                     f"invoice {item.invoice_number}: profile {result.profile.value} cannot carry "

@@ -4,7 +4,7 @@ from typing import Annotated
 
 import typer
 
-from fpcli.cli.options import JobsOpt, JsonOpt
+from fpcli.cli.options import JobsOpt, JsonOpt, RecursiveOpt
 from fpcli.cli.runtime import terminal_of
 from fpcli.cli.teach import complete_facturx_profiles, complete_validate_formats
 from fpcli.errors import UsageError
@@ -48,6 +48,7 @@ def validate(
         bool, typer.Option("--rules", help="List the rule sets, their versions and rule counts.")
     ] = False,
     jobs: JobsOpt = 1,
+    recursive: RecursiveOpt = False,
     json_out: JsonOpt = False,
 ) -> None:
     from fpcli.cii.profile import Profile
@@ -65,6 +66,6 @@ def validate(
         return
     options = ValidateOptions(profile=Profile.parse(profile) if profile else None, fr=fr, pdfa_only=pdfa_only)
     with progress(term, len(files or []), "validating") as on_done:
-        result = validate_many(files or [], options, jobs=jobs, on_done=on_done)
+        result = validate_many(files or [], options, jobs=jobs, on_done=on_done, recursive=recursive)
     render_batch(term, result, fmt)
     raise typer.Exit(result.exit_code)

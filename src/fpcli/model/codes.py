@@ -76,6 +76,17 @@ CREDIT_NOTE_TYPE_CODES: frozenset[str] = frozenset(
 
 # UNTDID 5305 VAT categories used by EN 16931 (BT-95/102/118/151).
 VAT_CATEGORIES: frozenset[str] = frozenset({"S", "Z", "E", "AE", "K", "G", "O", "L", "M"})
+
+
+def unknown_vat_category(value: str) -> str:
+    from fpcli.model.codelists import suggest
+
+    hint = " or ".join(f"`{c}`" for c in suggest("vat_category", value))
+    return f"unknown VAT category `{value}` (BT-151 / BT-95 / BT-102)" + (
+        f"; did you mean {hint}?" if hint else ""
+    )
+
+
 # Categories that need an exemption reason (BT-120) or code (BT-121) in the VAT breakdown.
 EXEMPT_CATEGORIES: frozenset[str] = frozenset({"E", "AE", "K", "G", "O"})
 # Categories whose rate is always 0 (BR-Z-05, BR-E-05, BR-AE-05, BR-IC-05, BR-G-05); O has no rate at all.

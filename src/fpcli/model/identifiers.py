@@ -25,6 +25,20 @@ def check_scheme_id(value: str, scheme: str | None) -> None:
         _run(siren.validate, value, "SIREN (scheme 0002)")
 
 
+def compact(value: str, scheme: str | None) -> str:
+    """SIRET/SIREN as people write them (`123 456 782 00010`, `123.456.782`) in the form the rules expect;
+    unambiguous, so accepted (README: how to write each field)."""
+    if scheme == SIRET_SCHEME:
+        return str(siret.compact(value))
+    if scheme == SIREN_SCHEME:
+        return str(siren.compact(value))
+    return value
+
+
+def compact_vat(value: str) -> str:
+    return str(eu_vat.compact(value)) if value[:2].lower() in eu_vat.MEMBER_STATES | {"fr"} else value
+
+
 def check_vat(value: str) -> None:
     if value[:2].upper() == "FR":
         _run(tva.validate, value, "French VAT number")

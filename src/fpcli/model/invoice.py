@@ -11,6 +11,7 @@ Identifier checks (SIREN/SIRET keys, VAT numbers, IBAN) run when validation cont
 from __future__ import annotations
 
 import datetime as dt
+import re
 from decimal import Decimal
 from typing import Annotated, Any
 
@@ -24,13 +25,29 @@ Rate = Annotated[Decimal, Field(ge=0, le=100, max_digits=7, decimal_places=4)]
 # EN 16931 sets no length on identifiers and codes (BR-FR-01 limits BT-1 to 35: a validation rule).
 Code = Annotated[str, Field(min_length=1, max_length=1000)]
 Text = Annotated[str, Field(min_length=1, max_length=10000)]
-CountryCode = Annotated[str, Field(pattern=r"^[A-Z]{2}$")]
-CurrencyCode = Annotated[str, Field(pattern=r"^[A-Z]{3}$")]
-UnitCode = Annotated[str, Field(pattern=r"^[A-Z0-9]{1,3}$")]
+# Code-list values are checked against the official lists when user input is read (fpcli.model.rules), with
+# "did you mean"; a shape pattern here would refuse `jour` before fpcli could say `DAY`.
+CountryCode = Annotated[str, Field(min_length=1, max_length=100)]
+CurrencyCode = Annotated[str, Field(min_length=1, max_length=100)]
+UnitCode = Annotated[str, Field(min_length=1, max_length=100)]
+
+
+# Characters XML 1.0 cannot carry (C0 controls but tab and newlines, U+FFFE/FFFF, lone surrogates).
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
 
 
 class _Model(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, coerce_numbers_to_str=True)
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _xml_text(cls, value: Any) -> Any:
+        if isinstance(value, str) and (bad := _NOT_XML.search(value)):
+            raise ValueError(
+                f"holds the control character U+{ord(bad.group()):04X} at position {bad.start() + 1}, "
+                "which an invoice cannot carry; remove it"
+            )
+        return value
 
 
 # Context for invoices read from a third party's XML: taken as written, no input conventions of fpcli's.
@@ -50,6 +67,7 @@ class Identifier(_Model):
     @model_validator(mode="after")
     def _check_key(self, info: ValidationInfo) -> Identifier:
         if _checking(info):
+            self.id = identifiers.compact(self.id, self.scheme)
             identifiers.check_scheme_id(self.id, self.scheme)
         return self
 
@@ -63,13 +81,16 @@ class Address(_Model):
     city: Text | None = Field(default=None, description="BT-37 City")
     postcode: Code | None = Field(default=None, description="BT-38 Post code")
     subdivision: Text | None = Field(default=None, description="BT-39 Country subdivision")
-    country: CountryCode = Field(description="BT-40 Country code (ISO 3166-1 alpha-2)")
+    country: CountryCode = Field(description="BT-40 Country code (ISO 3166-1 alpha-2, e.g. FR, BE, DE)")
 
 
 class Contact(_Model):
     """BG-6 / BG-9 contact."""
 
-    name: Text | None = Field(default=None, description="BT-41 / BT-56 Contact point")
+    name: Text | None = Field(default=None, description="BT-41 / BT-56 Contact point (a person's name)")
+    department: Text | None = Field(
+        default=None, description="BT-41-0 / BT-56-0 Contact department (CII DepartmentName)"
+    )
     telephone: Code | None = Field(default=None, description="BT-42 / BT-57 Telephone")
     email: Text | None = Field(default=None, description="BT-43 / BT-58 Email")
 
@@ -100,6 +121,7 @@ class Party(_Model):
     @classmethod
     def _check_vat(cls, value: str | None, info: ValidationInfo) -> str | None:
         if value is not None and _checking(info):
+            value = identifiers.compact_vat(value)
             identifiers.check_vat(value)
         return value
 
@@ -178,6 +200,7 @@ class CreditTransfer(_Model):
     @model_validator(mode="after")
     def _check(self, info: ValidationInfo) -> CreditTransfer:
         if _checking(info):
+            self.iban = "".join(self.iban.split()).upper()  # IBANs are printed in groups of four
             identifiers.check_iban(self.iban)
             if self.bic:
                 identifiers.check_bic(self.bic)
@@ -199,10 +222,42 @@ class DirectDebit(_Model):
     debited_account: Code | None = Field(default=None, description="BT-91 Debited account identifier")
 
 
+class DiscountTerms(_Model):
+    """EXTENDED: early-payment discount terms (escompte; CII ApplicableTradePaymentDiscountTerms)."""
+
+    basis_date: dt.date | None = Field(default=None, description="Date the discount period starts from")
+    period_days: Annotated[int, Field(ge=0, le=3650)] | None = Field(
+        default=None, description="Days after the basis date during which the discount applies"
+    )
+    basis_amount: Amount | None = Field(default=None, description="Amount the discount applies to")
+    percent: Rate | None = Field(default=None, description="Discount percentage, e.g. 2")
+    amount: Amount | None = Field(default=None, description="Discount amount")
+
+
+class AdvanceTax(_Model):
+    """The VAT included in an advance payment, per category and rate."""
+
+    category: Code = Field(description="VAT category of the advance (UNTDID 5305)")
+    rate: Rate | None = Field(default=None, description="VAT rate of the advance")
+    tax_amount: Amount = Field(description="VAT included in the advance")
+
+
+class AdvancePayment(_Model):
+    """EXTENDED: an advance payment received before this invoice (CII SpecifiedAdvancePayment)."""
+
+    amount: Amount = Field(description="Amount paid in advance")
+    received_date: dt.date | None = Field(default=None, description="Date it was received")
+    taxes: list[AdvanceTax] = Field(min_length=1, description="VAT included in it, per category and rate")
+    invoice_number: Code | None = Field(default=None, description="The advance invoice it settled")
+
+
 class Payment(_Model):
     """BG-16 Payment instructions."""
 
-    means_code: Code = Field(default="30", description="BT-81 Payment means type code (UNTDID 4461)")
+    means_code: Code = Field(
+        default="30",
+        description="BT-81 Payment means (UNTDID 4461): 30 transfer, 58 SEPA transfer, 49/59 debit, 48 card",
+    )
     means_text: Text | None = Field(default=None, description="BT-82 Payment means text")
     remittance_info: Text | None = Field(default=None, description="BT-83 Remittance information")
     credit_transfers: list[CreditTransfer] = Field(default_factory=list, description="BG-17 Credit transfers")
@@ -232,8 +287,18 @@ class AllowanceCharge(_Model):
         if self.reason is None and self.reason_code is None:
             raise ValueError("give a `reason` or a `reason_code` (BR-33 / BR-38 / BR-42 / BR-44)")
         if self.vat_category is not None and self.vat_category not in codes.VAT_CATEGORIES:
-            raise ValueError(f"unknown VAT category `{self.vat_category}`")
+            raise ValueError(codes.unknown_vat_category(self.vat_category))
         return self
+
+
+class PercentAdjustment(_Model):
+    """A document discount or charge as a percentage of the lines; fpcli splits it per VAT rate (BG-20/21)."""
+
+    percent: Rate = Field(description="BT-94 / BT-101 Percentage of each VAT rate's line total, e.g. 5")
+    reason: Text | None = Field(default=None, description="BT-97 / BT-104 Reason (default Remise / Frais)")
+    reason_code: Code | None = Field(
+        default=None, description="BT-98 / BT-105 Reason code (UNTDID 5189 / 7161; default 95 / ABK)"
+    )
 
 
 class ItemAttribute(_Model):
@@ -257,8 +322,13 @@ class Line(_Model):
     id: Code | None = Field(default=None, description="BT-126 Line identifier (numbered 1… when omitted)")
     note: Text | None = Field(default=None, description="BT-127 Invoice line note")
     object_id: Identifier | None = Field(default=None, description="BT-128 Invoiced object identifier")
-    quantity: Quantity = Field(description="BT-129 Invoiced quantity")
-    unit: UnitCode = Field(default="C62", description="BT-130 Unit of measure (UN/ECE rec 20/21)")
+    quantity: Quantity = Field(
+        description="BT-129 Invoiced quantity, e.g. 3.5 (a point before decimals; positive on a 380 invoice)"
+    )
+    unit: UnitCode = Field(
+        default="C62",
+        description="BT-130 Unit (UN/ECE rec 20/21): C62 one/piece, DAY, HUR hour, KGM, MTR, LS lump sum",
+    )
     net_amount: Amount | None = Field(
         default=None, description="BT-131 Line net amount (computed; a given value must agree)"
     )
@@ -272,8 +342,19 @@ class Line(_Model):
     gross_price: Amount | None = Field(default=None, description="BT-148 Item gross price")
     base_quantity: Quantity | None = Field(default=None, description="BT-149 Item price base quantity")
     base_unit: UnitCode | None = Field(default=None, description="BT-150 Base quantity unit of measure")
-    vat_category: Code = Field(default="S", description="BT-151 Invoiced item VAT category code")
-    vat_rate: Rate | None = Field(default=None, description="BT-152 Invoiced item VAT rate")
+    package_quantity: Quantity | None = Field(
+        default=None, description="EXTENDED: number of packages (CII PackageQuantity)"
+    )
+    package_unit: UnitCode | None = Field(default=None, description="EXTENDED: package unit, e.g. XPK")
+    vat_category: Code = Field(
+        default="S",
+        description="BT-151 VAT category (UNTDID 5305): S standard (give vat_rate), Z zero, E exempt, "
+        "AE reverse charge, K intra-EU, G export, O outside scope",
+    )
+    vat_rate: Rate | None = Field(
+        default=None,
+        description="BT-152 VAT rate in percent, e.g. 20 (above 0 for S, 0 for Z/E/AE/K/G, none for O)",
+    )
     name: Text = Field(description="BT-153 Item name")
     description: Text | None = Field(default=None, description="BT-154 Item description")
     seller_item_id: Code | None = Field(default=None, description="BT-155 Item Seller's identifier")
@@ -294,7 +375,7 @@ class Line(_Model):
         if self.base_quantity is not None and self.base_quantity <= 0:
             raise ValueError("base_quantity: must be positive")
         if self.vat_category not in codes.VAT_CATEGORIES:
-            raise ValueError(f"vat_category: unknown VAT category `{self.vat_category}`")
+            raise ValueError("vat_category: " + codes.unknown_vat_category(self.vat_category))
         return self
 
 
@@ -338,15 +419,20 @@ class Invoice(_Model):
     """An EN 16931 invoice (or credit note, by BT-3)."""
 
     number: Code = Field(description="BT-1 Invoice number")
-    issue_date: dt.date = Field(description="BT-2 Invoice issue date")
+    issue_date: dt.date = Field(description="BT-2 Invoice issue date, YYYY-MM-DD")
     type_code: Code = Field(default="380", description="BT-3 Invoice type code (UNTDID 1001)")
-    currency: CurrencyCode = Field(default="EUR", description="BT-5 Invoice currency code")
+    currency: CurrencyCode = Field(
+        default="EUR", description="BT-5 Invoice currency code (ISO 4217, e.g. EUR)"
+    )
     tax_currency: CurrencyCode | None = Field(default=None, description="BT-6 VAT accounting currency code")
     tax_point_date: dt.date | None = Field(default=None, description="BT-7 Value added tax point date")
     tax_point_code: Code | None = Field(default=None, description="BT-8 VAT point date code (UNTDID 2005)")
     due_date: dt.date | None = Field(default=None, description="BT-9 Payment due date")
     buyer_reference: Code | None = Field(default=None, description="BT-10 Buyer reference (service code)")
     project_reference: Code | None = Field(default=None, description="BT-11 Project reference")
+    project_name: Text | None = Field(
+        default=None, description="BT-11-0 Project name (CII requires one with BT-11; default: placeholder)"
+    )
     contract_reference: Code | None = Field(default=None, description="BT-12 Contract reference")
     purchase_order_reference: Code | None = Field(default=None, description="BT-13 Purchase order reference")
     sales_order_reference: Code | None = Field(default=None, description="BT-14 Sales order reference")
@@ -356,6 +442,10 @@ class Invoice(_Model):
     invoiced_object: Identifier | None = Field(default=None, description="BT-18 Invoiced object identifier")
     buyer_accounting_reference: Code | None = Field(default=None, description="BT-19 Buyer accounting ref")
     payment_terms: Text | None = Field(default=None, description="BT-20 Payment terms")
+    discount_terms: DiscountTerms | None = Field(
+        default=None,
+        description="EXTENDED: early-payment discount terms (escompte); the AAB note still says it in words",
+    )
     notes: list[Note] = Field(default_factory=list, description="BG-1 Invoice notes")
     business_process: Code | None = Field(
         default=None, description="BT-23 Business process type (French billing frame: S1, B1, M1…)"
@@ -364,12 +454,26 @@ class Invoice(_Model):
     seller: Party = Field(description="BG-4 Seller")
     buyer: Party = Field(description="BG-7 Buyer")
     payee: Payee | None = Field(default=None, description="BG-10 Payee")
+    invoicee: Party | None = Field(
+        default=None,
+        description="EXTENDED: invoicee, the party the invoice is addressed to when not the buyer "
+        "(CII InvoiceeTradeParty; left out, with a warning, below EXTENDED)",
+    )
     tax_representative: TaxRepresentative | None = Field(default=None, description="BG-11")
     delivery: Delivery | None = Field(default=None, description="BG-13 Delivery information")
     period: Period | None = Field(default=None, description="BG-14 Invoicing period")
     payment: Payment | None = Field(default=None, description="BG-16 Payment instructions")
     allowances: list[AllowanceCharge] = Field(default_factory=list, description="BG-20 Document allowances")
     charges: list[AllowanceCharge] = Field(default_factory=list, description="BG-21 Document charges")
+    discount: PercentAdjustment | None = Field(
+        default=None,
+        description="Document discount as a percentage, e.g. {percent: 5, reason: Remise fidélité}: "
+        "fpcli writes one BG-20 allowance per VAT category and rate",
+    )
+    charge: PercentAdjustment | None = Field(
+        default=None,
+        description="Document charge as a percentage: one BG-21 charge per VAT category and rate",
+    )
     supporting_documents: list[SupportingDocument] = Field(default_factory=list, description="BG-24")
     lines: list[Line] = Field(default_factory=list, description="BG-25 Invoice lines")
     vat_exemptions: list[VatExemption] = Field(
@@ -382,6 +486,9 @@ class Invoice(_Model):
         default=None, description="BG-22 Document totals (computed when omitted; required without lines)"
     )
     prepaid_amount: Amount | None = Field(default=None, description="BT-113 Paid amount")
+    advance_payments: list[AdvancePayment] = Field(
+        default_factory=list, description="EXTENDED: advance payments, detailed (BT-113 carries their total)"
+    )
     rounding_amount: Amount | None = Field(default=None, description="BT-114 Rounding amount")
 
     @field_validator("type_code")

@@ -13,7 +13,7 @@ from functools import cache
 from pathlib import Path
 
 from fpcli.model.invoice import Address, Invoice, Party
-from fpcli.model.totals import Computed, compute
+from fpcli.model.totals import Computed, allowance_amount, compute
 
 A4_W, A4_H = 595.27, 841.89
 MARGIN = 42.0
@@ -43,6 +43,30 @@ def _num(value: Decimal) -> str:
     return text.replace(".", ",")
 
 
+# French names of the units invoices use most (UN/ECE Rec 20); other codes print as the code.
+UNIT_NAMES = {
+    "C62": "u", "H87": "pièce", "EA": "u", "DAY": "jour", "HUR": "heure", "MIN": "min", "WEE": "semaine",
+    "MON": "mois", "ANN": "an", "LS": "forfait", "KGM": "kg", "GRM": "g", "TNE": "t", "MTR": "m",
+    "KMT": "km", "MTK": "m²", "MTQ": "m³", "LTR": "l", "KWH": "kWh", "SET": "lot", "XPK": "colis",
+}  # fmt: skip
+# Category names as French invoices word them.
+CATEGORY_NAMES = {
+    "S": "TVA", "Z": "TVA taux zéro", "E": "Exonéré de TVA", "AE": "Autoliquidation",
+    "K": "Livraison intracommunautaire exonérée", "G": "Exportation exonérée", "O": "Hors champ de la TVA",
+    "L": "IGIC", "M": "IPSI",
+}  # fmt: skip
+
+
+def unit_name(code: str, quantity: Decimal) -> str:
+    name = UNIT_NAMES.get(code, code)
+    plural = abs(quantity) > 1 and name in ("jour", "heure", "semaine", "pièce", "an")
+    return name + ("s" if plural else "")
+
+
+def _grouped(number: str, size: int = 3) -> str:
+    return " ".join(number[i : i + size] for i in range(0, len(number), size))
+
+
 def _party_lines(party: Party) -> list[str]:
     lines = [party.name]
     a: Address | None = party.address
@@ -50,13 +74,26 @@ def _party_lines(party: Party) -> list[str]:
         lines += [x for x in (a.line1, a.line2, a.line3) if x]
         lines.append(" ".join(x for x in (a.postcode, a.city) if x) + f" ({a.country})")
     siret = next((i.id for i in party.identifiers if i.scheme == "0009"), None)
-    if siret:
+    siren = party.legal_id.id if party.legal_id and party.legal_id.scheme in ("0002", None) else None
+    siren = siren or (siret[:9] if siret else None)
+    if siren and siren.isdigit() and len(siren) == 9:
+        lines.append(f"SIREN {_grouped(siren)}" + (f" — SIRET {siret}" if siret else ""))
+    elif siret:
         lines.append(f"SIRET {siret}")
-    elif party.legal_id:
-        lines.append(f"SIREN {party.legal_id.id}")
     if party.vat_id:
-        lines.append(f"TVA {party.vat_id}")
+        lines.append(f"N° TVA {party.vat_id}")
+    if party.contact:
+        c = party.contact
+        said = [x for x in (c.name, c.department, c.telephone, c.email) if x]
+        if said:
+            lines.append("Contact : " + ", ".join(said))
     return lines
+
+
+def vat_label(category: str, rate: Decimal | None) -> str:
+    if category == "S" or (category in ("L", "M") and rate is not None):
+        return f"{CATEGORY_NAMES.get(category, category)} {_num(rate or Decimal(0))} %"
+    return CATEGORY_NAMES.get(category, category)
 
 
 class _Page:
@@ -65,6 +102,7 @@ class _Page:
         self.inv = invoice
         self.y = A4_H - MARGIN
         self.page = 1
+        self.pages = 0  # known on the second pass: "page 2 / 3"
 
     def text(self, x: float, s: str, *, size: float = 9, bold: bool = False, right: bool = False) -> None:
         c = self.c
@@ -80,25 +118,40 @@ class _Page:
         if self.y < MARGIN + 30:
             self.new_page()
 
-    def new_page(self) -> None:
+    def footer(self) -> None:
+        total = f" / {self.pages}" if self.pages else ""
         self.c.setFont(FONT, 7)  # type: ignore[attr-defined]
-        self.c.drawRightString(A4_W - MARGIN, MARGIN / 2, f"page {self.page}")  # type: ignore[attr-defined]
+        self.c.drawRightString(A4_W - MARGIN, MARGIN / 2, f"page {self.page}{total}")  # type: ignore[attr-defined]
+
+    def new_page(self) -> None:
+        self.footer()
         self.c.showPage()  # type: ignore[attr-defined]
         self.page += 1
         self.y = A4_H - MARGIN
 
 
 def render_invoice_pdf(invoice: Invoice, *, date: dt.datetime, computed: Computed | None = None) -> bytes:
-    """Render `invoice` as a plain (not yet PDF/A) PDF; `embed_xml` makes it Factur-X."""
+    """Render `invoice` as a plain (not yet PDF/A) PDF; `embed_xml` makes it Factur-X. Two passes when the
+    invoice runs over several pages, so that each page says "page N / M"."""
+    computed = computed or compute(invoice)
+    data, pages = _render(invoice, computed, 0)
+    if pages > 1:
+        data, _ = _render(invoice, computed, pages)
+    del date  # dates inside come from embed_xml's metadata; reportlab runs in invariant mode
+    return data
+
+
+def _render(invoice: Invoice, computed: Computed, pages: int) -> tuple[bytes, int]:
     from reportlab.pdfgen.canvas import Canvas
 
     _register_fonts()
-    computed = computed or compute(invoice)
     buf = io.BytesIO()
     canvas = Canvas(buf, pagesize=(A4_W, A4_H), invariant=True, pageCompression=1)
     canvas.setCreator("fpcli")
-    title = "AVOIR" if invoice.is_credit_note else "FACTURE"
+    credit = invoice.is_credit_note
+    title = "AVOIR" if credit else "FACTURE"
     p = _Page(canvas, invoice)
+    p.pages = pages
     cur = invoice.currency
     p.text(MARGIN, f"{title} {invoice.number}", size=16, bold=True)
     p.text(A4_W - MARGIN, f"Date : {invoice.issue_date:%d/%m/%Y}", right=True)
@@ -133,6 +186,9 @@ def render_invoice_pdf(invoice: Invoice, *, date: dt.datetime, computed: Compute
         end = f"{invoice.period.end:%d/%m/%Y}" if invoice.period.end else "…"
         p.text(MARGIN, f"Période : du {start} au {end}")
         p.down(12)
+    if invoice.delivery and invoice.delivery.date:
+        p.text(MARGIN, f"Date de livraison / d'exécution : {invoice.delivery.date:%d/%m/%Y}")
+        p.down(12)
     p.down(8)
     cols = [MARGIN, MARGIN + 250, MARGIN + 300, MARGIN + 385, MARGIN + 430]
     right_edge = A4_W - MARGIN
@@ -149,7 +205,7 @@ def render_invoice_pdf(invoice: Invoice, *, date: dt.datetime, computed: Compute
     for line, net in zip(invoice.lines, computed.line_nets, strict=True):
         page_before = p.page
         p.text(cols[0], line.name)
-        p.text(cols[1] + 40, f"{_num(line.quantity)} {line.unit}", right=True)
+        p.text(cols[1] + 40, f"{_num(line.quantity)} {unit_name(line.unit, line.quantity)}", right=True)
         p.text(cols[3] - 5, money(line.unit_price, ""), right=True)
         rate = f"{_num(line.vat_rate)} %" if line.vat_rate is not None else line.vat_category
         p.text(cols[4] - 5, rate, right=True)
@@ -161,6 +217,14 @@ def render_invoice_pdf(invoice: Invoice, *, date: dt.datetime, computed: Compute
         if p.page != page_before:
             header()
     p.down(6)
+    for label, items, sign in (("Remise", invoice.allowances, -1), ("Frais", invoice.charges, 1)):
+        for item in items:
+            amount = allowance_amount(item)
+            why = item.reason or item.reason_code or ""
+            on = f" ({vat_label(item.vat_category, item.vat_rate)})" if item.vat_category else ""
+            p.text(MARGIN, f"{label} : {why}{on}")
+            p.text(right_edge, money(sign * amount, cur), right=True)
+            p.down(12)
     t = computed.totals
     rows: list[tuple[str, Decimal | None]] = [("Total HT", t.tax_exclusive)]
     if t.allowance_total:
@@ -170,19 +234,19 @@ def render_invoice_pdf(invoice: Invoice, *, date: dt.datetime, computed: Compute
     rows += [("Total TVA", t.tax_total), ("Total TTC", t.tax_inclusive)]
     if t.prepaid:
         rows.append(("Déjà payé", t.prepaid))
-    rows.append(("Net à payer", t.due))
+    due = "Montant à rembourser" if credit else "Net à payer"
+    rows.append((due, t.due))
     for label, total in rows:
-        p.text(cols[3] - 45, label, bold=label == "Net à payer")
-        p.text(right_edge, money(total, cur), right=True, bold=label == "Net à payer")
+        p.text(cols[3] - 45, label, bold=label == due)
+        p.text(right_edge, money(total, cur), right=True, bold=label == due)
         p.down(13)
     p.down(6)
     p.text(MARGIN, "TVA", bold=True)
     p.down(12)
     for b in computed.vat_breakdown:
-        rate = f"{_num(b.rate)} %" if b.rate is not None else "hors champ"
         extra = f" — {b.exemption_reason}" if b.exemption_reason else ""
         base, tax = money(b.taxable_amount, cur), money(b.tax_amount, cur)
-        p.text(MARGIN, f"{b.category} {rate} : base {base}, TVA {tax}{extra}")
+        p.text(MARGIN, f"{vat_label(b.category, b.rate)} : base {base}, TVA {tax}{extra}")
         p.down(12)
     if invoice.payment_terms:
         p.down(6)
@@ -198,9 +262,8 @@ def render_invoice_pdf(invoice: Invoice, *, date: dt.datetime, computed: Compute
         p.down(10)
     if invoice.seller.legal_info:
         p.text(MARGIN, invoice.seller.legal_info, size=7)
-    canvas.setFont(FONT, 7)
-    canvas.drawRightString(A4_W - MARGIN, MARGIN / 2, f"page {p.page}")
+    if p.page > 1 or pages:
+        p.footer()
     canvas.showPage()
     canvas.save()
-    del date  # dates inside come from embed_xml's metadata; reportlab runs in invariant mode
-    return buf.getvalue()
+    return buf.getvalue(), p.page

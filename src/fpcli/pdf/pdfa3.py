@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import io
+import struct
 from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
@@ -38,11 +39,23 @@ def relationship_for(profile: Profile) -> str:
     return "Data" if profile in (Profile.MINIMUM, Profile.BASIC_WL) else "Alternative"
 
 
+# LittleCMS stamps the ICC header (bytes 24-35, six big-endian uint16) with the time it builds the profile;
+# a fixed stamp keeps PDFs byte-identical across runs (SOURCE_DATE_EPOCH).
+_ICC_DATE = struct.pack(">6H", 2026, 1, 1, 0, 0, 0)
+
+
 @cache
 def srgb_icc() -> bytes:
     from PIL import ImageCms
 
-    return bytes(ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes())
+    icc = bytearray(ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes())
+    icc[24:36] = _ICC_DATE
+    if any(icc[84:100]):  # an MD5 profile ID covers the date: recompute it (ICC.1 7.2.18)
+        zeroed = bytearray(icc)
+        zeroed[44:48] = zeroed[64:68] = bytes(4)
+        zeroed[84:100] = bytes(16)
+        icc[84:100] = hashlib.md5(zeroed, usedforsecurity=False).digest()
+    return bytes(icc)
 
 
 def embed_xml(pdf_bytes: bytes, xml: bytes, *, profile: Profile, metadata: PdfMetadata, source: str) -> bytes:

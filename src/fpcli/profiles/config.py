@@ -90,6 +90,10 @@ class Profile(_Settings):
     pa: dict[str, PAConfig] = Field(default_factory=dict)
     chorus: ChorusConfig | None = None
     signing: SigningConfig | None = None
+    invoice_notes: dict[str, str] = Field(
+        default_factory=dict,
+        description="`fpcli generate`: default texts of the French mandatory notes (PMT, PMD, AAB)",
+    )
 
 
 class ProfileFile(_Settings):

@@ -92,9 +92,10 @@ def deposit_files(
     wait: bool,
     wait_timeout: float,
     on_done: Callable[[object], None] | None = None,
+    check: bool = True,
 ) -> SubmitBatch:
     batch = SubmitBatch(f"chorus:{client.target.label}")
-    flows = read_flows(paths, None, batch, on_done)
+    flows = read_flows(paths, None, batch, on_done, check=check)
     journal = Journal()
     try:
         for flow in flows:

@@ -183,6 +183,7 @@ class SubmitOptions:
     notify_url: str | None = None
     notify_secret: str | None = None
     jobs: int = 1
+    check: bool = True  # `fpcli validate`'s rules before the upload (fpcli.validation.gate)
 
 
 @dataclass
@@ -211,9 +212,15 @@ class SubmitBatch:
 
 
 def read_flows(
-    paths: list[str], syntax: str | None, batch: SubmitBatch, on_done: Callable[[object], None] | None
+    paths: list[str],
+    syntax: str | None,
+    batch: SubmitBatch,
+    on_done: Callable[[object], None] | None,
+    *,
+    check: bool = True,
 ) -> list[FlowFile]:
-    """Read and classify every file first; unreadable ones and repeats of the same bytes become errors."""
+    """Read and classify every file first; unreadable ones, invalid ones (with `check`) and repeats of the
+    same bytes become errors."""
     from fpcli.fileio import read_input
     from fpcli.remote.flowinfo import classify
 
@@ -225,6 +232,10 @@ def read_flows(
             if flow.sha256 in first:  # two uploads of one invoice in one batch would race the journal
                 raise AlreadySubmittedError(f"{path}: same bytes as {first[flow.sha256]} in this batch")
             first[flow.sha256] = path
+            if check:
+                from fpcli.validation.gate import check_flow
+
+                check_flow(path, flow.data, flow.syntax)
             flows.append(flow)
         except FpcliError as exc:
             batch.errors.append((path, exc))
@@ -256,7 +267,7 @@ def submit_files(
             hint="set FPCLI_NOTIFY_SECRET to the key the receiver checks",
         )
     batch = SubmitBatch(session.journal_target)
-    flows = read_flows(paths, options.syntax, batch, on_done)
+    flows = read_flows(paths, options.syntax, batch, on_done, check=options.check)
 
     def one(flow: FlowFile) -> SubmitResult | FpcliError:
         journal = Journal()  # one SQLite connection per thread

@@ -129,9 +129,16 @@ class _Writer:
         self.cbc(legal, "RegistrationName", p.name)
         self.ident(legal, "CompanyID", p.legal_id)
         self.cbc(legal, "CompanyLegalForm", p.legal_info)
-        if p.contact and (p.contact.name or p.contact.telephone or p.contact.email):
+        if p.contact and (p.contact.name or p.contact.department or p.contact.telephone or p.contact.email):
             c = self.cac(el, "Contact")
-            self.cbc(c, "Name", p.contact.name)
+            # UBL has one contact point name (BT-41/BT-56): the person's, else the department's
+            self.cbc(c, "Name", p.contact.name or p.contact.department)
+            if p.contact.department:
+                who = "seller" if seller else "buyer"
+                if p.contact.name:
+                    self.drop(f"{who}.contact.department", "contact department beside a contact name")
+                else:
+                    self.drop(f"{who}.contact", "contact department, written as the contact point's name")
             self.cbc(c, "Telephone", p.contact.telephone)
             self.cbc(c, "ElectronicMail", p.contact.email)
 
@@ -313,8 +320,32 @@ class _Writer:
             self.cbc(prop, "Value", a.value)
 
     # -- document --------------------------------------------------------------------------------------------
+    def drop(self, path: str, what: str) -> None:
+        """Say what UBL cannot carry; `path` is the input field, so the message names it."""
+        message = f"{what} (`{path}`): UBL 2.1 has no place for it"
+        if message not in self.dropped:
+            self.dropped.append(message)
+
+    def cii_only_terms(self) -> None:
+        """Terms of fpcli's model that come from CII EXTENDED or CII-only elements: reported, never lost
+        silently."""
+        inv = self.inv
+        for path, what, value in (
+            ("project_name", "project name (CII SpecifiedProcuringProject/Name)", inv.project_name),
+            ("discount_terms", "EXTENDED early-payment discount terms", inv.discount_terms),
+            ("invoicee", "EXTENDED invoicee", inv.invoicee),
+            ("advance_payments", "EXTENDED advance payments", inv.advance_payments),
+        ):
+            if value:
+                self.drop(path, what)
+        for i, line in enumerate(inv.lines):
+            if line.package_quantity is not None or line.package_unit is not None:
+                self.drop(f"lines[{i}].package_quantity", "EXTENDED package quantity")
+                self.drop(f"lines[{i}].package_unit", "EXTENDED package unit")
+
     def build(self) -> _El:
         inv = self.inv
+        self.cii_only_terms()
         ns = UBL_CREDIT if self.credit else UBL_INVOICE
         root = etree.Element(
             f"{{{ns}}}{'CreditNote' if self.credit else 'Invoice'}", nsmap={None: ns, "cac": CAC, "cbc": CBC}

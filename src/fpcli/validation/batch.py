@@ -5,24 +5,17 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from pathlib import Path
 
 from fpcli.errors import ExitCode, InputError, UsageError
-from fpcli.fileio import STDIO, files_in, read_input
+from fpcli.fileio import STDIO, expand_paths, read_input
 from fpcli.validation.checks import ValidateOptions, validate_bytes
 from fpcli.validation.findings import SCHEMA_VERSION, Finding, Report
 
 SUFFIXES = (".xml", ".pdf")
 
 
-def expand(inputs: Iterable[str]) -> list[str]:
-    out: list[str] = []
-    for name in inputs:
-        p = Path(name)
-        if name != STDIO and p.is_dir():
-            out.extend(files_in(p, SUFFIXES, recursive=True))
-        else:
-            out.append(name)
+def expand(inputs: Iterable[str], *, recursive: bool = False) -> list[str]:
+    out = expand_paths(list(inputs), SUFFIXES, recursive=recursive)
     if not out:
         raise UsageError("no file to validate", hint="pass files or directories, or `-` for stdin")
     return out
@@ -71,8 +64,9 @@ def validate_many(
     *,
     jobs: int = 1,
     on_done: Callable[[Report], None] | None = None,
+    recursive: bool = False,
 ) -> BatchResult:
-    names = expand(inputs)
+    names = expand(inputs, recursive=recursive)
     if STDIO in names and len(names) > 1:
         raise UsageError("`-` (stdin) cannot be mixed with other inputs")
     result = BatchResult()
