@@ -183,8 +183,15 @@ def build_document(
         subject=f"{title} — {invoice.seller.name} → {invoice.buyer.name}",
         date=request.date,
     )
-    source = request.base_pdf or "<rendered>"
-    return embed_xml(pdf, cii.xml, profile=request.profile, metadata=meta, source=source), cii.dropped
+    if base_pdf is not None and request.base_pdf:
+        # Someone else's PDF: converted to PDF/A-3 and checked like `fpcli embed` (fpcli.pdf.embed).
+        from fpcli.pdf.embed import facturx_from_pdf
+
+        made = facturx_from_pdf(
+            base_pdf, cii.xml, profile=request.profile, metadata=meta, source=request.base_pdf
+        )
+        return made.pdf, cii.dropped
+    return embed_xml(pdf, cii.xml, profile=request.profile, metadata=meta, source="<rendered>"), cii.dropped
 
 
 def generate_file(source: str, request: GenerateRequest, *, many: bool) -> list[GeneratedItem]:

@@ -42,7 +42,10 @@ def relationship_for(profile: Profile) -> str:
 def srgb_icc() -> bytes:
     from PIL import ImageCms
 
-    return bytes(ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes())
+    data = bytes(ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes())
+    # lcms stamps the creation time into the header (bytes 24-35): a fixed date keeps output reproducible
+    # (the profile ID, bytes 84-99, is zero here, so no checksum covers it).
+    return data[:24] + bytes.fromhex("07d000010001000000000000") + data[36:]
 
 
 def embed_xml(pdf_bytes: bytes, xml: bytes, *, profile: Profile, metadata: PdfMetadata, source: str) -> bytes:
