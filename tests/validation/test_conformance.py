@@ -26,7 +26,7 @@ VEFA = "{http://difi.no/xsd/vefa/validator/1.0}"
 PDFA2B = "pdfa2b/"
 # veraPDF's PDF/A-2b suite: fpcli's PDF/A checks cover part of veraPDF's rules (issue 15). This floor is the
 # agreement measured when the suite joined MANIFEST; it may only rise. Each disagreement is printed.
-PDFA2B_FLOOR = 470
+PDFA2B_FLOOR = 635
 
 
 def manifest(shared: Path) -> list[dict[str, str]]:

@@ -26,7 +26,11 @@ def validate(
         typer.Option("--fr/--no-fr", help="Apply the French BR-FR rules (default: for French sellers)."),
     ] = None,
     pdfa_only: Annotated[
-        bool, typer.Option("--pdfa-only", help="Check PDFs as PDF/A-3 only, without requiring an invoice.")
+        bool,
+        typer.Option(
+            "--pdfa-only",
+            help="Check PDFs as the PDF/A part they declare (2 or 3), without requiring an invoice.",
+        ),
     ] = False,
     fmt: Annotated[
         str, typer.Option("--format", "-F", help="Report format: text, json, junit or svrl.")

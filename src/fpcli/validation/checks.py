@@ -198,7 +198,9 @@ def validate_pdf_bytes(data: bytes, report: Report, options: ValidateOptions) ->
         report.findings.append(Finding("PDF-READ", "error", exc.message, None, None, "pdf", "fpcli-pdfa"))
         return report
     report.layers.append("pdf")
-    report.findings.extend(_as_findings(check_pdfa(pdf, report.source)))
+    # --pdfa-only checks the PDF/A part the file declares; an invoice must be PDF/A-3
+    required = None if options.pdfa_only else 3
+    report.findings.extend(_as_findings(check_pdfa(pdf, report.source, require_part=required)))
     if options.pdfa_only:
         return report
     try:

@@ -1,4 +1,4 @@
-"""fpcli's own PDF/A-3 checks (ISO 19005-3), for the requirements invoices break in practice.
+"""fpcli's own PDF/A-2/3 checks (ISO 19005-2/3), for the requirements invoices break in practice.
 
 This is not a full PDF/A validator (use veraPDF for that): it checks, with pikepdf, the subset of
 ISO 19005-3 that Factur-X / ZUGFeRD invoices get wrong, and names each finding after the veraPDF
@@ -42,8 +42,13 @@ finding can be compared with a veraPDF report. Rule ids are ``PDFA-<clause>-<tes
 | PDFA-6.6.2.1-4      | error   | the XMP is well-formed XML (parsed by `fpcli.xmlsafe`: a DOCTYPE or an    |
 |                     |         | entity is refused, and reported here)                                     |
 | PDFA-6.6.2.1-5      | error   | the XMP is UTF-8                                                          |
+| PDFA-6.6.2.3.1-1    | error   | every XMP property is predefined (XMP 2005 schemas, pdfaid) or defined by |
+|                     |         | the file's extension schemas (fpcli.validation.xmp_schemas)               |
+| PDFA-6.6.2.3.1-2    | error   | every XMP property value has its schema's value type (arrays, Lang Alt,   |
+|                     |         | structures and their fields, Integer/Real/Boolean/Date/Rational)          |
 | PDFA-6.6.4-1        | error   | the XMP has the PDF/A identification schema (pdfaid:part)                 |
-| PDFA-6.6.4-2        | error   | pdfaid:part is 3                                                          |
+| PDFA-6.6.4-2        | error   | pdfaid:part is 3 for invoices; 2 or 3 with `--pdfa-only`, which checks    |
+|                     |         | the part declared (6.8 only for part 3) and says so in PDFA-X-PART (info) |
 | PDFA-6.6.4-3        | error   | pdfaid:conformance is A, B or U                                           |
 | PDFA-6.6.4-4        | error   | the identification properties use the pdfaid prefix                       |
 | PDFA-6.8-1          | error   | every embedded file stream has a Subtype (MIME type)                      |
@@ -224,6 +229,7 @@ class Xmp:
     data: bytes
     root: etree._Element | None
     error: str | None = None
+    part: int | None = None  # the PDF/A part declared (2 or 3), once checked
 
     def descriptions(self) -> Iterator[etree._Element]:
         if self.root is None:
@@ -292,7 +298,7 @@ def read_xmp(pdf: pikepdf.Pdf, source: str) -> Xmp | None:
 _XPACKET_RE = re.compile(rb"<\?xpacket\s+begin=[^?]*\?>")
 
 
-def _check_xmp(pdf: pikepdf.Pdf, out: _Collector) -> Xmp | None:
+def _check_xmp(pdf: pikepdf.Pdf, out: _Collector, require_part: int | None = 3) -> Xmp | None:
     import pikepdf
 
     meta = pdf.Root.get("/Metadata")
@@ -322,11 +328,20 @@ def _check_xmp(pdf: pikepdf.Pdf, out: _Collector) -> Xmp | None:
     if xmp.root is None:
         out.add("PDFA-6.6.2.1-4", "error", f"the XMP is not well-formed: {xmp.error}", "XMP")
         return xmp
-    _check_identification(xmp, out)
+    xmp.part = _check_identification(xmp, out, require_part)
+    _check_xmp_properties(xmp.root, out)
     return xmp
 
 
-def _check_identification(xmp: Xmp, out: _Collector) -> None:
+def _check_xmp_properties(root: etree._Element, out: _Collector) -> None:
+    from fpcli.validation.xmp_schemas import check_properties
+
+    for problem in check_properties(root):
+        out.add(f"PDFA-6.6.2.3.1-{problem.rule}", "error", problem.message, "XMP")
+
+
+def _check_identification(xmp: Xmp, out: _Collector, require_part: int | None) -> int | None:
+    """Check pdfaid; return the declared part (2 or 3) the file is checked as, else None."""
     prefixes: set[str | None] = set()
     for desc in xmp.descriptions():
         for local in ("part", "conformance", "amd", "corr"):
@@ -345,9 +360,22 @@ def _check_identification(xmp: Xmp, out: _Collector) -> None:
             "the XMP has no PDF/A identification (pdfaid:part): the file does not claim PDF/A",
             "XMP",
         )
-        return
-    if part != "3":
-        out.add("PDFA-6.6.4-2", "error", f"pdfaid:part is {part!r}, not 3 (PDF/A-3)", "XMP pdfaid:part")
+        return None
+    declared = int(part) if part in {"2", "3"} else None
+    if require_part is not None and declared != require_part:
+        out.add(
+            "PDFA-6.6.4-2",
+            "error",
+            f"pdfaid:part is {part!r}, not {require_part} (Factur-X invoices are PDF/A-{require_part})",
+            "XMP pdfaid:part",
+        )
+    elif declared is None:
+        out.add(
+            "PDFA-6.6.4-2",
+            "error",
+            f"pdfaid:part is {part!r}: fpcli checks PDF/A-2 and PDF/A-3 only",
+            "XMP pdfaid:part",
+        )
     if conformance not in {"A", "B", "U"}:
         out.add(
             "PDFA-6.6.4-3",
@@ -363,6 +391,15 @@ def _check_identification(xmp: Xmp, out: _Collector) -> None:
             f"the PDF/A identification properties use the prefix {', '.join(bad)} instead of pdfaid",
             "XMP",
         )
+    if declared is not None and conformance in {"A", "B", "U"}:
+        out.add(
+            "PDFA-X-PART",
+            "info",
+            f"checked as PDF/A-{declared}{conformance.lower()} (level B requirements: fpcli does not check "
+            "the tagging of level A or the Unicode mapping of level U)",
+            "XMP pdfaid",
+        )
+    return declared
 
 
 # Info key -> (XMP namespace, property, kind)
@@ -1095,8 +1132,13 @@ def _check_catalog(pdf: pikepdf.Pdf, out: _Collector) -> None:
 # entry point
 
 
-def check_pdfa(pdf: pikepdf.Pdf, source: str, *, max_objects: int = MAX_OBJECTS) -> list[Finding]:
-    """fpcli's PDF/A-3 checks (see the module docstring for the rules). Never raises on a bad PDF."""
+def check_pdfa(
+    pdf: pikepdf.Pdf, source: str, *, max_objects: int = MAX_OBJECTS, require_part: int | None = 3
+) -> list[Finding]:
+    """fpcli's PDF/A-2/3 checks (see the module docstring for the rules). Never raises on a bad PDF.
+
+    `require_part` 3 (invoices): anything but PDF/A-3 is an error. None: the file is checked as the part it
+    declares (2 or 3), and an info finding says which."""
     import pikepdf
 
     out = _Collector(source)
@@ -1118,13 +1160,14 @@ def check_pdfa(pdf: pikepdf.Pdf, source: str, *, max_objects: int = MAX_OBJECTS)
     for step in steps:
         _guard(step, out)
     xmp: list[Xmp | None] = [None]
-    _guard(lambda: xmp.__setitem__(0, _check_xmp(pdf, out)), out)
+    _guard(lambda: xmp.__setitem__(0, _check_xmp(pdf, out, require_part)), out)
     _guard(lambda: _check_info_vs_xmp(pdf, xmp[0], out), out)
     output_cs: list[str | None] = [None]
     _guard(lambda: output_cs.__setitem__(0, _check_output_intents(pdf, out)), out)
     walk: list[_Walk | None] = [None]
     _guard(lambda: walk.__setitem__(0, _walk_graph(pdf, out, max_objects)), out)
-    if walk[0] is not None:
+    part = xmp[0].part if xmp[0] is not None else None
+    if walk[0] is not None and part != 2:  # associated files (6.8) are PDF/A-3's
         found = walk[0]
         _guard(lambda: _check_embedded_files(pdf, found, out), out)
     _guard(lambda: _check_pages(pdf, output_cs[0], out), out)

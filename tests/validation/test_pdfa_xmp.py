@@ -1,0 +1,115 @@
+"""The PDF/A part a file declares (2 or 3) and the XMP property rules (6.6.2.3.1): predefined schemas, value
+types, properties defined by the file's own extension schemas."""
+
+from __future__ import annotations
+
+import io
+
+import pikepdf
+import pytest
+
+from fpcli.validation.checks import ValidateOptions, validate_bytes
+from fpcli.validation.pdfa import check_pdfa, open_pdf
+
+RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
+
+
+def xmp(part: str, extra: str = "", namespaces: str = "") -> bytes:
+    return (
+        '<?xpacket begin="\ufeff" id="W5M0MpCehiHzreSzNTczkc9d"?>'
+        f'<x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:RDF xmlns:rdf="{RDF}">'
+        '<rdf:Description rdf:about="" xmlns:pdfaid="http://www.aiim.org/pdfa/ns/id/" '
+        f'pdfaid:part="{part}" pdfaid:conformance="B"/>'
+        f'<rdf:Description rdf:about="" xmlns:xmp="http://ns.adobe.com/xap/1.0/" '
+        f'xmlns:dc="http://purl.org/dc/elements/1.1/" {namespaces}>{extra}</rdf:Description>'
+        '</rdf:RDF></x:xmpmeta><?xpacket end="w"?>'
+    ).encode()
+
+
+def pdf_with(metadata: bytes) -> bytes:
+    pdf = pikepdf.new()
+    pdf.add_blank_page()
+    pdf.Root.Metadata = pdf.make_stream(metadata, Type=pikepdf.Name.Metadata, Subtype=pikepdf.Name.XML)
+    buf = io.BytesIO()
+    pdf.save(buf, fix_metadata_version=False, deterministic_id=True)
+    return buf.getvalue()
+
+
+def errors(data: bytes, *, require_part: int | None = None) -> dict[str, str]:
+    findings = check_pdfa(open_pdf(data, "x.pdf"), "x.pdf", require_part=require_part)
+    return {f.rule_id: f.message for f in findings if f.severity == "error"}
+
+
+def test_pdfa2_file_is_checked_as_pdfa2_with_pdfa_only() -> None:
+    data = pdf_with(xmp("2"))
+    report = validate_bytes(data, "a2.pdf", ValidateOptions(pdfa_only=True))
+    assert report.valid, [(f.rule_id, f.message) for f in report.errors]
+    said = [f.message for f in report.findings if f.rule_id == "PDFA-X-PART"]
+    assert said and said[0].startswith("checked as PDF/A-2b")
+
+
+def test_invoice_still_requires_pdfa3() -> None:
+    found = errors(pdf_with(xmp("2")), require_part=3)
+    assert "Factur-X invoices are PDF/A-3" in found["PDFA-6.6.4-2"]
+    assert "PDFA-6.6.4-2" not in errors(pdf_with(xmp("3")), require_part=3)
+
+
+def test_pdfa1_is_not_checked_as_2_or_3() -> None:
+    assert "fpcli checks PDF/A-2 and PDF/A-3 only" in errors(pdf_with(xmp("1")))["PDFA-6.6.4-2"]
+
+
+@pytest.mark.parametrize(
+    ("extra", "rule", "words"),
+    [
+        ("<xmp:Unknown>x</xmp:Unknown>", "PDFA-6.6.2.3.1-1", "neither predefined nor defined"),
+        ("<xmp:CreateDate>yesterday</xmp:CreateDate>", "PDFA-6.6.2.3.1-2", "is not a Date"),
+        ("<dc:title>Facture</dc:title>", "PDFA-6.6.2.3.1-2", "not a language alternative"),
+        (
+            "<dc:creator><rdf:Bag><rdf:li>A</rdf:li></rdf:Bag></dc:creator>",
+            "PDFA-6.6.2.3.1-2",
+            "is Bag, not an array of type Seq ProperName",
+        ),
+        ("<xmp:Thumbnails>img</xmp:Thumbnails>", "PDFA-6.6.2.3.1-2", "not an array of type Alt Thumbnail"),
+    ],
+)
+def test_xmp_property_rules(extra: str, rule: str, words: str) -> None:
+    found = errors(pdf_with(xmp("3", extra)))
+    assert words in found.get(rule, ""), found
+
+
+def test_valid_predefined_properties_pass() -> None:
+    extra = (
+        '<dc:title><rdf:Alt><rdf:li xml:lang="x-default">Facture</rdf:li></rdf:Alt></dc:title>'
+        "<dc:creator><rdf:Seq><rdf:li>Atelier</rdf:li></rdf:Seq></dc:creator>"
+        "<xmp:CreateDate>2026-11-20T10:00:00+01:00</xmp:CreateDate><xmp:Rating>1.0</xmp:Rating>"
+        "<xmp:Identifier><rdf:Bag><rdf:li><rdf:Description><rdf:value>42</rdf:value>"
+        '<xmpidq:Scheme xmlns:xmpidq="http://ns.adobe.com/xmp/Identifier/qual/1.0/">n</xmpidq:Scheme>'
+        "</rdf:Description></rdf:li></rdf:Bag></xmp:Identifier>"
+    )
+    assert errors(pdf_with(xmp("3", extra))) == {}
+
+
+EXTENSION = (
+    '<pdfaExtension:schemas><rdf:Bag><rdf:li rdf:parseType="Resource">'
+    "<pdfaSchema:schema>Example</pdfaSchema:schema>"
+    "<pdfaSchema:namespaceURI>urn:example:invoice#</pdfaSchema:namespaceURI>"
+    "<pdfaSchema:prefix>ex</pdfaSchema:prefix>"
+    '<pdfaSchema:property><rdf:Seq><rdf:li rdf:parseType="Resource">'
+    "<pdfaProperty:name>Count</pdfaProperty:name><pdfaProperty:valueType>Integer</pdfaProperty:valueType>"
+    "<pdfaProperty:category>external</pdfaProperty:category>"
+    "<pdfaProperty:description>a count</pdfaProperty:description>"
+    "</rdf:li></rdf:Seq></pdfaSchema:property></rdf:li></rdf:Bag></pdfaExtension:schemas>"
+)
+EXT_NS = (
+    'xmlns:pdfaExtension="http://www.aiim.org/pdfa/ns/extension/" '
+    'xmlns:pdfaSchema="http://www.aiim.org/pdfa/ns/schema#" '
+    'xmlns:pdfaProperty="http://www.aiim.org/pdfa/ns/property#" xmlns:ex="urn:example:invoice#"'
+)
+
+
+def test_extension_schema_defines_a_property_and_its_type() -> None:
+    assert errors(pdf_with(xmp("3", EXTENSION + "<ex:Count>3</ex:Count>", EXT_NS))) == {}
+    found = errors(pdf_with(xmp("3", EXTENSION + "<ex:Count>three</ex:Count>", EXT_NS)))
+    assert "'three' is not a Integer" in found["PDFA-6.6.2.3.1-2"]
+    found = errors(pdf_with(xmp("3", EXTENSION + "<ex:Other>x</ex:Other>", EXT_NS)))
+    assert "Other (urn:example:invoice#)" in found["PDFA-6.6.2.3.1-1"]
