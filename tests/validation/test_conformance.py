@@ -24,9 +24,37 @@ KNOWN = {
 }
 VEFA = "{http://difi.no/xsd/vefa/validator/1.0}"
 PDFA2B = "pdfa2b/"
-# veraPDF's PDF/A-2b suite: fpcli's PDF/A checks cover part of veraPDF's rules (issue 15). This floor is the
-# agreement measured when the suite joined MANIFEST; it may only rise. Each disagreement is printed.
-PDFA2B_FLOOR = 635
+# veraPDF's PDF/A-2b suite: fpcli's PDF/A checks cover part of veraPDF's rules. This floor is the agreement
+# measured last; it may only rise. Every disagreement is a file veraPDF fails and fpcli passes (fpcli fails
+# no file veraPDF passes), and its clause must be one of these, each with the reason fpcli misses it.
+PDFA2B_FLOOR = 669
+PDFA2B_GAPS = {
+    "6-1-6": "hexadecimal string syntax: qpdf parses and normalises strings, fpcli does not re-tokenise",
+    "6-1-7-1": "stream Length and stream/endstream EOLs: qpdf repairs them silently",
+    "6-1-8": "UTF-8 validity of names",
+    "6-1-9": "`endobj` not on its own line is a warning: corpus Factur-X producers write it so",
+    "6-1-10": "inline image filters are not checked",
+    "6-1-12": "DocMDP signature reference digests (6.1.12-2) are not checked",
+    "6-1-13": "q/Q nesting, DeviceN colourants, CID values: content-level limits not checked",
+    "6-2-2": "undefined content stream operators and resources inherited by forms are not checked",
+    "6-2-4-2": "ICC profiles of ICCBased colour spaces (only the OutputIntent's is checked)",
+    "6-2-4-3": "device colours in shadings, patterns, soft masks and Default colour space contents",
+    "6-2-4-4": "Separation/DeviceN consistency and Colorants dictionaries",
+    "6-2-5": "halftones inside ExtGState HT and transfer functions in halftones",
+    "6-2-8-3": "JPEG2000 image internals",
+    "6-2-10": "transparency in forms, annotations and soft masks beyond the page's resources",
+    "6-2-11-3-1": "CIDSystemInfo of CIDFonts against their CMaps",
+    "6-2-11-3-2": "CIDToGIDMap of embedded CIDFontType2",
+    "6-2-11-3-3": "embedded CMaps",
+    "6-2-11-4-1": "glyphs missing from embedded font programs",
+    "6-2-11-4-2": "CharSet and CIDSet completeness",
+    "6-2-11-5": "glyph widths: font dictionary against font program",
+    "6-2-11-6": "TrueType cmap subtables and encodings",
+    "6-2-11-8": ".notdef glyph references",
+    "6-3-3": "appearance streams of annotations in some states",
+    "6-6-2-1": "metadata streams of other objects than the catalog",
+    "6-6-2-3-3": "the structure of the extension schema container (field prefixes and types)",
+}
 
 
 def manifest(shared: Path) -> list[dict[str, str]]:
@@ -61,17 +89,21 @@ def test_manifest_verdicts_agree(shared: Path) -> None:
 def test_pdfa2b_agreement_never_drops(shared: Path) -> None:
     rows = [r for r in manifest(shared) if r["file"].startswith(PDFA2B)]
     agree = 0
+    unexplained = []
     for r in rows:
         report = validate_bytes(
             (shared / "corpus" / r["file"]).read_bytes(), r["file"], ValidateOptions(fr=False, pdfa_only=True)
         )
         if report.valid == (r["expected"] == "valid"):
             agree += 1
-        else:
-            print(f"PDFA2B-DISAGREES {r['file']}: expected {r['expected']}, got {report.status}")
+            continue
+        print(f"PDFA2B-DISAGREES {r['file']}: expected {r['expected']}, got {report.status}")
+        if report.valid is False or r["expected_rules"] not in PDFA2B_GAPS:
+            unexplained.append(f"{r['file']}: expected {r['expected']}, got {report.status}")
     print(f"veraPDF PDF/A-2b agreement: {agree}/{len(rows)}")
     assert len(rows) == 774
     assert agree >= PDFA2B_FLOOR
+    assert unexplained == []
 
 
 @pytest.mark.slow

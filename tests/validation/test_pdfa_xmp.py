@@ -113,3 +113,67 @@ def test_extension_schema_defines_a_property_and_its_type() -> None:
     assert "'three' is not a Integer" in found["PDFA-6.6.2.3.1-2"]
     found = errors(pdf_with(xmp("3", EXTENSION + "<ex:Other>x</ex:Other>", EXT_NS)))
     assert "Other (urn:example:invoice#)" in found["PDFA-6.6.2.3.1-1"]
+
+
+# --- rules on the file bytes and on single objects (fpcli.validation.pdfa_rules) ----------------------
+
+
+def plain_pdf(**catalog: object) -> pikepdf.Pdf:
+    pdf = pikepdf.new()
+    pdf.add_blank_page()
+    pdf.Root.Metadata = pdf.make_stream(xmp("2"), Type=pikepdf.Name.Metadata, Subtype=pikepdf.Name.XML)
+    for key, value in catalog.items():
+        pdf.Root[f"/{key}"] = value
+    return pdf
+
+
+def saved(pdf: pikepdf.Pdf) -> bytes:
+    buf = io.BytesIO()
+    pdf.save(buf, fix_metadata_version=False, deterministic_id=True)
+    return buf.getvalue()
+
+
+def file_errors(data: bytes) -> dict[str, str]:
+    report = validate_bytes(data, "x.pdf", ValidateOptions(pdfa_only=True))
+    return {f.rule_id: f.message for f in report.errors}
+
+
+def test_plain_pdf_has_none_of_these_errors() -> None:
+    assert file_errors(saved(plain_pdf())) == {}
+
+
+def test_header_and_trailing_bytes() -> None:
+    data = saved(plain_pdf())
+    assert "PDFA-6.1.2-1" in file_errors(data.replace(b"%PDF-1.", b"%PDF-2.", 1))
+    assert "PDFA-6.1.3-3" in file_errors(data + b"garbage after the end\n")
+
+
+def test_object_header_spacing() -> None:
+    data = saved(plain_pdf())
+    spaced = data.replace(b"\n1 0 obj\n", b"\n1  0 obj\n", 1)
+    assert spaced != data
+    assert "PDFA-6.1.9-1" in file_errors(spaced)
+
+
+def test_limits_graphics_state_and_images() -> None:
+    pdf = plain_pdf(Big=2**40)
+    page = pdf.pages[0].obj
+    page.Resources = pikepdf.Dictionary(
+        ExtGState=pikepdf.Dictionary(G0=pikepdf.Dictionary(TR=pikepdf.Name.Identity)),
+        XObject=pikepdf.Dictionary(
+            Im0=pdf.make_stream(
+                b"\x00\x00\x00",
+                Type=pikepdf.Name.XObject, Subtype=pikepdf.Name.Image, Width=1, Height=1,
+                ColorSpace=pikepdf.Name.DeviceRGB, BitsPerComponent=8, Interpolate=True,
+            )
+        ),
+    )  # fmt: skip
+    found = file_errors(saved(pdf))
+    assert {"PDFA-6.1.13-1", "PDFA-6.2.5-1", "PDFA-6.2.8-3"} <= set(found), found
+
+
+def test_forms_and_catalog_keys() -> None:
+    pdf = plain_pdf(NeedsRendering=True, Requirements=pikepdf.Array())
+    pdf.Root.AcroForm = pikepdf.Dictionary(Fields=pikepdf.Array(), NeedAppearances=True, XFA=pikepdf.Array())
+    found = file_errors(saved(pdf))
+    assert {"PDFA-6.4.2-2", "PDFA-6.11-1", "PDFA-6.4.1-3", "PDFA-6.4.2-1"} <= set(found), found

@@ -200,7 +200,7 @@ def validate_pdf_bytes(data: bytes, report: Report, options: ValidateOptions) ->
     report.layers.append("pdf")
     # --pdfa-only checks the PDF/A part the file declares; an invoice must be PDF/A-3
     required = None if options.pdfa_only else 3
-    report.findings.extend(_as_findings(check_pdfa(pdf, report.source, require_part=required)))
+    report.findings.extend(_as_findings(check_pdfa(pdf, report.source, require_part=required, data=data)))
     if options.pdfa_only:
         return report
     try:

@@ -55,6 +55,8 @@ finding can be compared with a veraPDF report. Rule ids are ``PDFA-<clause>-<tes
 | PDFA-6.8-2          | error   | every file specification with EF has F and UF                             |
 | PDFA-6.8-3          | error   | every file specification with EF has AFRelationship                       |
 | PDFA-6.8-4          | error   | every file specification with EF is in an AF array                        |
+| (more)              | error   | file bytes, object syntax, implementation limits, ExtGState, images,      |
+|                     |         | forms, AcroForm, catalog keys: see fpcli.validation.pdfa_rules            |
 | PDFA-X-MODDATE      | warning | the embedded file stream has Params with ModDate (recommended)            |
 | PDFA-X-INFO-XMP     | warning | Info dictionary entries agree with their XMP analogues (Title, Author,    |
 |                     |         | Subject, Keywords, Creator, Producer, CreationDate, ModDate)              |
@@ -82,6 +84,7 @@ from lxml import etree
 
 from fpcli.errors import InputError
 from fpcli.validation.findings import Finding, Severity
+from fpcli.validation.pdfa_rules import check_file_bytes, check_name, check_object, check_scalar
 from fpcli.xmlsafe import parse_xml
 
 if TYPE_CHECKING:
@@ -639,9 +642,17 @@ def _walk_graph(pdf: pikepdf.Pdf, out: _Collector, limit: int) -> _Walk:
             for item in obj:
                 if isinstance(item, pikepdf.Dictionary | pikepdf.Array | pikepdf.Stream):
                     stack.append((item, parent_key))
+                else:
+                    check_scalar(item, out, _ref(obj))
             continue
         d = obj.stream_dict if is_stream else obj
         keys = list(d.keys())
+        check_object(obj, keys, is_stream, out, _where(obj, parent_key))
+        for key in keys:
+            check_name(key, out, _ref(obj))
+            value = d.get(key)
+            if not isinstance(value, pikepdf.Dictionary | pikepdf.Array | pikepdf.Stream):
+                check_scalar(value, out, _ref(obj))
         if is_stream:
             bad = [k for k in ("/F", "/FFilter", "/FDecodeParms") if k in keys]
             if bad:
@@ -1133,7 +1144,12 @@ def _check_catalog(pdf: pikepdf.Pdf, out: _Collector) -> None:
 
 
 def check_pdfa(
-    pdf: pikepdf.Pdf, source: str, *, max_objects: int = MAX_OBJECTS, require_part: int | None = 3
+    pdf: pikepdf.Pdf,
+    source: str,
+    *,
+    max_objects: int = MAX_OBJECTS,
+    require_part: int | None = 3,
+    data: bytes | None = None,
 ) -> list[Finding]:
     """fpcli's PDF/A-2/3 checks (see the module docstring for the rules). Never raises on a bad PDF.
 
@@ -1153,6 +1169,8 @@ def check_pdfa(
             f"the file structure is damaged and was repaired to read it: {str(warnings[0]).strip()}",
             None,
         )
+    if data is not None:  # the rules on the file's bytes need them as written
+        _guard(lambda: check_file_bytes(data, out), out)
     steps = (
         lambda: _check_trailer(pdf, out),
         lambda: _check_catalog(pdf, out),
