@@ -856,28 +856,62 @@ def _device_of_space(space: Any, resources: Any) -> str | None:
     return None
 
 
-def _resource_transparency(resources: Any) -> bool:
+def _group_space(group: Any, resources: Any, where: str, scan: _Scan) -> None:
+    """A transparency group's blending colour space (CS) is a use of that colour space (6.2.4.3)."""
+    import pikepdf
+
+    if isinstance(group, pikepdf.Dictionary) and group.get("/S") == "/Transparency" and "/CS" in group:
+        dev = _device_of_space(group.get("/CS"), resources)
+        if dev:
+            scan.device.setdefault(dev, where)
+
+
+def _gstate_transparency(gstates: Any) -> bool:
+    """Whether a resources' ExtGState dictionary sets a soft mask, an alpha below 1 or a blend mode."""
+    import pikepdf
+
+    if not isinstance(gstates, pikepdf.Dictionary):
+        return False
+    for key in list(gstates.keys())[:256]:
+        gs = gstates.get(key)
+        if not isinstance(gs, pikepdf.Dictionary):
+            continue
+        smask = gs.get("/SMask")
+        if smask is not None and smask != "/None":
+            return True
+        for alpha in ("/CA", "/ca"):
+            value = _number(gs.get(alpha))
+            if value is not None and value < 1:
+                return True
+        bm = gs.get("/BM")
+        modes = list(bm) if isinstance(bm, pikepdf.Array) else [bm]
+        if any(m is not None and m not in {"/Normal", "/Compatible"} for m in modes):
+            return True
+    return False
+
+
+def _resource_transparency(resources: Any, depth: int = 0) -> bool:
     import pikepdf
 
     if not isinstance(resources, pikepdf.Dictionary):
         return False
-    gstates = resources.get("/ExtGState")
-    if isinstance(gstates, pikepdf.Dictionary):
-        for key in list(gstates.keys())[:256]:
-            gs = gstates.get(key)
-            if not isinstance(gs, pikepdf.Dictionary):
+    if depth < 3:
+        # Type3 glyph procedures and patterns paint with their own resources (veraPDF 6.2.10 tests both)
+        for category, wanted in (("/Font", "/Type3"), ("/Pattern", None)):
+            group = resources.get(category)
+            if not isinstance(group, pikepdf.Dictionary):
                 continue
-            smask = gs.get("/SMask")
-            if smask is not None and smask != "/None":
-                return True
-            for alpha in ("/CA", "/ca"):
-                value = _number(gs.get(alpha))
-                if value is not None and value < 1:
+            for key in list(group.keys())[:64]:
+                item = group.get(key)
+                d = item.stream_dict if isinstance(item, pikepdf.Stream) else item
+                if not isinstance(d, pikepdf.Dictionary) or (wanted and d.get("/Subtype") != wanted):
+                    continue
+                if _resource_transparency(d.get("/Resources"), depth + 1) or _gstate_transparency(
+                    d.get("/ExtGState")
+                ):
                     return True
-            bm = gs.get("/BM")
-            modes = list(bm) if isinstance(bm, pikepdf.Array) else [bm]
-            if any(m is not None and m not in {"/Normal", "/Compatible"} for m in modes):
-                return True
+    if _gstate_transparency(resources.get("/ExtGState")):
+        return True
     xobjects = resources.get("/XObject")
     if isinstance(xobjects, pikepdf.Dictionary):
         for key in list(xobjects.keys())[:256]:
@@ -898,6 +932,8 @@ def _scan_content(content: Any, resources: Any, where: str, scan: _Scan, depth: 
         if content.objgen in scan.done:
             return
         scan.done.add(content.objgen)
+    group_of = content.stream_dict if isinstance(content, pikepdf.Stream) else content
+    _group_space(group_of.get("/Group"), resources, f"{where} transparency group", scan)
     if _resource_transparency(resources):
         scan.transparency = True
     if isinstance(resources, pikepdf.Dictionary):
