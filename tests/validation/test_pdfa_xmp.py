@@ -177,3 +177,34 @@ def test_forms_and_catalog_keys() -> None:
     pdf.Root.AcroForm = pikepdf.Dictionary(Fields=pikepdf.Array(), NeedAppearances=True, XFA=pikepdf.Array())
     found = file_errors(saved(pdf))
     assert {"PDFA-6.4.2-2", "PDFA-6.11-1", "PDFA-6.4.1-3", "PDFA-6.4.2-1"} <= set(found), found
+
+
+# --- glyph widths: font dictionary against the embedded program (fpcli.validation.pdfa_fonts) -----------
+
+
+def truetype_pdf() -> bytes:
+    """reportlab with an embedded TrueType font (Vera, shipped with reportlab)."""
+    from pathlib import Path
+
+    import reportlab
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.ttfonts import TTFont
+    from reportlab.pdfgen.canvas import Canvas
+
+    pdfmetrics.registerFont(TTFont("Vera", str(Path(reportlab.__file__).parent / "fonts" / "Vera.ttf")))
+    buf = io.BytesIO()
+    canvas = Canvas(buf, invariant=True)
+    canvas.setFont("Vera", 12)
+    canvas.drawString(72, 720, "Facture FA-2026-0042")
+    canvas.save()
+    return buf.getvalue()
+
+
+def test_consistent_widths_pass_and_a_changed_width_fails() -> None:
+    data = truetype_pdf()
+    assert "PDFA-6.2.11.5-1" not in errors(data)
+    pdf = pikepdf.open(io.BytesIO(data))
+    font = next(f for f in pdf.pages[0].obj.Resources.Font.values() if "/FontDescriptor" in f)
+    font.Widths = pikepdf.Array([int(w) + 100 for w in font.Widths])
+    changed = errors(saved(pdf))
+    assert "its embedded program" in changed["PDFA-6.2.11.5-1"], changed

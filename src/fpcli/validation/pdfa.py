@@ -55,6 +55,8 @@ finding can be compared with a veraPDF report. Rule ids are ``PDFA-<clause>-<tes
 | PDFA-6.8-2          | error   | every file specification with EF has F and UF                             |
 | PDFA-6.8-3          | error   | every file specification with EF has AFRelationship                       |
 | PDFA-6.8-4          | error   | every file specification with EF is in an AF array                        |
+| PDFA-6.2.11.5-1     | error   | glyph widths in the font dictionary agree with the embedded program for   |
+|                     |         | every glyph shown (fpcli.validation.pdfa_fonts, fontTools)                |
 | (more)              | error   | file bytes, object syntax, implementation limits, ExtGState, images,      |
 |                     |         | forms, AcroForm, catalog keys: see fpcli.validation.pdfa_rules            |
 | PDFA-X-MODDATE      | warning | the embedded file stream has Params with ModDate (recommended)            |
@@ -798,6 +800,7 @@ class _Scan:
     defaults: set[str] = field(default_factory=set)
     transparency: bool = False
     done: set[tuple[int, int]] = field(default_factory=set)
+    shown: dict[Any, tuple[Any, list[bytes]]] = field(default_factory=dict)  # font -> strings shown
 
 
 def _font_embedded(font: Any) -> bool:
@@ -980,11 +983,13 @@ def _scan_content(content: Any, resources: Any, where: str, scan: _Scan, depth: 
         elif op == "Tr" and operands:
             mode = int(_number(operands[0]) or 0)
         elif op in SHOW_TEXT_OPS:
-            if mode != 3 and font_name is not None and font_name not in checked:
-                checked.add(font_name)
+            if mode != 3 and font_name is not None:
                 font = _resource(resources, "/Font", font_name)
-                if font is not None and not _font_embedded(font):
-                    scan.unembedded.setdefault(_font_label(font, font_name), where)
+                if font_name not in checked:
+                    checked.add(font_name)
+                    if font is not None and not _font_embedded(font):
+                        scan.unembedded.setdefault(_font_label(font, font_name), where)
+                _remember_shown(font, operands, scan)
         elif op in {"rg", "RG"}:
             scan.device.setdefault("RGB", where)
         elif op in {"k", "K"}:
@@ -1013,6 +1018,21 @@ def _scan_content(content: Any, resources: Any, where: str, scan: _Scan, depth: 
                 if isinstance(group, pikepdf.Dictionary) and group.get("/S") == "/Transparency":
                     scan.transparency = True
                 _scan_content(xo, inner, f"{where}, form {operands[0]}", scan, depth + 1)
+
+
+def _remember_shown(font: Any, operands: Any, scan: _Scan) -> None:
+    """Keep the strings a font shows, for the width check (6.2.11.5); bounded per font."""
+    import pikepdf
+
+    if not isinstance(font, pikepdf.Dictionary):
+        return
+    key = font.objgen if font.is_indirect else id(font)
+    _, strings = scan.shown.setdefault(key, (font, []))
+    if len(strings) > 2000:
+        return
+    for operand in operands:
+        items = list(operand) if isinstance(operand, pikepdf.Array) else [operand]
+        strings.extend(bytes(i) for i in items if isinstance(i, pikepdf.String))
 
 
 def _inline_image(image: Any, resources: Any, where: str, scan: _Scan) -> None:
@@ -1111,6 +1131,7 @@ def _check_pages(pdf: pikepdf.Pdf, output_cs: str | None, out: _Collector) -> No
     if count > MAX_PAGES:
         out.add("PDFA-X-LIMIT", "info", f"only the first {MAX_PAGES} of {count} pages were checked", None)
     font_reported: set[str] = set()
+    widths_done: set[Any] = set()
     for index in range(min(count, MAX_PAGES)):
         page = pages[index].obj
         where = f"page {index + 1}"
@@ -1125,6 +1146,7 @@ def _check_pages(pdf: pikepdf.Pdf, output_cs: str | None, out: _Collector) -> No
                 if isinstance(annot, pikepdf.Dictionary):
                     _check_annotation(annot, f"{where}, annotation {j + 1}", out, scan, resources)
         total_ops = scan.ops
+        _check_widths(scan, widths_done, out, where)
         for font, font_where in scan.unembedded.items():
             if font not in font_reported:
                 font_reported.add(font)
@@ -1160,6 +1182,21 @@ def _check_pages(pdf: pikepdf.Pdf, output_cs: str | None, out: _Collector) -> No
                 where,
             )
             break
+
+
+def _check_widths(scan: _Scan, done: set[Any], out: _Collector, where: str) -> None:
+    from fpcli.validation.pdfa_fonts import width_mismatch
+
+    for key, (font, strings) in scan.shown.items():
+        if key in done or len(done) > 256:
+            continue
+        done.add(key)
+        try:
+            problem = width_mismatch(font, strings)
+        except Exception:  # fontTools raises many types on damaged programs: not a width finding
+            problem = None
+        if problem:
+            out.add("PDFA-6.2.11.5-1", "error", problem, where)
 
 
 def _check_catalog(pdf: pikepdf.Pdf, out: _Collector) -> None:
