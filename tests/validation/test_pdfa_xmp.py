@@ -208,3 +208,20 @@ def test_consistent_widths_pass_and_a_changed_width_fails() -> None:
     font.Widths = pikepdf.Array([int(w) + 100 for w in font.Widths])
     changed = errors(saved(pdf))
     assert "its embedded program" in changed["PDFA-6.2.11.5-1"], changed
+
+
+def test_extension_container_parts_need_their_fields_and_prefixes() -> None:
+    without_description = EXTENSION.replace(
+        "<pdfaProperty:description>a count</pdfaProperty:description>", ""
+    )
+    found = errors(pdf_with(xmp("3", without_description + "<ex:Count>3</ex:Count>", EXT_NS)))
+    assert "the PDF/A extension property lacks description" in found["PDFA-6.6.2.3.3-1"]
+    other_prefix = EXTENSION.replace("pdfaSchema:prefix>", "s:prefix>")
+    ns = EXT_NS + ' xmlns:s="http://www.aiim.org/pdfa/ns/schema#"'
+    found = errors(pdf_with(xmp("3", other_prefix + "<ex:Count>3</ex:Count>", ns)))
+    assert "uses the prefix 's', not pdfaSchema" in found["PDFA-6.6.2.3.3-1"]
+
+
+def test_xpacket_bytes_attribute_before_begin() -> None:
+    packet = xmp("3").replace(b"<?xpacket begin=", b'<?xpacket bytes="1000" begin=', 1)
+    assert "PDFA-6.6.2.1-2" in errors(pdf_with(packet))

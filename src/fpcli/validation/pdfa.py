@@ -300,7 +300,7 @@ def read_xmp(pdf: pikepdf.Pdf, source: str) -> Xmp | None:
     return Xmp(data, tree.getroot())
 
 
-_XPACKET_RE = re.compile(rb"<\?xpacket\s+begin=[^?]*\?>")
+_XPACKET_RE = re.compile(rb"<\?xpacket\s[^?]*\?>")  # attributes in any order (bytes= may come first)
 
 
 def _check_xmp(pdf: pikepdf.Pdf, out: _Collector, require_part: int | None = 3) -> Xmp | None:
@@ -339,10 +339,13 @@ def _check_xmp(pdf: pikepdf.Pdf, out: _Collector, require_part: int | None = 3) 
 
 
 def _check_xmp_properties(root: etree._Element, out: _Collector) -> None:
-    from fpcli.validation.xmp_schemas import check_properties
+    from fpcli.validation.xmp_schemas import check_extension_container, check_properties
 
     for problem in check_properties(root):
         out.add(f"PDFA-6.6.2.3.1-{problem.rule}", "error", problem.message, "XMP")
+    for problem in check_extension_container(root):
+        rule = "PDFA-6.6.2.3.2-1" if problem.rule == "2" else "PDFA-6.6.2.3.3-1"
+        out.add(rule, "error", problem.message, "XMP pdfaExtension:schemas")
 
 
 def _check_identification(xmp: Xmp, out: _Collector, require_part: int | None) -> int | None:
@@ -856,6 +859,11 @@ def _device_of_space(space: Any, resources: Any) -> str | None:
         base = space[1]
         if isinstance(base, pikepdf.Name):
             return DEVICE_SPACES.get(str(base))
+    if isinstance(space, pikepdf.Array) and len(space) >= 3 and space[0] in {"/Separation", "/DeviceN"}:
+        # the alternate space renders the colour wherever the spot colour is not available (6.2.4.4)
+        alternate = space[2]
+        if isinstance(alternate, pikepdf.Name):
+            return DEVICE_SPACES.get(str(alternate))
     return None
 
 

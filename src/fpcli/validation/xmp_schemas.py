@@ -445,3 +445,69 @@ def check_properties(root: etree._Element) -> list[PropertyProblem]:
         if why:
             problems.append(PropertyProblem("2", label, f"XMP property {label} {why} (type {typ})"))
     return problems
+
+
+# The extension schema container (6.6.2.3.2, 6.6.2.3.3): which fields each part needs, its namespace and
+# the prefix ISO 19005 requires for it.
+_CONTAINER_PARTS = {
+    "schema": (NS_SCHEMA, "pdfaSchema", {"schema", "namespaceURI", "prefix"}, {"property", "valueType"}),
+    "property": (NS_PROPERTY, "pdfaProperty", {"name", "valueType", "category", "description"}, set()),
+    "valueType": (NS_TYPE, "pdfaType", {"type", "namespaceURI", "prefix", "description"}, {"field"}),
+    "field": (NS_FIELD, "pdfaField", {"name", "valueType", "description"}, set()),
+}
+
+
+def check_extension_container(root: etree._Element) -> list[PropertyProblem]:
+    """The structure of `pdfaExtension:schemas`: a Bag of schemas whose parts have all their fields, only
+    their fields, with the required prefixes (veraPDF 6.6.2.3.2-1 and 6.6.2.3.3-*)."""
+    problems: list[PropertyProblem] = []
+    for schemas in root.iter(_q(NS_EXT, "schemas")):
+        bag = schemas.find(_q(NS_RDF, "Bag"))
+        if schemas.prefix != "pdfaExtension" or bag is None:
+            problems.append(
+                PropertyProblem("3", "pdfaExtension:schemas", "pdfaExtension:schemas is not a Bag with the "
+                                "prefix pdfaExtension")
+            )  # fmt: skip
+            continue
+        for li in bag.findall(_q(NS_RDF, "li")):
+            _check_part(li, "schema", problems)
+    return problems[:20]
+
+
+def _check_part(node: etree._Element, part: str, problems: list[PropertyProblem]) -> None:
+    ns, prefix, required, nested = _CONTAINER_PARTS[part]
+    fields = _struct_fields(node)
+    present = {local for fns, local, _ in fields if fns == ns}
+    for fns, local, value in fields:
+        if fns != ns or local not in required | nested:
+            problems.append(
+                PropertyProblem(
+                    "2", local, f"the PDF/A extension {part} has an undefined field {local} ({fns})"
+                )
+            )
+            continue
+        if isinstance(value, etree._Element) and value.prefix != prefix:
+            problems.append(
+                PropertyProblem("3", local, f"the PDF/A extension {part} field {local} uses the prefix "
+                                f"{value.prefix!r}, not {prefix}")
+            )  # fmt: skip
+        if local in nested and isinstance(value, etree._Element):
+            seq = value.find(_q(NS_RDF, "Seq"))
+            if seq is None:
+                problems.append(
+                    PropertyProblem("3", local, f"the PDF/A extension {part} {local} is not a Seq")
+                )
+                continue
+            for li in seq.findall(_q(NS_RDF, "li")):
+                _check_part(li, local, problems)
+    missing = sorted(required - present)
+    if missing:
+        problems.append(PropertyProblem("3", part, f"the PDF/A extension {part} lacks {', '.join(missing)}"))
+    if part == "property":
+        category = next((v for fns, loc, v in fields if fns == ns and loc == "category"), None)
+        if category is not None and _simple_value(category) not in {"internal", "external"}:
+            problems.append(
+                PropertyProblem(
+                    "3", "category", "a PDF/A extension property category is not internal/external"
+                )
+            )
