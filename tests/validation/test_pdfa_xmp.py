@@ -225,3 +225,20 @@ def test_extension_container_parts_need_their_fields_and_prefixes() -> None:
 def test_xpacket_bytes_attribute_before_begin() -> None:
     packet = xmp("3").replace(b"<?xpacket begin=", b'<?xpacket bytes="1000" begin=', 1)
     assert "PDFA-6.6.2.1-2" in errors(pdf_with(packet))
+
+
+def test_font_dictionary_rules() -> None:
+    from fpcli.validation.pdfa_fonts import font_problems
+
+    data = truetype_pdf()
+    assert not {r for r in errors(data) if r.startswith("PDFA-6.2.11")}
+    pdf = pikepdf.open(io.BytesIO(data))
+    font = next(f for f in pdf.pages[0].obj.Resources.Font.values() if "/FontDescriptor" in f)
+    assert int(font.FontDescriptor.Flags) & 4  # reportlab marks its subsets symbolic
+    font.Encoding = pikepdf.Name.WinAnsiEncoding
+    assert "has an Encoding" in errors(saved(pdf))["PDFA-6.2.11.6-3"]
+    type0 = pikepdf.Dictionary(
+        Type=pikepdf.Name.Font, Subtype=pikepdf.Name.Type0, BaseFont=pikepdf.Name("/X"),
+        Encoding=pikepdf.Name("/MyOwn-H"), DescendantFonts=pikepdf.Array(),
+    )  # fmt: skip
+    assert [rule for rule, _ in font_problems(type0)] == ["PDFA-6.2.11.3.3-1"]

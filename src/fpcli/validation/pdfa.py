@@ -57,6 +57,9 @@ finding can be compared with a veraPDF report. Rule ids are ``PDFA-<clause>-<tes
 | PDFA-6.8-4          | error   | every file specification with EF is in an AF array                        |
 | PDFA-6.2.11.5-1     | error   | glyph widths in the font dictionary agree with the embedded program for   |
 |                     |         | every glyph shown (fpcli.validation.pdfa_fonts, fontTools)                |
+| PDFA-6.2.11.3.x,    | error   | CMaps predefined or embedded (WMode, CIDSystemInfo), CIDToGIDMap of        |
+| 6.2.11.6-2/3,       |         | embedded CIDFontType2, TrueType encodings; shown glyphs present in the    |
+| 6.2.11.4.1-2, 8-1   |         | program and not .notdef; CIDs up to 65535 (6.1.13-10)                    |
 | (more)              | error   | file bytes, object syntax, implementation limits, ExtGState, images,      |
 |                     |         | forms, AcroForm, catalog keys: see fpcli.validation.pdfa_rules            |
 | PDFA-X-MODDATE      | warning | the embedded file stream has Params with ModDate (recommended)            |
@@ -1193,18 +1196,23 @@ def _check_pages(pdf: pikepdf.Pdf, output_cs: str | None, out: _Collector) -> No
 
 
 def _check_widths(scan: _Scan, done: set[Any], out: _Collector, where: str) -> None:
-    from fpcli.validation.pdfa_fonts import width_mismatch
+    from fpcli.validation.pdfa_fonts import font_problems, glyph_problems, width_mismatch
 
     for key, (font, strings) in scan.shown.items():
         if key in done or len(done) > 256:
             continue
         done.add(key)
+        problems: list[tuple[str, str]] = []
         try:
+            problems += font_problems(font)
             problem = width_mismatch(font, strings)
-        except Exception:  # fontTools raises many types on damaged programs: not a width finding
+            problems += glyph_problems(font, strings)
+        except Exception:  # fontTools raises many types on damaged programs: not a width/glyph finding
             problem = None
         if problem:
-            out.add("PDFA-6.2.11.5-1", "error", problem, where)
+            problems.append(("PDFA-6.2.11.5-1", problem))
+        for rule, message in problems:
+            out.add(rule, "error", message, where)
 
 
 def _check_catalog(pdf: pikepdf.Pdf, out: _Collector) -> None:

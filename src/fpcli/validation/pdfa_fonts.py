@@ -10,6 +10,7 @@ reported here: this rule is about widths, not about damaged fonts.
 from __future__ import annotations
 
 import io
+import re
 from collections.abc import Iterable
 from typing import Any
 
@@ -278,3 +279,159 @@ def _differ(expected: float | None, actual: float | None) -> bool:
 def _message(font: Any, code: int, expected: float | None, actual: float | None, what: str = "code") -> str:
     base = str(font.get("/BaseFont", "/?"))[1:]
     return f"the font {base} gives {what} {code} the width {expected:g} but its embedded program {actual:.0f}"
+
+
+# ---------------------------------------------------------------------------------------------------
+# font dictionaries (6.2.11.3, 6.2.11.6) and glyphs shown (6.2.11.4.1-2, 6.2.11.8)
+
+# ISO 32000-1 Table 118: CMaps a PDF/A file may use without embedding them.
+PREDEFINED_CMAPS = frozenset(
+    f"{n}-{d}"
+    for n in (
+        "GB-EUC", "GBpc-EUC", "GBK-EUC", "GBKp-EUC", "GBK2K", "UniGB-UCS2", "UniGB-UTF16", "B5pc", "HKscs-B5",
+        "ETen-B5", "ETenms-B5", "CNS-EUC", "UniCNS-UCS2", "UniCNS-UTF16", "83pv-RKSJ", "90ms-RKSJ",
+        "90msp-RKSJ", "90pv-RKSJ", "Add-RKSJ", "EUC", "Ext-RKSJ", "UniJIS-UCS2", "UniJIS-UCS2-HW",
+        "UniJIS-UTF16", "KSC-EUC", "KSCms-UHC", "KSCms-UHC-HW", "KSCpc-EUC", "UniKS-UCS2", "UniKS-UTF16",
+        "Identity",
+    )
+    for d in ("H", "V")
+) | {"H", "V"}  # fmt: skip
+_SYMBOLIC = 4
+_NONSYMBOLIC = 32
+
+
+def font_problems(font: Any) -> list[tuple[str, str]]:
+    """(rule id, message) for what veraPDF checks on the dictionaries of a font used for rendering."""
+    import pikepdf
+
+    base = str(font.get("/BaseFont", "/?"))[1:]
+    problems: list[tuple[str, str]] = []
+    subtype = font.get("/Subtype")
+    if subtype == "/TrueType" and isinstance(font.get("/FontDescriptor"), pikepdf.Dictionary):
+        flags = int(font.FontDescriptor.get("/Flags", 0))
+        enc = font.get("/Encoding")
+        if flags & _SYMBOLIC and not flags & _NONSYMBOLIC:
+            if enc is not None:
+                problems.append(("PDFA-6.2.11.6-3", f"the symbolic TrueType font {base} has an Encoding"))
+        else:
+            base_enc = enc.get("/BaseEncoding") if isinstance(enc, pikepdf.Dictionary) else enc
+            if base_enc not in ("/MacRomanEncoding", "/WinAnsiEncoding"):
+                problems.append(
+                    ("PDFA-6.2.11.6-2", f"the non-symbolic TrueType font {base} has no MacRoman or WinAnsi "
+                     "Encoding")
+                )  # fmt: skip
+            elif isinstance(enc, pikepdf.Dictionary) and not _differences_in_agl(enc):
+                problems.append(
+                    (
+                        "PDFA-6.2.11.6-2",
+                        f"the TrueType font {base} has Differences outside the Adobe Glyph List",
+                    )
+                )
+    if subtype == "/Type0":
+        problems.extend(_type0_problems(font, base))
+    return problems
+
+
+def _differences_in_agl(enc: Any) -> bool:
+    import pikepdf
+    from fontTools.agl import AGL2UV
+
+    diffs = enc.get("/Differences")
+    if not isinstance(diffs, pikepdf.Array):
+        return True
+    return all(str(n)[1:] in AGL2UV or str(n) == "/.notdef" for n in diffs if isinstance(n, pikepdf.Name))
+
+
+def _type0_problems(font: Any, base: str) -> list[tuple[str, str]]:
+    import pikepdf
+
+    problems: list[tuple[str, str]] = []
+    descendants = font.get("/DescendantFonts")
+    cidfont = descendants[0] if isinstance(descendants, pikepdf.Array) and len(descendants) else None
+    enc = font.get("/Encoding")
+    if isinstance(enc, pikepdf.Name) and str(enc)[1:] not in PREDEFINED_CMAPS:
+        problems.append(
+            ("PDFA-6.2.11.3.3-1", f"the CMap {str(enc)[1:]} of {base} is neither embedded nor predefined")
+        )
+    if isinstance(enc, pikepdf.Stream):
+        match = re.search(rb"/WMode\s+(\d)\s+def", enc.read_bytes()[:65536])
+        if match and int(match.group(1)) != int(enc.stream_dict.get("/WMode", 0)):
+            problems.append(("PDFA-6.2.11.3.3-2", f"the CMap of {base} gives two different WMode values"))
+        info = enc.stream_dict.get("/CIDSystemInfo")
+        theirs = cidfont.get("/CIDSystemInfo") if isinstance(cidfont, pikepdf.Dictionary) else None
+        if isinstance(info, pikepdf.Dictionary) and isinstance(theirs, pikepdf.Dictionary):
+            same = all(str(info.get(k)) == str(theirs.get(k)) for k in ("/Registry", "/Ordering"))
+            if not same or int(theirs.get("/Supplement", 0)) > int(info.get("/Supplement", 0)):
+                problems.append(
+                    ("PDFA-6.2.11.3.1-1", f"the CIDSystemInfo of {base}'s CIDFont does not match its CMap")
+                )
+    if isinstance(cidfont, pikepdf.Dictionary) and cidfont.get("/Subtype") == "/CIDFontType2":
+        fd = cidfont.get("/FontDescriptor")
+        embedded = isinstance(fd, pikepdf.Dictionary) and "/FontFile2" in fd
+        gid_map = cidfont.get("/CIDToGIDMap")
+        if embedded and not (isinstance(gid_map, pikepdf.Stream) or gid_map == "/Identity"):
+            problems.append(
+                ("PDFA-6.2.11.3.2-1", f"the CIDFontType2 {base} has no CIDToGIDMap stream or Identity")
+            )
+    return problems
+
+
+def glyph_problems(font: Any, shown: Iterable[bytes]) -> list[tuple[str, str]]:
+    """Shown codes that select .notdef (6.2.11.8-1) or a glyph the embedded program lacks (6.2.11.4.1-2)."""
+    import pikepdf
+
+    base = str(font.get("/BaseFont", "/?"))[1:]
+    subtype = font.get("/Subtype")
+    if subtype == "/Type0":
+        if font.get("/Encoding") not in ("/Identity-H", "/Identity-V"):
+            return []
+        descendants = font.get("/DescendantFonts")
+        cidfont = descendants[0] if isinstance(descendants, pikepdf.Array) and len(descendants) else None
+        if not isinstance(cidfont, pikepdf.Dictionary):
+            return []
+        program = _program(cidfont)
+        if program is None:
+            return []
+        gid_map = cidfont.get("/CIDToGIDMap")
+        mapping = gid_map.read_bytes() if isinstance(gid_map, pikepdf.Stream) else None
+        count = len(program.tt.getGlyphOrder()) if program.tt is not None else len(program.cff.charset)
+        for s in shown:
+            for i in range(0, len(s) - 1, 2):
+                cid = int.from_bytes(s[i : i + 2], "big")
+                if cid > 65535:
+                    return [("PDFA-6.1.13-10", f"the font {base} shows CID {cid}, above 65535")]
+                if program.tt is not None:
+                    gid = int.from_bytes(mapping[2 * cid : 2 * cid + 2], "big") if mapping else cid
+                elif hasattr(program.cff, "ROS"):
+                    name = f"cid{cid:05d}"
+                    gid = program.cff.charset.index(name) if name in program.cff.CharStrings else count
+                else:
+                    gid = cid
+                if gid == 0:
+                    return [("PDFA-6.2.11.8-1", f"the font {base} shows CID {cid}, the .notdef glyph")]
+                if gid >= count:
+                    return [
+                        ("PDFA-6.2.11.4.1-2", f"the font {base} shows CID {cid}, a glyph its program lacks")
+                    ]
+        return []
+    if subtype not in ("/TrueType", "/Type1", "/MMType1"):
+        return []
+    program = _program(font)
+    if program is None:
+        return []
+    names = _encoding_names(font) or (_cff_builtin_names(program) if program.cff is not None else {})
+    for code in sorted({b for s in shown for b in s})[:MAX_CODES]:
+        if program.tt is not None:
+            glyph = program.truetype_glyph(code, names)
+        else:
+            glyph = names.get(code, ".notdef")
+            if glyph not in program.cff.CharStrings:
+                return [
+                    (
+                        "PDFA-6.2.11.4.1-2",
+                        f"the font {base} shows code {code} ({glyph}), a glyph its program lacks",
+                    )
+                ]
+        if glyph in (None, ".notdef"):
+            return [("PDFA-6.2.11.8-1", f"the font {base} shows code {code}, the .notdef glyph")]
+    return []
