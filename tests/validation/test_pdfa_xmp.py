@@ -242,3 +242,42 @@ def test_font_dictionary_rules() -> None:
         Encoding=pikepdf.Name("/MyOwn-H"), DescendantFonts=pikepdf.Array(),
     )  # fmt: skip
     assert [rule for rule, _ in font_problems(type0)] == ["PDFA-6.2.11.3.3-1"]
+
+
+def test_content_stream_rules() -> None:
+    pdf = plain_pdf()
+    page = pdf.pages[0].obj
+    nested = b"q " * 30 + b"0 0 1 1 re f 2147483648 w xyz " + b"Q " * 30
+    page.Contents = pdf.make_stream(nested)
+    found = file_errors(saved(pdf))
+    assert "undefined operator 'xyz'" in found["PDFA-6.2.2-1"]
+    assert "more than 28 levels" in found["PDFA-6.1.13-8"]
+    assert "2147483648" in found["PDFA-6.1.13-1"]
+
+
+def test_separations_of_one_name_must_agree() -> None:
+    pdf = plain_pdf()
+    tint_a = pdf.make_indirect(
+        pikepdf.Dictionary(FunctionType=2, Domain=[0, 1], C0=[1, 1, 1], C1=[1, 0, 0], N=1)
+    )
+    tint_b = pdf.make_indirect(
+        pikepdf.Dictionary(FunctionType=2, Domain=[0, 1], C0=[1, 1, 1], C1=[0, 0, 1], N=1)
+    )
+    same_as_a = pdf.make_indirect(
+        pikepdf.Dictionary(FunctionType=2, Domain=[0, 1], C0=[1, 1, 1], C1=[1, 0, 0], N=1)
+    )
+    spaces = {
+        "/CS0": pikepdf.Array(
+            [pikepdf.Name.Separation, pikepdf.Name("/Red"), pikepdf.Name.DeviceRGB, tint_a]
+        ),
+        "/CS1": pikepdf.Array(
+            [pikepdf.Name.Separation, pikepdf.Name("/Red"), pikepdf.Name.DeviceRGB, same_as_a]
+        ),
+    }
+    pdf.pages[0].obj.Resources = pikepdf.Dictionary(ColorSpace=pikepdf.Dictionary(spaces))
+    assert "PDFA-6.2.4.4-2" not in file_errors(saved(pdf))  # equal functions in two objects
+    spaces["/CS2"] = pikepdf.Array(
+        [pikepdf.Name.Separation, pikepdf.Name("/Red"), pikepdf.Name.DeviceRGB, tint_b]
+    )
+    pdf.pages[0].obj.Resources = pikepdf.Dictionary(ColorSpace=pikepdf.Dictionary(spaces))
+    assert "Red has two different" in file_errors(saved(pdf))["PDFA-6.2.4.4-2"]

@@ -89,7 +89,13 @@ from lxml import etree
 
 from fpcli.errors import InputError
 from fpcli.validation.findings import Finding, Severity
-from fpcli.validation.pdfa_rules import check_file_bytes, check_name, check_object, check_scalar
+from fpcli.validation.pdfa_rules import (
+    check_colour_array,
+    check_file_bytes,
+    check_name,
+    check_object,
+    check_scalar,
+)
 from fpcli.xmlsafe import parse_xml
 
 if TYPE_CHECKING:
@@ -136,6 +142,22 @@ ALLOWED_ANNOTATIONS = frozenset(
     }
 )  # fmt: skip
 SHOW_TEXT_OPS = frozenset({"Tj", "TJ", "'", '"'})
+# ISO 32000-1 Annex A; "INLINE IMAGE" is pikepdf's name for BI … ID … EI.
+CONTENT_OPERATORS = frozenset(
+    {
+        "b", "B", "b*", "B*", "BDC", "BI", "BMC", "BT", "BX", "c", "cm", "CS", "cs", "d", "d0", "d1", "Do",
+        "DP", "EI", "EMC", "ET", "EX", "f", "F", "f*", "G", "g", "gs", "h", "i", "ID", "j", "J", "K", "k",
+        "l", "m", "M", "MP", "n", "q", "Q", "re", "RG", "rg", "ri", "s", "S", "SC", "sc", "SCN", "scn", "sh",
+        "T*", "Tc", "Td", "TD", "Tf", "Tj", "TJ", "TL", "Tm", "Tr", "Ts", "Tw", "Tz", "v", "w", "W", "W*",
+        "y", "'", '"', "INLINE IMAGE",
+    }
+)  # fmt: skip
+INLINE_FILTERS = frozenset(
+    {
+        "ASCIIHexDecode", "ASCII85Decode", "FlateDecode", "RunLengthDecode", "CCITTFaxDecode", "DCTDecode",
+        "AHx", "A85", "Fl", "RL", "CCF", "DCT",
+    }
+)  # fmt: skip
 ICC_COMPONENTS = {"GRAY": 1, "RGB ": 3, "CMYK": 4}
 DEVICE_SPACES = {"/DeviceRGB": "RGB", "/DeviceCMYK": "CMYK", "/DeviceGray": "Gray"}
 INLINE_DEVICE_SPACES = {**DEVICE_SPACES, "/RGB": "RGB", "/CMYK": "CMYK", "/G": "Gray"}
@@ -618,6 +640,7 @@ class _Walk:
     capped: bool = False
     filespecs: dict[Any, tuple[Any, bool]] = field(default_factory=dict)
     af_targets: set[tuple[int, int]] = field(default_factory=set)
+    separations: dict[str, str] = field(default_factory=dict)  # Separation name -> alternate and tint
 
 
 def _walk_graph(pdf: pikepdf.Pdf, out: _Collector, limit: int) -> _Walk:
@@ -647,6 +670,7 @@ def _walk_graph(pdf: pikepdf.Pdf, out: _Collector, limit: int) -> _Walk:
                 continue
             seen.add(og)
         if isinstance(obj, pikepdf.Array):
+            check_colour_array(obj, out, _ref(obj), state.separations)
             for item in obj:
                 if isinstance(item, pikepdf.Dictionary | pikepdf.Array | pikepdf.Stream):
                     stack.append((item, parent_key))
@@ -807,6 +831,11 @@ class _Scan:
     transparency: bool = False
     done: set[tuple[int, int]] = field(default_factory=set)
     shown: dict[Any, tuple[Any, list[bytes]]] = field(default_factory=dict)  # font -> strings shown
+    problems: dict[str, tuple[str, str]] = field(default_factory=dict)  # rule -> (message, where), first
+    depth: int = 0  # q/Q nesting
+
+    def problem(self, rule: str, message: str, where: str) -> None:
+        self.problems.setdefault(rule, (message, where))
 
 
 def _font_embedded(font: Any) -> bool:
@@ -983,10 +1012,18 @@ def _scan_content(content: Any, resources: Any, where: str, scan: _Scan, depth: 
             scan.capped = True
             return
         op = str(operator)
+        if op not in CONTENT_OPERATORS:
+            scan.problem("PDFA-6.2.2-1", f"the content stream uses the undefined operator {op!r}", where)
+        for operand in operands:
+            _content_operand_limits(operand, scan, where)
         if op == "q":
+            scan.depth += 1
+            if scan.depth > 28:
+                scan.problem("PDFA-6.1.13-8", "q/Q pairs are nested more than 28 levels deep", where)
             if len(stack) < 64:
                 stack.append((font_name, mode))
         elif op == "Q":
+            scan.depth = max(0, scan.depth - 1)
             if stack:
                 font_name, mode = stack.pop()
         elif op == "Tf" and operands:
@@ -1046,6 +1083,22 @@ def _remember_shown(font: Any, operands: Any, scan: _Scan) -> None:
         strings.extend(bytes(i) for i in items if isinstance(i, pikepdf.String))
 
 
+def _content_operand_limits(operand: Any, scan: _Scan, where: str) -> None:
+    """6.1.13 limits on the numbers and strings of a content stream."""
+    import pikepdf
+
+    items = list(operand)[:10_000] if isinstance(operand, pikepdf.Array) else [operand]
+    for item in items:
+        if isinstance(item, bool):
+            continue
+        if isinstance(item, int) and not -2_147_483_648 <= item <= 2_147_483_647:
+            scan.problem(
+                "PDFA-6.1.13-1", f"the content stream holds the integer {item}, outside 32 bits", where
+            )
+        elif isinstance(item, pikepdf.String) and len(bytes(item)) > 32767:
+            scan.problem("PDFA-6.1.13-3", "the content stream holds a string longer than 32767 bytes", where)
+
+
 def _inline_image(image: Any, resources: Any, where: str, scan: _Scan) -> None:
     import pikepdf
 
@@ -1055,6 +1108,13 @@ def _inline_image(image: Any, resources: Any, where: str, scan: _Scan) -> None:
         return
     if not isinstance(obj, pikepdf.Dictionary):
         return
+    filters = obj.get("/F", obj.get("/Filter"))
+    for name in list(filters) if isinstance(filters, pikepdf.Array) else [filters]:
+        if isinstance(name, pikepdf.Name) and str(name)[1:] not in INLINE_FILTERS:
+            scan.problem("PDFA-6.1.10-1", f"an inline image uses the filter {str(name)[1:]}", where)
+    interpolate: Any = obj.get("/I", obj.get("/Interpolate"))
+    if interpolate is True:
+        scan.problem("PDFA-6.2.8-3", "an inline image has Interpolate true", where)
     if obj.get("/IM", obj.get("/ImageMask", False)):
         return
     space = obj.get("/CS", obj.get("/ColorSpace"))
@@ -1158,6 +1218,8 @@ def _check_pages(pdf: pikepdf.Pdf, output_cs: str | None, out: _Collector) -> No
                     _check_annotation(annot, f"{where}, annotation {j + 1}", out, scan, resources)
         total_ops = scan.ops
         _check_widths(scan, widths_done, out, where)
+        for rule, (message, problem_where) in scan.problems.items():
+            out.add(rule, "error", message, problem_where)
         for font, font_where in scan.unembedded.items():
             if font not in font_reported:
                 font_reported.add(font)

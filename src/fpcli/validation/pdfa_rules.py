@@ -21,6 +21,13 @@ Each check names the veraPDF rule (clause-testNumber of the PDF/A-2B/3B profiles
 | PDFA-6.4.2-1/2     | no XFA in the AcroForm, no NeedsRendering in the catalog                        |
 | PDFA-6.10-1/2      | no AlternatePresentations name tree, no PresSteps on pages                      |
 | PDFA-6.11-1        | no Requirements in the catalog                                                   |
+| PDFA-6.1.12-2      | a DocMDP signature reference has no DigestLocation, DigestMethod, DigestValue   |
+| PDFA-6.2.4.4-1/2   | DeviceN spot colours listed in Colorants; Separations of one name share their   |
+|                    | alternate space and tint transform (compared by content)                         |
+| PDFA-6.1.13-9      | DeviceN with at most 32 colourants                                               |
+
+Content-stream rules (undefined operators 6.2.2-1, q nesting 6.1.13-8, content numbers and strings
+6.1.13-1/3, inline image filters 6.1.10-1 and Interpolate 6.2.8-3) are in `fpcli.validation.pdfa`.
 """
 
 from __future__ import annotations
@@ -186,6 +193,7 @@ def check_object(obj: Any, keys: list[str], is_stream: bool, out: _Collector, wh
             out.add("PDFA-6.2.5-5", "error", "a halftone has a HalftoneName", where)
     if "/Perms" in keys:
         perms = d.get("/Perms")
+        _check_docmdp(perms, out)
         extra = [
             k[1:] for k in (perms.keys() if hasattr(perms, "keys") else []) if k not in ("/UR3", "/DocMDP")
         ]
@@ -249,3 +257,69 @@ def _check_image(d: Any, keys: list[str], out: _Collector, where: str) -> None:
             out.add("PDFA-6.2.8-5", "error", "an image mask has BitsPerComponent other than 1", where)
     elif bpc is not None and bpc not in (1, 2, 4, 8, 16):
         out.add("PDFA-6.2.8-4", "error", f"an image has BitsPerComponent {bpc}", where)
+
+
+def _check_docmdp(perms: Any, out: _Collector) -> None:
+    import pikepdf
+
+    if not isinstance(perms, pikepdf.Dictionary):
+        return
+    sig = perms.get("/DocMDP")
+    refs = sig.get("/Reference") if isinstance(sig, pikepdf.Dictionary) else None
+    for ref in list(refs)[:64] if isinstance(refs, pikepdf.Array) else []:
+        digest = [k[1:] for k in ("/DigestLocation", "/DigestMethod", "/DigestValue") if k in ref]
+        if digest:
+            out.add(
+                "PDFA-6.1.12-2", "error", f"the DocMDP signature reference has {', '.join(digest)}", "Perms"
+            )
+
+
+def check_colour_array(array: Any, out: _Collector, where: str, separations: dict[str, str]) -> None:
+    """Separation arrays of one name agree (6.2.4.4-2); DeviceN spot colours are in Colorants (6.2.4.4-1)."""
+    import pikepdf
+
+    if len(array) < 4 or not isinstance(array[0], pikepdf.Name):
+        return
+    kind = str(array[0])
+    if kind == "/Separation" and isinstance(array[1], pikepdf.Name):
+        alternate, tint = array[2], array[3]
+        signature = f"{alternate.unparse()!r} {_identity(tint)}"
+        known = separations.setdefault(str(array[1]), signature)
+        if known != signature:
+            out.add(
+                "PDFA-6.2.4.4-2",
+                "error",
+                f"the Separation colour {str(array[1])[1:]} has two different alternate spaces or tint "
+                "transforms",
+                where,
+            )
+    elif kind == "/DeviceN" and isinstance(array[1], pikepdf.Array):
+        process = {"/Cyan", "/Magenta", "/Yellow", "/Black", "/None", "/All"}
+        spots = [str(n) for n in array[1] if isinstance(n, pikepdf.Name) and str(n) not in process]
+        attrs = array[4] if len(array) > 4 else None
+        colorants = attrs.get("/Colorants") if isinstance(attrs, pikepdf.Dictionary) else None
+        missing = [n[1:] for n in spots if not (isinstance(colorants, pikepdf.Dictionary) and n in colorants)]
+        if missing:
+            out.add(
+                "PDFA-6.2.4.4-1",
+                "error",
+                f"the DeviceN spot colour {missing[0]} has no entry in the Colorants dictionary",
+                where,
+            )
+        if len(array[1]) > 32:
+            out.add("PDFA-6.1.13-9", "error", "a DeviceN colour space has more than 32 colourants", where)
+
+
+def _identity(obj: Any) -> str:
+    """What makes two tint transforms the same function: their content, not their object numbers."""
+    import hashlib
+
+    import pikepdf
+
+    try:
+        if isinstance(obj, pikepdf.Stream):
+            raw = obj.stream_dict.unparse(resolved=True) + obj.read_raw_bytes()[:1_000_000]
+            return hashlib.sha256(raw).hexdigest()
+        return hashlib.sha256(obj.unparse(resolved=True)).hexdigest()
+    except (AttributeError, pikepdf.PdfError):
+        return repr(obj)
