@@ -7,6 +7,7 @@ from __future__ import annotations
 import io
 from dataclasses import dataclass
 from enum import StrEnum
+from functools import cache
 from typing import Any
 
 from fpcli.errors import InputError, RemoteError, UsageError
@@ -52,19 +53,37 @@ def _validation_context(roots: tuple[bytes, ...]) -> Any:
     return ValidationContext(trust_roots=anchors, allow_fetching=True, revocation_mode="hard-fail")
 
 
-def _stamp_style() -> Any:
-    """A text stamp with an embedded TrueType font: the standard fonts are not embedded and break PDF/A."""
+@cache
+def _stamp_font() -> bytes:
+    """Vera (shipped with reportlab) rescaled to 1000 units per em. pyHanko writes the font's advance widths
+    into the PDF's W array unscaled, which PDF/A (6.2.11.5) rejects unless the font has 1000 units per em."""
     from pathlib import Path
 
     import reportlab
-    from pyhanko.pdf_utils.font.opentype import GlyphAccumulatorFactory
+    from fontTools.ttLib import TTFont
+    from fontTools.ttLib.scaleUpem import scale_upem
+
+    font = TTFont(str(Path(reportlab.__file__).parent / "fonts" / "Vera.ttf"))
+    scale_upem(font, 1000)
+    out = io.BytesIO()
+    font.save(out)
+    return out.getvalue()
+
+
+def _stamp_style() -> Any:
+    """A text stamp with an embedded TrueType font: the standard fonts are not embedded and break PDF/A."""
+    from pyhanko.pdf_utils.font.api import FontEngineFactory
+    from pyhanko.pdf_utils.font.opentype import GlyphAccumulator
     from pyhanko.pdf_utils.text import TextBoxStyle
     from pyhanko.stamp import TextStampStyle
 
-    font = Path(reportlab.__file__).parent / "fonts" / "Vera.ttf"
+    class StampFont(FontEngineFactory):
+        def create_font_engine(self, writer: Any, obj_stream: Any = None) -> Any:
+            handle = io.BytesIO(_stamp_font())
+            return GlyphAccumulator(writer=writer, font_handle=handle, font_size=10, obj_stream=obj_stream)
+
     return TextStampStyle(
-        stamp_text="Signé par %(signer)s\n%(ts)s",
-        text_box_style=TextBoxStyle(font=GlyphAccumulatorFactory(str(font))),
+        stamp_text="Signé par %(signer)s\n%(ts)s", text_box_style=TextBoxStyle(font=StampFont())
     )
 
 
