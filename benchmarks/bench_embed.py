@@ -1,4 +1,4 @@
-"""`fpcli embed` cost per invoice: an ordinary PDF (reportlab, standard fonts not embedded) turned into a checked
+"""`fpcli embed` and `validate --visible` cost per invoice: an ordinary PDF (reportlab, standard fonts not embedded) turned into a checked
 Factur-X PDF/A-3, split into its steps (clean-up, Ghostscript, XML embedding, validation), and the PDF/A checks
 alone on the veraPDF PDF/A-2b suite.
 
@@ -58,6 +58,14 @@ def main() -> None:
         ("whole `facturx_from_pdf`", lambda: facturx_from_pdf(base, xml, profile=Profile.EN16931,
                                                                metadata=META, source="b")),
     ]  # fmt: skip
+    from lxml import etree
+
+    from fpcli.validation.visible import check_visible
+
+    root = etree.fromstring(xml)
+    steps.append(
+        ("`validate --visible` layer alone (page text + search)", lambda: check_visible(embedded, root, "x"))
+    )
     rows = [(name, f"{1000 * median_time(fn, args.n):.1f}") for name, fn in steps]
     print(table(rows, ("step (one 1-page invoice)", "ms (median)")))
     suite = sorted((SHARED / "corpus" / "pdfa2b").glob("*.pdf"))

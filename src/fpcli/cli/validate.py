@@ -32,6 +32,13 @@ def validate(
             help="Check PDFs as the PDF/A part they declare (2 or 3), without requiring an invoice.",
         ),
     ] = False,
+    visible: Annotated[
+        bool,
+        typer.Option(
+            "--visible",
+            help="Also check that a PDF's pages show the XML's number, dates, identifiers and totals.",
+        ),
+    ] = False,
     fmt: Annotated[
         str, typer.Option("--format", "-F", help="Report format: text, json, junit or svrl.")
     ] = "text",
@@ -54,7 +61,9 @@ def validate(
     if rules:
         render_rules(term, as_json=fmt == "json")
         return
-    options = ValidateOptions(profile=Profile.parse(profile) if profile else None, fr=fr, pdfa_only=pdfa_only)
+    options = ValidateOptions(
+        profile=Profile.parse(profile) if profile else None, fr=fr, pdfa_only=pdfa_only, visible=visible
+    )
     with progress(term, len(files or []), "validating") as on_done:
         result = validate_many(files or [], options, jobs=jobs, on_done=on_done)
     render_batch(term, result, fmt)

@@ -33,6 +33,7 @@ class ValidateOptions:
     profile: Profile | None = None  # None: detect from BT-24
     fr: bool | None = None  # None: BR-FR for French sellers
     pdfa_only: bool = False  # a PDF checked as PDF/A-3 only, with no invoice required
+    visible: bool = False  # a PDF's pages compared with its XML (fpcli.validation.visible)
 
 
 def _used(report: Report, rs: rulesets.RuleSet) -> None:
@@ -226,7 +227,22 @@ def validate_pdf_bytes(data: bytes, report: Report, options: ValidateOptions) ->
             check_facturx_pdf(pdf, report.source, xml_profile_label=label, attachment_name=xml.filename)
         )
     )
+    if options.visible and report.syntax == "CII":
+        _visible_layer(data, xml.data, report)
     return report
+
+
+def _visible_layer(data: bytes, xml: bytes, report: Report) -> None:
+    from fpcli.validation.visible import check_visible
+
+    report.layers.append("visible")
+    root = parse_xml(strip_bom(xml), report.source).getroot()
+    try:
+        report.findings.extend(check_visible(data, root, report.source))
+    except InputError as exc:
+        report.findings.append(
+            Finding("VISIBLE-READ", "error", exc.message, None, None, "visible", "fpcli-visible")
+        )
 
 
 def _foreign_label(gid: str) -> str | None:
