@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from fpcli.cii.profile import Profile
-from fpcli.errors import InputError, InvalidDocumentError, UsageError
+from fpcli.errors import InputError, InvalidDocumentError, OutputExistsError, UsageError
 from fpcli.pdf.pdfa3 import ATTACHMENT_NAME, PdfMetadata, embed_xml
 from fpcli.pdf.reading import open_pdf
 
@@ -380,6 +380,12 @@ def embed_invoice(request: EmbedRequest) -> EmbedResult:
 
     if request.xml == STDIO and request.base_pdf == STDIO:
         raise UsageError("only one of the invoice XML and the base PDF can come from stdin (`-`)")
+    if request.output != STDIO:  # fail before the conversion, not after it
+        target = Path(request.output)
+        if target.exists() and not request.force:
+            raise OutputExistsError.for_path(target)
+        if not (target.parent if str(target.parent) else Path()).is_dir():
+            raise InputError.at(target, None, f"directory `{target.parent}` does not exist")
     xml_name = request.xml if request.xml != STDIO else "<stdin>"
     xml = read_input(request.xml)
     profile, metadata = describe_cii(xml, xml_name, request.date)
