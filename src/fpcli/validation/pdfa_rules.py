@@ -51,8 +51,10 @@ MAX_REAL = 3.403e38
 MIN_REAL = 1.175e-38
 
 _HEADER = re.compile(rb"%PDF-1\.[0-7](\r\n|\r|\n)")
-_STREAM_BODY = re.compile(rb"stream(\r\n|\n).*?endstream", re.S)
-_OBJ_HEADER = re.compile(rb"(\d+)([ \t\r\n\f\x00]+)(\d+)([ \t\r\n\f\x00]+)obj\b")
+_OBJ_KEYWORD = re.compile(rb"(?<!end)obj\b")
+# what precedes an `obj` keyword: EOL, object number, white space, generation, white space (a bounded window,
+# so that long runs of digits cannot make the search quadratic)
+_OBJ_HEADER = re.compile(rb"(?:^|[\r\n])(\d{1,10})([ \t\r\n\f\x00]{1,8})(\d{1,5})([ \t\r\n\f\x00]{1,8})$")
 _ENDOBJ = re.compile(rb"endobj")
 
 
@@ -87,12 +89,14 @@ def check_file_bytes(data: bytes, out: _Collector) -> None:
 
 
 def _check_object_syntax(data: bytes, out: _Collector) -> None:
-    # Stream bodies can hold anything: blank them so their bytes are not read as object syntax.
-    body = _STREAM_BODY.sub(b"stream\nendstream", data)
-    for m in _OBJ_HEADER.finditer(body):
-        before = body[m.start() - 1 : m.start()] if m.start() else b"\n"
-        if before not in (b"\n", b"\r"):
-            continue  # a reference or a number inside another object, not an object header
+    body = _without_stream_bodies(data)
+    for count, keyword in enumerate(_OBJ_KEYWORD.finditer(body)):
+        if count > 200_000:  # as many objects as the graph walk looks at, and then some
+            break
+        window = body[max(0, keyword.start() - 40) : keyword.start()]
+        m = _OBJ_HEADER.search(window)
+        if m is None or (m.start() == 0 and keyword.start() > 40 and window[:1] not in (b"\r", b"\n")):
+            continue  # not at the start of a line: a number inside another object, not an object header
         if m.group(2) != b" " or m.group(4) != b" ":
             out.add(
                 "PDFA-6.1.9-1",
@@ -101,7 +105,7 @@ def _check_object_syntax(data: bytes, out: _Collector) -> None:
                 f"object {int(m.group(1))} {int(m.group(3))}",
             )
             return
-        after = body[m.end() : m.end() + 1]
+        after = body[keyword.end() : keyword.end() + 1]
         if after not in (b"\n", b"\r"):
             out.add(
                 "PDFA-6.1.9-1",
@@ -122,6 +126,28 @@ def _check_object_syntax(data: bytes, out: _Collector) -> None:
                 f"byte {m.start()}",
             )
             return
+
+
+def _without_stream_bodies(data: bytes) -> bytes:
+    """Stream bodies can hold anything: cut them out so their bytes are not read as object syntax. A linear
+    scan (find), so that a hostile file full of `stream` keywords costs no more than its length."""
+    parts = []
+    pos = 0
+    while True:
+        start = data.find(b"stream", pos)
+        if start < 0:
+            break
+        end = data.find(b"endstream", start + 6)
+        if end < 0:
+            break
+        if data[start - 3 : start] == b"end":  # an `endstream` without its `stream`: keep scanning after it
+            parts.append(data[pos : start + 6])
+            pos = start + 6
+            continue
+        parts.append(data[pos : start + 6] + b"\n")
+        pos = end
+    parts.append(data[pos:])
+    return b"".join(parts)
 
 
 def check_scalar(value: Any, out: _Collector, where: str) -> None:
