@@ -281,3 +281,9 @@ def test_separations_of_one_name_must_agree() -> None:
     )
     pdf.pages[0].obj.Resources = pikepdf.Dictionary(ColorSpace=pikepdf.Dictionary(spaces))
     assert "Red has two different" in file_errors(saved(pdf))["PDFA-6.2.4.4-2"]
+
+
+def test_stream_keyword_and_length() -> None:
+    data = saved(plain_pdf())
+    assert b"stream\n" in data
+    assert "PDFA-6.1.7.1-2" in file_errors(data.replace(b"stream\n", b"stream \n", 1))

@@ -7,6 +7,7 @@ Each check names the veraPDF rule (clause-testNumber of the PDF/A-2B/3B profiles
 | PDFA-6.1.2-1/2     | header `%PDF-1.n` at byte 0 with one EOL, then `%` and four bytes above 127     |
 | PDFA-6.1.3-3       | nothing but one optional EOL after the last `%%EOF`                             |
 | PDFA-6.1.9-1       | `n g obj` with single spaces, `obj`/`endobj` each preceded and followed by EOL   |
+| PDFA-6.1.7.1-1/2   | stream Length matches its bytes; `stream` + CRLF/LF; EOL before `endstream`      |
 | PDFA-6.1.7.2-1     | no LZWDecode or Crypt stream filter, nor a filter ISO 32000-1 does not define   |
 | PDFA-6.1.12-1      | a Perms dictionary holds only UR3 and DocMDP                                    |
 | PDFA-6.1.13-1..5   | integers within 32 bits, reals within ±3.403e38 and not closer to 0 than        |
@@ -114,6 +115,7 @@ def _check_object_syntax(data: bytes, out: _Collector) -> None:
                 f"object {int(m.group(1))} {int(m.group(3))}",
             )
             return
+    _check_stream_keywords(data, out)
     for m in _ENDOBJ.finditer(body):
         before, after = body[m.start() - 1 : m.start()], body[m.end() : m.end() + 1]
         if before not in (b"\n", b"\r") or after not in (b"\n", b"\r", b""):
@@ -124,6 +126,34 @@ def _check_object_syntax(data: bytes, out: _Collector) -> None:
                 "warning",
                 "the `endobj` keyword is not preceded and followed by an end-of-line marker",
                 f"byte {m.start()}",
+            )
+            return
+
+
+_STREAM_START = re.compile(rb">>[ \t\r\n\f\x00]*stream")
+
+
+def _check_stream_keywords(data: bytes, out: _Collector) -> None:
+    """6.1.7.1-2: `stream` is followed by CRLF or LF, `endstream` preceded by an EOL marker."""
+    for count, m in enumerate(_STREAM_START.finditer(data)):
+        if count > 200_000:
+            return
+        after = data[m.end() : m.end() + 2]
+        if not (after == b"\r\n" or after[:1] == b"\n"):
+            out.add(
+                "PDFA-6.1.7.1-2",
+                "error",
+                "a `stream` keyword is not followed by CRLF or LF",
+                f"byte {m.end()}",
+            )
+            return
+        end = data.find(b"endstream", m.end())
+        if end > 0 and data[end - 1 : end] not in (b"\n", b"\r"):
+            out.add(
+                "PDFA-6.1.7.1-2",
+                "error",
+                "an `endstream` keyword is not preceded by an EOL marker",
+                f"byte {end}",
             )
             return
 
@@ -193,6 +223,7 @@ def check_object(obj: Any, keys: list[str], is_stream: bool, out: _Collector, wh
     typ = d.get("/Type")
     subtype = d.get("/Subtype")
     if is_stream:
+        _check_length(obj, d, out, where)
         bad = [f for f in _names(d.get("/Filter")) if f not in STANDARD_FILTERS]
         if bad:
             out.add("PDFA-6.1.7.2-1", "error", f"the stream filter {bad[0]} is not allowed", where)
@@ -250,6 +281,20 @@ def check_object(obj: Any, keys: list[str], is_stream: bool, out: _Collector, wh
         out.add("PDFA-6.4.1-1", "error", "a widget annotation has an action (A or AA)", where)
     elif "/FT" in keys and "/AA" in keys:
         out.add("PDFA-6.4.1-2", "error", "a form field has additional actions (AA)", where)
+
+
+def _check_length(stream: Any, d: Any, out: _Collector, where: str) -> None:
+    """6.1.7.1-1: Length is the number of bytes between `stream` EOL and `endstream` (qpdf finds the real
+    end when they differ and reads that many bytes instead)."""
+    length = d.get("/Length")
+    if not isinstance(length, int) or length > 10 * 1024 * 1024:
+        return  # very large streams are not read twice just for this
+    try:
+        real = len(stream.read_raw_bytes())
+    except Exception:  # qpdf raises several types for damaged streams: not this rule's finding
+        return
+    if real != length:
+        out.add("PDFA-6.1.7.1-1", "error", f"the stream Length is {length} but it holds {real} bytes", where)
 
 
 def _check_gstate(gs: Any, out: _Collector, where: str) -> None:
