@@ -29,7 +29,7 @@ PDFA2B = "pdfa2b/"
 # no file veraPDF passes), and its clause must be one of these, each with the reason fpcli misses it.
 PDFA2B_FLOOR = 744
 PDFA2B_GAPS = {
-    "6-1-6": "hexadecimal string syntax: qpdf parses and normalises strings, fpcli does not re-tokenise",
+    "6-1-6": "hexadecimal strings inside content streams (those outside streams are checked)",
     "6-1-8": "UTF-8 validity of colourant names",
     "6-1-9": "`endobj` not on its own line is a warning: corpus Factur-X producers write it so",
     "6-1-13": "CID values above 65535 inside an embedded CMap stream (t08/t10)",

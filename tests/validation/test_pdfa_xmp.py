@@ -287,3 +287,13 @@ def test_stream_keyword_and_length() -> None:
     data = saved(plain_pdf())
     assert b"stream\n" in data
     assert "PDFA-6.1.7.1-2" in file_errors(data.replace(b"stream\n", b"stream \n", 1))
+
+
+def test_hex_strings_in_objects() -> None:
+    pdf = plain_pdf()
+    pdf.Root.Odd = pikepdf.String(b"\x12\x34")
+    data = saved(pdf)
+    assert b"/Odd <1234>" in data  # qpdf writes binary strings in hex
+    hexed = data.replace(b"/Odd <1234>", b"/Odd <123>")
+    assert "PDFA-6.1.6-1" in file_errors(hexed)
+    assert "PDFA-6.1.6-2" in file_errors(hexed.replace(b"/Odd <123>", b"/Odd <12G4>"))

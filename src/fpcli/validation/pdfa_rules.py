@@ -7,6 +7,7 @@ Each check names the veraPDF rule (clause-testNumber of the PDF/A-2B/3B profiles
 | PDFA-6.1.2-1/2     | header `%PDF-1.n` at byte 0 with one EOL, then `%` and four bytes above 127     |
 | PDFA-6.1.3-3       | nothing but one optional EOL after the last `%%EOF`                             |
 | PDFA-6.1.9-1       | `n g obj` with single spaces, `obj`/`endobj` each preceded and followed by EOL   |
+| PDFA-6.1.6-1/2     | hexadecimal strings outside streams: hex digits only, an even number of them    |
 | PDFA-6.1.7.1-1/2   | stream Length matches its bytes; `stream` + CRLF/LF; EOL before `endstream`      |
 | PDFA-6.1.7.2-1     | no LZWDecode or Crypt stream filter, nor a filter ISO 32000-1 does not define   |
 | PDFA-6.1.12-1      | a Perms dictionary holds only UR3 and DocMDP                                    |
@@ -116,6 +117,7 @@ def _check_object_syntax(data: bytes, out: _Collector) -> None:
             )
             return
     _check_stream_keywords(data, out)
+    _check_hex_strings(body, out)
     for m in _ENDOBJ.finditer(body):
         before, after = body[m.start() - 1 : m.start()], body[m.end() : m.end() + 1]
         if before not in (b"\n", b"\r") or after not in (b"\n", b"\r", b""):
@@ -156,6 +158,70 @@ def _check_stream_keywords(data: bytes, out: _Collector) -> None:
                 f"byte {end}",
             )
             return
+
+
+_SYNTAX = re.compile(rb"[(<%]")
+_HEX_BODY = re.compile(rb"[0-9A-Fa-f \t\r\n\f\x00]*")
+
+
+def _check_hex_strings(body: bytes, out: _Collector) -> None:
+    """6.1.6: hexadecimal strings hold only hex digits (and white space), an even number of them. Literal
+    strings and comments are skipped, as their bytes may contain `<`."""
+    pos, seen = 0, 0
+    while seen < 200_000:
+        m = _SYNTAX.search(body, pos)
+        if m is None:
+            return
+        seen += 1
+        char, pos = body[m.start() : m.start() + 1], m.start() + 1
+        if char == b"%":
+            eol = min((i for i in (body.find(b"\n", pos), body.find(b"\r", pos)) if i >= 0), default=-1)
+            pos = len(body) if eol < 0 else eol
+        elif char == b"(":
+            pos = _end_of_literal(body, pos)
+        elif body[pos : pos + 1] == b"<":
+            pos += 1  # a dictionary
+        else:
+            end = body.find(b">", pos)
+            if end < 0:
+                return
+            content = body[pos:end]
+            digits = re.sub(rb"[ \t\r\n\f\x00]", b"", content)
+            if _HEX_BODY.fullmatch(content) is None:
+                out.add(
+                    "PDFA-6.1.6-2",
+                    "error",
+                    "a hexadecimal string holds other characters than 0-9, A-F",
+                    f"byte {m.start()}",
+                )
+                return
+            if len(digits) % 2:
+                out.add(
+                    "PDFA-6.1.6-1",
+                    "error",
+                    "a hexadecimal string has an odd number of digits",
+                    f"byte {m.start()}",
+                )
+                return
+            pos = end + 1
+
+
+def _end_of_literal(body: bytes, pos: int) -> int:
+    """The position after the `)` closing a literal string that starts at `pos` (escapes and nesting)."""
+    depth = 1
+    while pos < len(body):
+        char = body[pos]
+        if char == 0x5C:  # backslash: the next byte is escaped
+            pos += 2
+            continue
+        if char == 0x28:
+            depth += 1
+        elif char == 0x29:
+            depth -= 1
+            if depth == 0:
+                return pos + 1
+        pos += 1
+    return pos
 
 
 def _without_stream_bodies(data: bytes) -> bytes:
