@@ -297,3 +297,16 @@ def test_hex_strings_in_objects() -> None:
     hexed = data.replace(b"/Odd <1234>", b"/Odd <123>")
     assert "PDFA-6.1.6-1" in file_errors(hexed)
     assert "PDFA-6.1.6-2" in file_errors(hexed.replace(b"/Odd <123>", b"/Odd <12G4>"))
+
+
+def test_cli_pdfa_only_names_the_part(runner, tmp_path) -> None:
+    from tests.cli.helpers import run
+
+    path = tmp_path / "a2.pdf"
+    path.write_bytes(pdf_with(xmp("2")))
+    result = run(runner, "validate", "--pdfa-only", str(path))
+    assert result.exit_code == 0
+    assert f"VALID      {path}  (PDF/A-2b; 0 error(s), 0 warning(s))" in result.stdout + result.stderr
+    result = run(runner, "validate", str(path))  # as an invoice: PDF/A-3 required (and no XML here)
+    assert result.exit_code == 1
+    assert "PDFA-6.6.4-2" in result.stdout + result.stderr

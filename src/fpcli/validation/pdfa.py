@@ -424,7 +424,7 @@ def _check_identification(xmp: Xmp, out: _Collector, require_part: int | None) -
             f"the PDF/A identification properties use the prefix {', '.join(bad)} instead of pdfaid",
             "XMP",
         )
-    if declared is not None and conformance in {"A", "B", "U"}:
+    if require_part is None and declared is not None and conformance in {"A", "B", "U"}:
         out.add(
             "PDFA-X-PART",
             "info",
