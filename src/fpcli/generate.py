@@ -213,14 +213,19 @@ def build_document(
     from fpcli.pdf.layout import render_invoice_pdf
     from fpcli.pdf.pdfa3 import embed_xml
 
-    pdf = (
-        base_pdf
-        if base_pdf is not None
-        else render_invoice_pdf(invoice, date=request.date, computed=computed)
-    )
     meta = pdf_metadata(invoice, request.date)
-    source = request.base_pdf or "<rendered>"
-    pdf = embed_xml(pdf, cii.xml, profile=request.profile, metadata=meta, source=source)
+    if base_pdf is not None and request.base_pdf:
+        # Someone else's PDF: cleaned and converted to PDF/A-3 like `fpcli embed` (fpcli.pdf.embed); the
+        # check on write below validates the result, so the converter does not check it twice.
+        from fpcli.pdf.embed import facturx_from_pdf
+
+        made = facturx_from_pdf(
+            base_pdf, cii.xml, profile=request.profile, metadata=meta, source=request.base_pdf, check=False
+        )
+        removed = [f"{request.base_pdf}: removed {what} (PDF/A forbids it)" for what in made.removed]
+        return made.pdf, cii.dropped, list(computed.warnings) + removed
+    pdf = render_invoice_pdf(invoice, date=request.date, computed=computed)
+    pdf = embed_xml(pdf, cii.xml, profile=request.profile, metadata=meta, source="<rendered>")
     return pdf, cii.dropped, list(computed.warnings)
 
 

@@ -52,19 +52,20 @@ def test_a_rule_violation_writes_nothing(runner, tmp_path: Path) -> None:
     assert run(runner, "validate", str(out)).exit_code == 1
 
 
-def test_ordinary_base_pdf_is_refused(runner, tmp_path: Path) -> None:
+def test_ordinary_base_pdf_becomes_checked_facturx(runner, tmp_path: Path) -> None:
+    """An office-style PDF (Helvetica, not embedded: PDF/A-3 forbids it) used to give exit 0 and a file
+    `validate` rejects; it is now converted to PDF/A-3 (Ghostscript) and checked before it is written."""
     from reportlab.pdfgen import canvas
 
-    # An office-style PDF: text in Helvetica, not embedded, which PDF/A-3 forbids.
     base = tmp_path / "plain.pdf"
     page = canvas.Canvas(str(base))
     page.drawString(100, 700, "Facture")
     page.save()
     out = tmp_path / "out.pdf"
     result = run(runner, "generate", str(GOODS), "--pdf", str(base), "-o", str(out))
-    assert result.exit_code == 1, result.stderr
-    assert "nothing written" in result.stderr and "the font Helvetica (/F1) is not embedded" in result.stderr
-    assert not out.exists()
+    assert result.exit_code == 0, result.stderr
+    checked = run(runner, "validate", str(out))
+    assert checked.exit_code == 0 and "VALID" in checked.stdout, checked.stdout
 
 
 def test_batch_json_names_the_findings_and_goes_on(runner, tmp_path: Path) -> None:

@@ -110,6 +110,8 @@ def test_every_command_prints_its_result_on_stdout_and_json_parses(
            [str(EXAMPLES / "invoice-services.yaml"), "-o", "inv2.pdf"])  # fmt: skip
     w.step("extract", REPORT, ["inv.pdf"])
     w.step("validate", REPORT, ["inv.pdf"])
+    (tmp / "inv-only.xml").write_bytes(invoice_bytes())
+    w.step("embed", ACTION, ["inv-only.xml", "inv.pdf", "-o", "fx.pdf"], ["inv-only.xml", "inv.pdf", "-o", "fx2.pdf"])
     w.step("view", ACTION, ["inv.pdf", "-o", "inv.html"], ["inv.pdf", "-o", "inv2.html"])
     w.step("convert", ACTION, ["inv.pdf", "--to", "ubl", "-o", "u.xml"], ["inv.pdf", "--to", "ubl", "-o", "u2.xml"])
     w.step("sign make-test-cert", ACTION, ["-o", "t.p12"], ["-o", "t2.p12"])

@@ -117,4 +117,4 @@ def test_validate_catches_the_widths_of_a_plain_pyhanko_stamp(invoice_pdf: bytes
     )
     plain = pdf_signer.sign_pdf(IncrementalPdfFileWriter(io.BytesIO(invoice_pdf), strict=False)).getvalue()
     found = [f for f in validate_bytes(plain, "plain.pdf").errors if f.rule_id == "PDFA-6.2.11.5-1"]
-    assert found and "declared width" in found[0].message
+    assert found and "but its embedded program" in found[0].message

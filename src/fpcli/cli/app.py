@@ -14,6 +14,7 @@ from fpcli.cli import cdar as cdar_cmd
 from fpcli.cli import chorus as chorus_cmd
 from fpcli.cli import convert as convert_cmd
 from fpcli.cli import doctor as doctor_cmd
+from fpcli.cli import embed as embed_cmd
 from fpcli.cli import ereport as ereport_cmd
 from fpcli.cli import extract as extract_cmd
 from fpcli.cli import generate as generate_cmd
@@ -143,6 +144,10 @@ app.command(
 app.command("extract", help="Extract the invoice XML from a Factur-X/ZUGFeRD PDF, or print it as JSON.")(
     extract_cmd.extract
 )
+app.command(
+    "embed",
+    help="Turn any PDF into a Factur-X PDF/A-3 carrying a CII invoice XML (needs Ghostscript).",
+)(embed_cmd.embed)
 app.command(
     "validate",
     help="Validate invoices: XSD, official Schematron (Factur-X, EN 16931, BR-FR), PDF/A-3 and "

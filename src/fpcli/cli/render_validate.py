@@ -12,9 +12,10 @@ _SEVERITY_STYLE = {"error": "red", "warning": "yellow", "info": "dim"}
 
 
 def _summary(r: Report) -> str:
-    what = " ".join(
-        x for x in (r.container.upper() if r.container == "pdf" else "", r.syntax or "", r.profile or "") if x
-    )
+    # --pdfa-only names the PDF/A part and level checked (PDFA-X-PART: "checked as PDF/A-2b …")
+    part = next((f.message.split()[2] for f in r.findings if f.rule_id == "PDFA-X-PART"), None)
+    container = part or (r.container.upper() if r.container == "pdf" else "")
+    what = " ".join(x for x in (container, r.syntax or "", r.profile or "") if x)
     counts = f"{len(r.errors)} error(s), {len(r.warnings)} warning(s)"
     return f"{r.status.upper():10} {r.source}" + (f"  ({what}; {counts})" if what else f"  ({counts})")
 

@@ -101,6 +101,10 @@ EXAMPLES: dict[str, list[str]] = {
         "fpcli sign invoice.pdf -o signed.pdf --level B-T --tsa https://tsa.example/tsr",
         "fpcli sign invoices/ -o signed/ --jobs 2",
     ],
+    "embed": [
+        "fpcli embed invoice.xml erp-print.pdf -o facturx.pdf",
+        "fpcli embed invoice.xml erp-print.pdf -o facturx.pdf --attach timesheet.pdf",
+    ],
     "view": [
         "fpcli view invoice.pdf -o invoice.html --open",
         "fpcli view supplier-ubl.xml --lang en -o invoice.pdf --attachments attachments/",

@@ -33,7 +33,18 @@ def validate(
         typer.Option("--fr/--no-fr", help="Apply the French BR-FR rules (default: for French sellers)."),
     ] = None,
     pdfa_only: Annotated[
-        bool, typer.Option("--pdfa-only", help="Check PDFs as PDF/A-3 only, without requiring an invoice.")
+        bool,
+        typer.Option(
+            "--pdfa-only",
+            help="Check PDFs as the PDF/A part they declare (2 or 3), without requiring an invoice.",
+        ),
+    ] = False,
+    visible: Annotated[
+        bool,
+        typer.Option(
+            "--visible",
+            help="Also check that a PDF's pages show the XML's number, dates, identifiers and totals.",
+        ),
     ] = False,
     fmt: Annotated[
         str,
@@ -64,7 +75,9 @@ def validate(
     if rules:
         render_rules(term, as_json=fmt == "json")
         return
-    options = ValidateOptions(profile=Profile.parse(profile) if profile else None, fr=fr, pdfa_only=pdfa_only)
+    options = ValidateOptions(
+        profile=Profile.parse(profile) if profile else None, fr=fr, pdfa_only=pdfa_only, visible=visible
+    )
     with progress(term, len(files or []), "validating") as on_done:
         result = validate_many(files or [], options, jobs=jobs, on_done=on_done, recursive=recursive)
     render_batch(term, result, fmt)

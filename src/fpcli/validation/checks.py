@@ -31,6 +31,7 @@ class ValidateOptions:
     profile: Profile | None = None  # None: detect from BT-24
     fr: bool | None = None  # None: BR-FR for French sellers
     pdfa_only: bool = False  # a PDF checked as PDF/A-3 only, with no invoice required
+    visible: bool = False  # a PDF's pages compared with its XML (fpcli.validation.visible)
 
 
 def _used(report: Report, rs: rulesets.RuleSet) -> None:
@@ -199,7 +200,9 @@ def validate_pdf_bytes(data: bytes, report: Report, options: ValidateOptions) ->
         report.findings.append(Finding("PDF-READ", "error", exc.message, None, None, "pdf", "fpcli-pdfa"))
         return report
     report.layers.append("pdf")
-    report.findings.extend(_as_findings(check_pdfa(pdf, report.source)))
+    # --pdfa-only checks the PDF/A part the file declares; an invoice must be PDF/A-3
+    required = None if options.pdfa_only else 3
+    report.findings.extend(_as_findings(check_pdfa(pdf, report.source, require_part=required, data=data)))
     if options.pdfa_only:
         return report
     try:
@@ -225,7 +228,22 @@ def validate_pdf_bytes(data: bytes, report: Report, options: ValidateOptions) ->
             check_facturx_pdf(pdf, report.source, xml_profile_label=label, attachment_name=xml.filename)
         )
     )
+    if options.visible and report.syntax == "CII":
+        _visible_layer(data, xml.data, report)
     return report
+
+
+def _visible_layer(data: bytes, xml: bytes, report: Report) -> None:
+    from fpcli.validation.visible import check_visible
+
+    report.layers.append("visible")
+    root = parse_xml(strip_bom(xml), report.source).getroot()
+    try:
+        report.findings.extend(check_visible(data, root, report.source))
+    except InputError as exc:
+        report.findings.append(
+            Finding("VISIBLE-READ", "error", exc.message, None, None, "visible", "fpcli-visible")
+        )
 
 
 def _foreign_label(gid: str) -> str | None:

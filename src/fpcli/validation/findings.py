@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 Severity = Literal["error", "warning", "info"]
-LAYERS = ("wellformed", "xsd", "schematron", "br-fr", "pdf", "facturx")
+LAYERS = ("wellformed", "xsd", "schematron", "br-fr", "pdf", "facturx", "visible")
 SCHEMA_VERSION = 1
 
 

@@ -1,4 +1,4 @@
-"""fpcli's own PDF/A-3 checks (ISO 19005-3), for the requirements invoices break in practice.
+"""fpcli's own PDF/A-2/3 checks (ISO 19005-2/3), for the requirements invoices break in practice.
 
 This is not a full PDF/A validator (use veraPDF for that): it checks, with pikepdf, the subset of
 ISO 19005-3 that Factur-X / ZUGFeRD invoices get wrong, and names each finding after the veraPDF
@@ -25,8 +25,6 @@ finding can be compared with a veraPDF report. Rule ids are ``PDFA-<clause>-<tes
 | PDFA-6.2.11.4.1-1   | error   | every font used to render text (Tf + show operator, Tr != 3) on pages,    |
 |                     |         | form XObjects and annotation appearances is embedded (FontFile,           |
 |                     |         | FontFile2, FontFile3; the descendant of a Type0); Type3 is exempt         |
-| PDFA-6.2.11.5-1     | error   | a used TrueType font's Widths / W agree with its embedded program's       |
-|                     |         | advance widths (1/1000 em, tolerance 1; see `fontmetrics`)                |
 | PDFA-6.3.1-1        | error   | annotation subtype is known and not 3D / Sound / Screen / Movie           |
 | PDFA-6.3.2-1        | error   | annotation (other than Popup) has an F key                                |
 | PDFA-6.3.2-2        | error   | annotation flags: Print set; Hidden, Invisible, ToggleNoView, NoView off  |
@@ -44,14 +42,26 @@ finding can be compared with a veraPDF report. Rule ids are ``PDFA-<clause>-<tes
 | PDFA-6.6.2.1-4      | error   | the XMP is well-formed XML (parsed by `fpcli.xmlsafe`: a DOCTYPE or an    |
 |                     |         | entity is refused, and reported here)                                     |
 | PDFA-6.6.2.1-5      | error   | the XMP is UTF-8                                                          |
+| PDFA-6.6.2.3.1-1    | error   | every XMP property is predefined (XMP 2005 schemas, pdfaid) or defined by |
+|                     |         | the file's extension schemas (fpcli.validation.xmp_schemas)               |
+| PDFA-6.6.2.3.1-2    | error   | every XMP property value has its schema's value type (arrays, Lang Alt,   |
+|                     |         | structures and their fields, Integer/Real/Boolean/Date/Rational)          |
 | PDFA-6.6.4-1        | error   | the XMP has the PDF/A identification schema (pdfaid:part)                 |
-| PDFA-6.6.4-2        | error   | pdfaid:part is 3                                                          |
+| PDFA-6.6.4-2        | error   | pdfaid:part is 3 for invoices; 2 or 3 with `--pdfa-only`, which checks    |
+|                     |         | the part declared (6.8 only for part 3) and says so in PDFA-X-PART (info) |
 | PDFA-6.6.4-3        | error   | pdfaid:conformance is A, B or U                                           |
 | PDFA-6.6.4-4        | error   | the identification properties use the pdfaid prefix                       |
 | PDFA-6.8-1          | error   | every embedded file stream has a Subtype (MIME type)                      |
 | PDFA-6.8-2          | error   | every file specification with EF has F and UF                             |
 | PDFA-6.8-3          | error   | every file specification with EF has AFRelationship                       |
 | PDFA-6.8-4          | error   | every file specification with EF is in an AF array                        |
+| PDFA-6.2.11.5-1     | error   | glyph widths in the font dictionary agree with the embedded program for   |
+|                     |         | every glyph shown (fpcli.validation.pdfa_fonts, fontTools)                |
+| PDFA-6.2.11.3.x,    | error   | CMaps predefined or embedded (WMode, CIDSystemInfo), CIDToGIDMap of        |
+| 6.2.11.6-2/3,       |         | embedded CIDFontType2, TrueType encodings; shown glyphs present in the    |
+| 6.2.11.4.1-2, 8-1   |         | program and not .notdef; CIDs up to 65535 (6.1.13-10)                    |
+| (more)              | error   | file bytes, object syntax, implementation limits, ExtGState, images,      |
+|                     |         | forms, AcroForm, catalog keys: see fpcli.validation.pdfa_rules            |
 | PDFA-X-MODDATE      | warning | the embedded file stream has Params with ModDate (recommended)            |
 | PDFA-X-INFO-XMP     | warning | Info dictionary entries agree with their XMP analogues (Title, Author,    |
 |                     |         | Subject, Keywords, Creator, Producer, CreationDate, ModDate)              |
@@ -79,6 +89,13 @@ from lxml import etree
 
 from fpcli.errors import InputError
 from fpcli.validation.findings import Finding, Severity
+from fpcli.validation.pdfa_rules import (
+    check_colour_array,
+    check_file_bytes,
+    check_name,
+    check_object,
+    check_scalar,
+)
 from fpcli.xmlsafe import parse_xml
 
 if TYPE_CHECKING:
@@ -125,6 +142,22 @@ ALLOWED_ANNOTATIONS = frozenset(
     }
 )  # fmt: skip
 SHOW_TEXT_OPS = frozenset({"Tj", "TJ", "'", '"'})
+# ISO 32000-1 Annex A; "INLINE IMAGE" is pikepdf's name for BI … ID … EI.
+CONTENT_OPERATORS = frozenset(
+    {
+        "b", "B", "b*", "B*", "BDC", "BI", "BMC", "BT", "BX", "c", "cm", "CS", "cs", "d", "d0", "d1", "Do",
+        "DP", "EI", "EMC", "ET", "EX", "f", "F", "f*", "G", "g", "gs", "h", "i", "ID", "j", "J", "K", "k",
+        "l", "m", "M", "MP", "n", "q", "Q", "re", "RG", "rg", "ri", "s", "S", "SC", "sc", "SCN", "scn", "sh",
+        "T*", "Tc", "Td", "TD", "Tf", "Tj", "TJ", "TL", "Tm", "Tr", "Ts", "Tw", "Tz", "v", "w", "W", "W*",
+        "y", "'", '"', "INLINE IMAGE",
+    }
+)  # fmt: skip
+INLINE_FILTERS = frozenset(
+    {
+        "ASCIIHexDecode", "ASCII85Decode", "FlateDecode", "RunLengthDecode", "CCITTFaxDecode", "DCTDecode",
+        "AHx", "A85", "Fl", "RL", "CCF", "DCT",
+    }
+)  # fmt: skip
 ICC_COMPONENTS = {"GRAY": 1, "RGB ": 3, "CMYK": 4}
 DEVICE_SPACES = {"/DeviceRGB": "RGB", "/DeviceCMYK": "CMYK", "/DeviceGray": "Gray"}
 INLINE_DEVICE_SPACES = {**DEVICE_SPACES, "/RGB": "RGB", "/CMYK": "CMYK", "/G": "Gray"}
@@ -226,6 +259,7 @@ class Xmp:
     data: bytes
     root: etree._Element | None
     error: str | None = None
+    part: int | None = None  # the PDF/A part declared (2 or 3), once checked
 
     def descriptions(self) -> Iterator[etree._Element]:
         if self.root is None:
@@ -291,10 +325,10 @@ def read_xmp(pdf: pikepdf.Pdf, source: str) -> Xmp | None:
     return Xmp(data, tree.getroot())
 
 
-_XPACKET_RE = re.compile(rb"<\?xpacket\s+begin=[^?]*\?>")
+_XPACKET_RE = re.compile(rb"<\?xpacket\s[^?]*\?>")  # attributes in any order (bytes= may come first)
 
 
-def _check_xmp(pdf: pikepdf.Pdf, out: _Collector) -> Xmp | None:
+def _check_xmp(pdf: pikepdf.Pdf, out: _Collector, require_part: int | None = 3) -> Xmp | None:
     import pikepdf
 
     meta = pdf.Root.get("/Metadata")
@@ -324,11 +358,23 @@ def _check_xmp(pdf: pikepdf.Pdf, out: _Collector) -> Xmp | None:
     if xmp.root is None:
         out.add("PDFA-6.6.2.1-4", "error", f"the XMP is not well-formed: {xmp.error}", "XMP")
         return xmp
-    _check_identification(xmp, out)
+    xmp.part = _check_identification(xmp, out, require_part)
+    _check_xmp_properties(xmp.root, out)
     return xmp
 
 
-def _check_identification(xmp: Xmp, out: _Collector) -> None:
+def _check_xmp_properties(root: etree._Element, out: _Collector) -> None:
+    from fpcli.validation.xmp_schemas import check_extension_container, check_properties
+
+    for problem in check_properties(root):
+        out.add(f"PDFA-6.6.2.3.1-{problem.rule}", "error", problem.message, "XMP")
+    for problem in check_extension_container(root):
+        rule = "PDFA-6.6.2.3.2-1" if problem.rule == "2" else "PDFA-6.6.2.3.3-1"
+        out.add(rule, "error", problem.message, "XMP pdfaExtension:schemas")
+
+
+def _check_identification(xmp: Xmp, out: _Collector, require_part: int | None) -> int | None:
+    """Check pdfaid; return the declared part (2 or 3) the file is checked as, else None."""
     prefixes: set[str | None] = set()
     for desc in xmp.descriptions():
         for local in ("part", "conformance", "amd", "corr"):
@@ -347,9 +393,22 @@ def _check_identification(xmp: Xmp, out: _Collector) -> None:
             "the XMP has no PDF/A identification (pdfaid:part): the file does not claim PDF/A",
             "XMP",
         )
-        return
-    if part != "3":
-        out.add("PDFA-6.6.4-2", "error", f"pdfaid:part is {part!r}, not 3 (PDF/A-3)", "XMP pdfaid:part")
+        return None
+    declared = int(part) if part in {"2", "3"} else None
+    if require_part is not None and declared != require_part:
+        out.add(
+            "PDFA-6.6.4-2",
+            "error",
+            f"pdfaid:part is {part!r}, not {require_part} (Factur-X invoices are PDF/A-{require_part})",
+            "XMP pdfaid:part",
+        )
+    elif declared is None:
+        out.add(
+            "PDFA-6.6.4-2",
+            "error",
+            f"pdfaid:part is {part!r}: fpcli checks PDF/A-2 and PDF/A-3 only",
+            "XMP pdfaid:part",
+        )
     if conformance not in {"A", "B", "U"}:
         out.add(
             "PDFA-6.6.4-3",
@@ -365,6 +424,15 @@ def _check_identification(xmp: Xmp, out: _Collector) -> None:
             f"the PDF/A identification properties use the prefix {', '.join(bad)} instead of pdfaid",
             "XMP",
         )
+    if require_part is None and declared is not None and conformance in {"A", "B", "U"}:
+        out.add(
+            "PDFA-X-PART",
+            "info",
+            f"checked as PDF/A-{declared}{conformance.lower()} (level B requirements: fpcli does not check "
+            "the tagging of level A or the Unicode mapping of level U)",
+            "XMP pdfaid",
+        )
+    return declared
 
 
 # Info key -> (XMP namespace, property, kind)
@@ -572,6 +640,7 @@ class _Walk:
     capped: bool = False
     filespecs: dict[Any, tuple[Any, bool]] = field(default_factory=dict)
     af_targets: set[tuple[int, int]] = field(default_factory=set)
+    separations: dict[str, str] = field(default_factory=dict)  # Separation name -> alternate and tint
 
 
 def _walk_graph(pdf: pikepdf.Pdf, out: _Collector, limit: int) -> _Walk:
@@ -601,12 +670,21 @@ def _walk_graph(pdf: pikepdf.Pdf, out: _Collector, limit: int) -> _Walk:
                 continue
             seen.add(og)
         if isinstance(obj, pikepdf.Array):
+            check_colour_array(obj, out, _ref(obj), state.separations)
             for item in obj:
                 if isinstance(item, pikepdf.Dictionary | pikepdf.Array | pikepdf.Stream):
                     stack.append((item, parent_key))
+                else:
+                    check_scalar(item, out, _ref(obj))
             continue
         d = obj.stream_dict if is_stream else obj
         keys = list(d.keys())
+        check_object(obj, keys, is_stream, out, _where(obj, parent_key))
+        for key in keys:
+            check_name(key, out, _ref(obj))
+            value = d.get(key)
+            if not isinstance(value, pikepdf.Dictionary | pikepdf.Array | pikepdf.Stream):
+                check_scalar(value, out, _ref(obj))
         if is_stream:
             bad = [k for k in ("/F", "/FFilter", "/FDecodeParms") if k in keys]
             if bad:
@@ -748,12 +826,16 @@ class _Scan:
     ops: int = 0
     capped: bool = False
     unembedded: dict[str, str] = field(default_factory=dict)  # font name -> where
-    # embedded fonts that render text: objgen -> (font, label, where, the string bytes shown with it)
-    embedded: dict[Any, tuple[Any, str, str, bytearray]] = field(default_factory=dict)
     device: dict[str, str] = field(default_factory=dict)  # RGB/CMYK/Gray -> where
     defaults: set[str] = field(default_factory=set)
     transparency: bool = False
     done: set[tuple[int, int]] = field(default_factory=set)
+    shown: dict[Any, tuple[Any, list[bytes]]] = field(default_factory=dict)  # font -> strings shown
+    problems: dict[str, tuple[str, str]] = field(default_factory=dict)  # rule -> (message, where), first
+    depth: int = 0  # q/Q nesting
+
+    def problem(self, rule: str, message: str, where: str) -> None:
+        self.problems.setdefault(rule, (message, where))
 
 
 def _font_embedded(font: Any) -> bool:
@@ -809,31 +891,70 @@ def _device_of_space(space: Any, resources: Any) -> str | None:
         base = space[1]
         if isinstance(base, pikepdf.Name):
             return DEVICE_SPACES.get(str(base))
+    if isinstance(space, pikepdf.Array) and len(space) >= 3 and space[0] in {"/Separation", "/DeviceN"}:
+        # the alternate space renders the colour wherever the spot colour is not available (6.2.4.4)
+        alternate = space[2]
+        if isinstance(alternate, pikepdf.Name):
+            return DEVICE_SPACES.get(str(alternate))
     return None
 
 
-def _resource_transparency(resources: Any) -> bool:
+def _group_space(group: Any, resources: Any, where: str, scan: _Scan) -> None:
+    """A transparency group's blending colour space (CS) is a use of that colour space (6.2.4.3)."""
+    import pikepdf
+
+    if isinstance(group, pikepdf.Dictionary) and group.get("/S") == "/Transparency" and "/CS" in group:
+        dev = _device_of_space(group.get("/CS"), resources)
+        if dev:
+            scan.device.setdefault(dev, where)
+
+
+def _gstate_transparency(gstates: Any) -> bool:
+    """Whether a resources' ExtGState dictionary sets a soft mask, an alpha below 1 or a blend mode."""
+    import pikepdf
+
+    if not isinstance(gstates, pikepdf.Dictionary):
+        return False
+    for key in list(gstates.keys())[:256]:
+        gs = gstates.get(key)
+        if not isinstance(gs, pikepdf.Dictionary):
+            continue
+        smask = gs.get("/SMask")
+        if smask is not None and smask != "/None":
+            return True
+        for alpha in ("/CA", "/ca"):
+            value = _number(gs.get(alpha))
+            if value is not None and value < 1:
+                return True
+        bm = gs.get("/BM")
+        modes = list(bm) if isinstance(bm, pikepdf.Array) else [bm]
+        if any(m is not None and m not in {"/Normal", "/Compatible"} for m in modes):
+            return True
+    return False
+
+
+def _resource_transparency(resources: Any, depth: int = 0) -> bool:
     import pikepdf
 
     if not isinstance(resources, pikepdf.Dictionary):
         return False
-    gstates = resources.get("/ExtGState")
-    if isinstance(gstates, pikepdf.Dictionary):
-        for key in list(gstates.keys())[:256]:
-            gs = gstates.get(key)
-            if not isinstance(gs, pikepdf.Dictionary):
+    if depth < 3:
+        # Type3 glyph procedures and patterns paint with their own resources (veraPDF 6.2.10 tests both)
+        for category, wanted in (("/Font", "/Type3"), ("/Pattern", None)):
+            group = resources.get(category)
+            if not isinstance(group, pikepdf.Dictionary):
                 continue
-            smask = gs.get("/SMask")
-            if smask is not None and smask != "/None":
-                return True
-            for alpha in ("/CA", "/ca"):
-                value = _number(gs.get(alpha))
-                if value is not None and value < 1:
+            for key in list(group.keys())[:64]:
+                item = group.get(key)
+                d = item.stream_dict if isinstance(item, pikepdf.Stream) else item
+                if not isinstance(d, pikepdf.Dictionary) or (wanted and d.get("/Subtype") != wanted):
+                    continue
+                if _resource_transparency(d.get("/Resources"), depth + 1) or _gstate_transparency(
+                    d.get("/ExtGState")
+                ):
                     return True
-            bm = gs.get("/BM")
-            modes = list(bm) if isinstance(bm, pikepdf.Array) else [bm]
-            if any(m is not None and m not in {"/Normal", "/Compatible"} for m in modes):
-                return True
+    if _gstate_transparency(resources.get("/ExtGState")):
+        return True
     xobjects = resources.get("/XObject")
     if isinstance(xobjects, pikepdf.Dictionary):
         for key in list(xobjects.keys())[:256]:
@@ -854,6 +975,8 @@ def _scan_content(content: Any, resources: Any, where: str, scan: _Scan, depth: 
         if content.objgen in scan.done:
             return
         scan.done.add(content.objgen)
+    group_of = content.stream_dict if isinstance(content, pikepdf.Stream) else content
+    _group_space(group_of.get("/Group"), resources, f"{where} transparency group", scan)
     if _resource_transparency(resources):
         scan.transparency = True
     if isinstance(resources, pikepdf.Dictionary):
@@ -889,10 +1012,18 @@ def _scan_content(content: Any, resources: Any, where: str, scan: _Scan, depth: 
             scan.capped = True
             return
         op = str(operator)
+        if op not in CONTENT_OPERATORS:
+            scan.problem("PDFA-6.2.2-1", f"the content stream uses the undefined operator {op!r}", where)
+        for operand in operands:
+            _content_operand_limits(operand, scan, where)
         if op == "q":
+            scan.depth += 1
+            if scan.depth > 28:
+                scan.problem("PDFA-6.1.13-8", "q/Q pairs are nested more than 28 levels deep", where)
             if len(stack) < 64:
                 stack.append((font_name, mode))
         elif op == "Q":
+            scan.depth = max(0, scan.depth - 1)
             if stack:
                 font_name, mode = stack.pop()
         elif op == "Tf" and operands:
@@ -900,16 +1031,13 @@ def _scan_content(content: Any, resources: Any, where: str, scan: _Scan, depth: 
         elif op == "Tr" and operands:
             mode = int(_number(operands[0]) or 0)
         elif op in SHOW_TEXT_OPS:
-            if mode != 3 and font_name is not None and font_name not in checked:
-                checked.add(font_name)
-                font = _resource(resources, "/Font", font_name)
-                if font is not None and not _font_embedded(font):
-                    scan.unembedded.setdefault(_font_label(font, font_name), where)
-                elif isinstance(font, pikepdf.Dictionary) and font.is_indirect:
-                    label = _font_label(font, font_name)
-                    scan.embedded.setdefault(font.objgen, (font, label, where, bytearray()))
             if mode != 3 and font_name is not None:
-                _shown_bytes(_resource(resources, "/Font", font_name), operands, scan)
+                font = _resource(resources, "/Font", font_name)
+                if font_name not in checked:
+                    checked.add(font_name)
+                    if font is not None and not _font_embedded(font):
+                        scan.unembedded.setdefault(_font_label(font, font_name), where)
+                _remember_shown(font, operands, scan)
         elif op in {"rg", "RG"}:
             scan.device.setdefault("RGB", where)
         elif op in {"k", "K"}:
@@ -940,6 +1068,37 @@ def _scan_content(content: Any, resources: Any, where: str, scan: _Scan, depth: 
                 _scan_content(xo, inner, f"{where}, form {operands[0]}", scan, depth + 1)
 
 
+def _remember_shown(font: Any, operands: Any, scan: _Scan) -> None:
+    """Keep the strings a font shows, for the width check (6.2.11.5); bounded per font."""
+    import pikepdf
+
+    if not isinstance(font, pikepdf.Dictionary):
+        return
+    key = font.objgen if font.is_indirect else id(font)
+    _, strings = scan.shown.setdefault(key, (font, []))
+    if len(strings) > 2000:
+        return
+    for operand in operands:
+        items = list(operand) if isinstance(operand, pikepdf.Array) else [operand]
+        strings.extend(bytes(i) for i in items if isinstance(i, pikepdf.String))
+
+
+def _content_operand_limits(operand: Any, scan: _Scan, where: str) -> None:
+    """6.1.13 limits on the numbers and strings of a content stream."""
+    import pikepdf
+
+    items = list(operand)[:10_000] if isinstance(operand, pikepdf.Array) else [operand]
+    for item in items:
+        if isinstance(item, bool):
+            continue
+        if isinstance(item, int) and not -2_147_483_648 <= item <= 2_147_483_647:
+            scan.problem(
+                "PDFA-6.1.13-1", f"the content stream holds the integer {item}, outside 32 bits", where
+            )
+        elif isinstance(item, pikepdf.String) and len(bytes(item)) > 32767:
+            scan.problem("PDFA-6.1.13-3", "the content stream holds a string longer than 32767 bytes", where)
+
+
 def _inline_image(image: Any, resources: Any, where: str, scan: _Scan) -> None:
     import pikepdf
 
@@ -949,6 +1108,13 @@ def _inline_image(image: Any, resources: Any, where: str, scan: _Scan) -> None:
         return
     if not isinstance(obj, pikepdf.Dictionary):
         return
+    filters = obj.get("/F", obj.get("/Filter"))
+    for name in list(filters) if isinstance(filters, pikepdf.Array) else [filters]:
+        if isinstance(name, pikepdf.Name) and str(name)[1:] not in INLINE_FILTERS:
+            scan.problem("PDFA-6.1.10-1", f"an inline image uses the filter {str(name)[1:]}", where)
+    interpolate: Any = obj.get("/I", obj.get("/Interpolate"))
+    if interpolate is True:
+        scan.problem("PDFA-6.2.8-3", "an inline image has Interpolate true", where)
     if obj.get("/IM", obj.get("/ImageMask", False)):
         return
     space = obj.get("/CS", obj.get("/ColorSpace"))
@@ -1036,6 +1202,7 @@ def _check_pages(pdf: pikepdf.Pdf, output_cs: str | None, out: _Collector) -> No
     if count > MAX_PAGES:
         out.add("PDFA-X-LIMIT", "info", f"only the first {MAX_PAGES} of {count} pages were checked", None)
     font_reported: set[str] = set()
+    widths_done: set[Any] = set()
     for index in range(min(count, MAX_PAGES)):
         page = pages[index].obj
         where = f"page {index + 1}"
@@ -1050,11 +1217,13 @@ def _check_pages(pdf: pikepdf.Pdf, output_cs: str | None, out: _Collector) -> No
                 if isinstance(annot, pikepdf.Dictionary):
                     _check_annotation(annot, f"{where}, annotation {j + 1}", out, scan, resources)
         total_ops = scan.ops
+        _check_widths(scan, widths_done, out, where)
+        for rule, (message, problem_where) in scan.problems.items():
+            out.add(rule, "error", message, problem_where)
         for font, font_where in scan.unembedded.items():
             if font not in font_reported:
                 font_reported.add(font)
                 out.add("PDFA-6.2.11.4.1-1", "error", f"the font {font} is not embedded", font_where)
-        _check_font_widths(scan, font_reported, out)
         for space, rule, needs in (("RGB", "2", "RGB "), ("CMYK", "3", "CMYK"), ("Gray", "4", None)):
             if space not in scan.device or space in scan.defaults:
                 continue
@@ -1088,32 +1257,24 @@ def _check_pages(pdf: pikepdf.Pdf, output_cs: str | None, out: _Collector) -> No
             break
 
 
-def _shown_bytes(font: Any, operands: Any, scan: _Scan) -> None:
-    """Keep the bytes of the strings a show operator draws with an embedded font (for 6.2.11.5)."""
-    import pikepdf
+def _check_widths(scan: _Scan, done: set[Any], out: _Collector, where: str) -> None:
+    from fpcli.validation.pdfa_fonts import font_problems, glyph_problems, width_mismatch
 
-    entry = (
-        scan.embedded.get(font.objgen) if isinstance(font, pikepdf.Dictionary) and font.is_indirect else None
-    )
-    if entry is None or len(entry[3]) > 1_000_000:
-        return
-    for operand in operands:
-        items = list(operand) if isinstance(operand, pikepdf.Array) else [operand]
-        for item in items:
-            if isinstance(item, pikepdf.String):
-                entry[3].extend(bytes(item))
-
-
-def _check_font_widths(scan: _Scan, done: set[str], out: _Collector) -> None:
-    from fpcli.validation.fontmetrics import width_mismatches
-
-    for og, (font, label, where, shown) in scan.embedded.items():
-        key = f"widths {og}"
-        if key in done:
+    for key, (font, strings) in scan.shown.items():
+        if key in done or len(done) > 256:
             continue
         done.add(key)
-        for problem in width_mismatches(font, bytes(shown)):
-            out.add("PDFA-6.2.11.5-1", "error", f"the font {label}: {problem}", where)
+        problems: list[tuple[str, str]] = []
+        try:
+            problems += font_problems(font)
+            problem = width_mismatch(font, strings)
+            problems += glyph_problems(font, strings)
+        except Exception:  # fontTools raises many types on damaged programs: not a width/glyph finding
+            problem = None
+        if problem:
+            problems.append(("PDFA-6.2.11.5-1", problem))
+        for rule, message in problems:
+            out.add(rule, "error", message, where)
 
 
 def _check_catalog(pdf: pikepdf.Pdf, out: _Collector) -> None:
@@ -1133,8 +1294,18 @@ def _check_catalog(pdf: pikepdf.Pdf, out: _Collector) -> None:
 # entry point
 
 
-def check_pdfa(pdf: pikepdf.Pdf, source: str, *, max_objects: int = MAX_OBJECTS) -> list[Finding]:
-    """fpcli's PDF/A-3 checks (see the module docstring for the rules). Never raises on a bad PDF."""
+def check_pdfa(
+    pdf: pikepdf.Pdf,
+    source: str,
+    *,
+    max_objects: int = MAX_OBJECTS,
+    require_part: int | None = 3,
+    data: bytes | None = None,
+) -> list[Finding]:
+    """fpcli's PDF/A-2/3 checks (see the module docstring for the rules). Never raises on a bad PDF.
+
+    `require_part` 3 (invoices): anything but PDF/A-3 is an error. None: the file is checked as the part it
+    declares (2 or 3), and an info finding says which."""
     import pikepdf
 
     out = _Collector(source)
@@ -1149,6 +1320,8 @@ def check_pdfa(pdf: pikepdf.Pdf, source: str, *, max_objects: int = MAX_OBJECTS)
             f"the file structure is damaged and was repaired to read it: {str(warnings[0]).strip()}",
             None,
         )
+    if data is not None:  # the rules on the file's bytes need them as written
+        _guard(lambda: check_file_bytes(data, out), out)
     steps = (
         lambda: _check_trailer(pdf, out),
         lambda: _check_catalog(pdf, out),
@@ -1156,13 +1329,14 @@ def check_pdfa(pdf: pikepdf.Pdf, source: str, *, max_objects: int = MAX_OBJECTS)
     for step in steps:
         _guard(step, out)
     xmp: list[Xmp | None] = [None]
-    _guard(lambda: xmp.__setitem__(0, _check_xmp(pdf, out)), out)
+    _guard(lambda: xmp.__setitem__(0, _check_xmp(pdf, out, require_part)), out)
     _guard(lambda: _check_info_vs_xmp(pdf, xmp[0], out), out)
     output_cs: list[str | None] = [None]
     _guard(lambda: output_cs.__setitem__(0, _check_output_intents(pdf, out)), out)
     walk: list[_Walk | None] = [None]
     _guard(lambda: walk.__setitem__(0, _walk_graph(pdf, out, max_objects)), out)
-    if walk[0] is not None:
+    part = xmp[0].part if xmp[0] is not None else None
+    if walk[0] is not None and part != 2:  # associated files (6.8) are PDF/A-3's
         found = walk[0]
         _guard(lambda: _check_embedded_files(pdf, found, out), out)
     _guard(lambda: _check_pages(pdf, output_cs[0], out), out)
