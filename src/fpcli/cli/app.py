@@ -92,7 +92,7 @@ def root(
 
 
 def _log_http(verbose: int) -> None:
-    """-vv: one line per HTTP request on stderr; -vvv: with headers (Authorization redacted)."""
+    """-vv: one line per HTTP request on stderr; -vvv: with headers (secrets masked by value)."""
     import logging
     import sys
 
@@ -101,8 +101,14 @@ def _log_http(verbose: int) -> None:
             self.stream = sys.stderr  # whatever stderr is now (tests swap it between invocations)
             super().emit(record)
 
+    from fpcli.redact import for_terminal
+
+    class Masked(logging.Formatter):
+        def format(self, record: logging.LogRecord) -> str:
+            return for_terminal(super().format(record))
+
     handler = CurrentStderr()
-    handler.setFormatter(logging.Formatter("http: %(message)s"))
+    handler.setFormatter(Masked("http: %(message)s"))
     logger = logging.getLogger("fpcli.http")
     logger.handlers[:] = [handler]
     logger.setLevel(5 if verbose >= 3 else logging.DEBUG)

@@ -87,7 +87,7 @@ def submit_cmd(
     from fpcli.cli.render import progress
     from fpcli.errors import UsageError
     from fpcli.remote.flowinfo import PROCESSING_RULES, SYNTAXES
-    from fpcli.remote.submit import SubmitOptions, submit_files
+    from fpcli.remote.submit import SubmitOptions, lookup_wait, submit_files
     from fpcli.remote.webhooks import NOTIFY_SECRET_ENV
 
     term = terminal_of(ctx)
@@ -99,8 +99,9 @@ def submit_cmd(
         raise UsageError(f"unknown syntax `{syntax}`", hint=f"one of {', '.join(SYNTAXES)}")
     paths = _files(files)
     options = SubmitOptions(
-        processing_rule, syntax, force, wait, wait_timeout, notify, os.environ.get(NOTIFY_SECRET_ENV), jobs
-    )
+        processing_rule, syntax, force, wait, wait_timeout, notify, os.environ.get(NOTIFY_SECRET_ENV), jobs,
+        lookup_wait(),
+    )  # fmt: skip
     with _session(ctx, pa) as session, progress(term, len(paths), "submitting") as advance:
         batch = submit_files(session, paths, options, advance)
     render_batch(term, batch, as_json=json_ or term.json, noun="flow", verb="submitted")
@@ -200,27 +201,58 @@ def get_cmd(
     raise typer.Exit(1 if ack.get("status") == "Error" else 0)
 
 
-@app.command("journal", help="The local submission journal (what was submitted, where, its flow id).")
+@app.command(
+    "journal",
+    help="The local submission journal of `pdp submit` and `chorus submit` (what was submitted, where, its "
+    "flow id); `--resolve ID` records your decision on an uncertain entry.",
+)
 def journal_cmd(
     ctx: typer.Context,
     limit: Annotated[int, typer.Option("--limit", min=1, help="Newest entries to show.")] = 50,
+    state: Annotated[
+        str | None,
+        typer.Option("--state", help="Only entries in this state: pending, submitted, failed, uncertain."),
+    ] = None,
+    resolve: Annotated[
+        int | None,
+        typer.Option("--resolve", help="Decide an uncertain entry (its ID): with `--flow-id` or `--absent`."),
+    ] = None,
+    flow_id: Annotated[
+        str | None, typer.Option("--flow-id", help="With --resolve: it arrived, as this flow (or flux) id.")
+    ] = None,
+    absent: Annotated[
+        bool, typer.Option("--absent", help="With --resolve: it did not arrive; the next submit sends it.")
+    ] = False,
     json_: JsonOpt = False,
 ) -> None:
-    from fpcli.remote.journal import Journal
+    from fpcli.errors import UsageError
+    from fpcli.remote.journal import STATES, Journal
 
     term = terminal_of(ctx)
-    journal = Journal()
-    try:
-        entries = journal.entries(limit)
-    finally:
-        journal.close()
+    if state is not None and state not in STATES:
+        raise UsageError(f"unknown state `{state}`", hint=f"one of {', '.join(STATES)}")
+    if resolve is not None and bool(flow_id) == absent:
+        raise UsageError("`--resolve` needs exactly one of `--flow-id ID` and `--absent`")
+    if resolve is None and (flow_id or absent):
+        raise UsageError("`--flow-id` and `--absent` go with `--resolve ID`")
+    with Journal() as journal:
+        if resolve is not None:
+            entry = journal.resolve(resolve, flow_id)
+            term.info(f"journal entry {entry.id} ({entry.file}): {entry.state}, {entry.detail}")
+            return
+        entries = journal.entries(limit, state=state)
     if json_ or term.json:
         term.data_json(
             {"schema_version": 1, "journal": str(journal.path), "entries": [e.to_dict() for e in entries]}
         )
         return
     for e in entries:
-        typer.echo(f"{e.created_at}\t{e.state}\t{e.flow_id or '-'}\t{e.sha256[:12]}\t{e.file}\t{e.target}")
+        cells = [e.id, e.created_at, e.state, e.flow_id or "-", e.sha256[:12], e.file, e.target]
+        typer.echo("\t".join(str(c) for c in cells))
+    if any(e.state == "uncertain" for e in entries):
+        term.warn(
+            "uncertain entries may or may not have arrived: check, then `--resolve ID --flow-id|--absent`"
+        )
 
 
 WhereOpt = Annotated[

@@ -6,6 +6,7 @@ belongs to (`acme/pa/main/client_secret`); `names_of` lists them all, which is h
 
 from __future__ import annotations
 
+from fpcli import redact
 from fpcli.errors import AuthError
 from fpcli.profiles.config import PAConfig, Profile
 
@@ -62,7 +63,10 @@ class SecretStore:
             value = backend.get_password(SERVICE, key)  # type: ignore[attr-defined]
         except KeyringError as exc:
             raise AuthError(f"the OS keyring failed: {type(exc).__name__}", hint=ENV_HELP) from None
-        return value if isinstance(value, str) else None
+        if not isinstance(value, str):
+            return None
+        redact.register(value)  # masked by value in any output from now on
+        return value
 
     def set(self, key: str, value: str) -> None:
         from keyring.errors import KeyringError

@@ -6,6 +6,7 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
+from fpcli import redact
 from fpcli.profiles import config, secrets
 from fpcli.profiles.resolve import PATarget, resolve_pa
 from fpcli.remote.afnor import DirectoryService, FlowService
@@ -41,7 +42,7 @@ class PASession:
 
     @property
     def journal_target(self) -> str:
-        return f"{self.target.label} ({self.target.config.flow_url})"
+        return f"{self.target.label} ({redact.url(self.target.config.flow_url or '')})"
 
 
 @dataclass
