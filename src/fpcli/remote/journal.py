@@ -15,10 +15,12 @@ AND the destination (a PA's flow URL, or Chorus Pro). A row is *claimed* before 
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import os
 import socket
 import sqlite3
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -117,11 +119,16 @@ def _me() -> str:
     return f"{os.getpid()}@{socket.gethostname()}"
 
 
+_opening = threading.Lock()
+
+
 def _create_private(path: Path) -> None:
     """The journal names invoices and flow ids: only its owner may read it (0600, directory 0700)."""
     path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
-    os.close(fd)
+    # Closing any descriptor of the file drops this process's SQLite locks on it (POSIX locks are per
+    # process): create it only when absent, under `_opening`, before any connection of ours exists.
+    with contextlib.suppress(FileExistsError):
+        os.close(os.open(path, os.O_RDWR | os.O_CREAT | os.O_EXCL, 0o600))
     if path.stat().st_mode & 0o077:  # journals written by earlier versions were 0644
         path.chmod(0o600)
 
@@ -130,9 +137,10 @@ class Journal:
     def __init__(self, path: Path | None = None) -> None:
         self.path = path or journal_path()
         try:
-            _create_private(self.path)
-            # SQLite's rollback journal takes the mode of the database file: 0600 too.
-            self.db = sqlite3.connect(self.path, timeout=60, isolation_level=None)
+            with _opening:
+                _create_private(self.path)
+                # SQLite's rollback journal takes the mode of the database file: 0600 too.
+                self.db = sqlite3.connect(self.path, timeout=60, isolation_level=None)
             self._migrate()
         except OSError as exc:
             raise StorageError.from_os(self.path, exc) from None
@@ -189,13 +197,17 @@ class Journal:
         try:
             yield self.db
         except BaseException:
-            self.db.execute("ROLLBACK")
+            self._rollback()
             raise
         try:
             self.db.execute("COMMIT")
         except sqlite3.Error as exc:  # disk full, read-only file
-            self.db.execute("ROLLBACK")
+            self._rollback()
             raise StorageError(f"{self.path}: cannot write the submission journal: {exc}") from None
+
+    def _rollback(self) -> None:
+        if self.db.in_transaction:  # SQLite ends it by itself after some errors (I/O, full disk)
+            self.db.execute("ROLLBACK")
 
     def _rows(self, where: str, args: tuple[object, ...]) -> list[Entry]:
         cur = self.db.execute(f"SELECT {COLUMNS} FROM submissions {where}", args)  # noqa: S608 (fixed clauses)
