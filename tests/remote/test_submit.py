@@ -292,3 +292,13 @@ def test_journal_of_an_earlier_version_is_migrated(tmp_path) -> None:
         journal.claim("aa", "a.xml", "pa", "t9")
     assert not journal.claim("bb", "b.xml", "pa", "t9").fresh  # the newest pending one is looked up first
     assert path.stat().st_mode & 0o077 == 0
+
+
+def test_unwritable_journal_directory_is_exit_4_with_the_path(monkeypatch: pytest.MonkeyPatch) -> None:
+    from fpcli.errors import StorageError
+
+    monkeypatch.setenv("XDG_DATA_HOME", "/proc/fpcli-cannot-be-here")  # refused even to root
+    with pytest.raises(StorageError) as info:
+        Journal()
+    assert info.value.exit_code == ExitCode.REMOTE
+    assert "/proc/fpcli-cannot-be-here/fpcli/submissions.sqlite: cannot write" in info.value.message

@@ -213,5 +213,5 @@ def make_test_cert_cmd(
         raise AuthError(
             "no passphrase to protect the key", hint=f"set {PASSPHRASE_ENV}, or run on a terminal"
         )
-    write_output(output, make_test_p12(cn, days, secret), force=force)
+    write_output(output, make_test_p12(cn, days, secret), force=force, private=True)  # a private key
     terminal_of(ctx).warn(f"`{output}` is a self-signed TEST certificate: not for production invoices")
