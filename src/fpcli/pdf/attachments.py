@@ -7,6 +7,7 @@ from typing import Any
 
 from fpcli.errors import InputError
 from fpcli.pdf.reading import open_pdf
+from fpcli.pdf.streams import read_bounded
 
 KNOWN_NAMES = ("factur-x.xml", "zugferd-invoice.xml", "xrechnung.xml", "order-x.xml")
 MAX_ATTACHMENT = 50 * 1024 * 1024
@@ -44,11 +45,10 @@ def _payload(spec: Any, name: str, source: str) -> tuple[bytes, str | None]:
     stream = ef.get("/F", ef.get("/UF")) if ef is not None else None
     if stream is None:
         raise InputError.at(source, f"attachment `{name}`", "file specification has no embedded file stream")
-    length = int(stream.get("/Length", 0))
-    if length > MAX_ATTACHMENT:
-        raise InputError.at(source, f"attachment `{name}`", "larger than the 50 MiB limit")
     try:
-        data = bytes(stream.read_bytes())
+        data = read_bounded(stream, MAX_ATTACHMENT, source, f"attachment `{name}`")
+    except InputError:
+        raise
     except Exception as exc:  # pikepdf raises several types for broken streams
         raise InputError.at(source, f"attachment `{name}`", f"cannot decode the stream ({exc})") from None
     subtype = stream.get("/Subtype")
