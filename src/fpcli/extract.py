@@ -6,7 +6,9 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
+from fpcli.errors import InputError
 from fpcli.fileio import STDIO, read_input
+from fpcli.xmlsafe import parse_xml
 
 PDF_MAGIC = b"%PDF-"
 
@@ -39,6 +41,8 @@ class ExtractResult:
 def extract_invoice(source: str, *, want_model: bool) -> ExtractResult:
     name = "<stdin>" if source == STDIO else source
     data = read_input(source)
+    if not data.strip():  # nothing to extract: never write an empty "invoice"
+        raise InputError.at(name, None, "empty file: neither a PDF nor XML")
     attachment: str | None = None
     # A PDF header may sit after some junk bytes (PDF 1.7 §7.5.2 allows it within the first 1024).
     if PDF_MAGIC in data[:1024]:
@@ -46,6 +50,8 @@ def extract_invoice(source: str, *, want_model: bool) -> ExtractResult:
 
         found = extract_xml(data, name)
         data, attachment = found.data, found.filename
+    else:
+        parse_xml(data, name)  # what is written as the invoice XML must at least be XML
     result = ExtractResult(source=name, xml=data, attachment=attachment)
     if want_model:
         from fpcli.cii.reader import read_cii

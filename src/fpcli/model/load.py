@@ -14,6 +14,9 @@ from fpcli.errors import InputError, InvoiceDataError
 from fpcli.model.invoice import Invoice
 
 _CHECK = {"check_identifiers": True}
+# Documented limits (README "Guarantees"): memory grows with lines (~15 KiB each once modelled).
+MAX_DOCUMENT_BYTES = 10 * 1024 * 1024
+MAX_LINES = 20_000
 
 
 class _NoAliasLoader(yaml.SafeLoader):
@@ -38,6 +41,8 @@ _NoAliasLoader.add_constructor("tag:yaml.org,2002:float", _float_as_decimal)
 
 def parse_document(data: bytes, source: str) -> Any:
     """Parse JSON or YAML bytes (chosen by the file name, or by content for stdin)."""
+    if len(data) > MAX_DOCUMENT_BYTES:
+        raise InputError.at(source, None, f"larger than the {MAX_DOCUMENT_BYTES // (1024 * 1024)} MiB limit")
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -90,10 +95,34 @@ def validation_problems(exc: ValidationError, prefix: tuple[int | str, ...] = ()
     return problems
 
 
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def control_characters(value: Any, loc: tuple[int | str, ...] = ()) -> list[str]:
+    """Problems for strings holding control characters (XML cannot carry them; terminals obey them)."""
+    if isinstance(value, str):
+        bad = _CONTROL.search(value)
+        return [f"{format_loc(loc)}: control character U+{ord(bad.group()):04X}"] if bad else []
+    if isinstance(value, dict):
+        return [p for k, v in value.items() for p in control_characters(v, (*loc, str(k)))]
+    if isinstance(value, list):
+        return [p for i, v in enumerate(value) for p in control_characters(v, (*loc, i))]
+    return []
+
+
 def invoices_from_data(raw: Any, source: str, *, check_identifiers: bool = True) -> list[Invoice]:
     items = raw if isinstance(raw, list) else [raw]
     if not items:
         raise InputError.at(source, None, "no invoice in the input")
+    if bad := control_characters(raw):
+        raise InvoiceDataError(source, bad[:20])
+    lines = sum(
+        len(i.get("lines") or []) for i in items if isinstance(i, dict) and isinstance(i.get("lines"), list)
+    )
+    if lines > MAX_LINES:
+        raise InputError.at(
+            source, None, f"{lines} invoice lines: more than the {MAX_LINES} fpcli handles at once"
+        )
     invoices: list[Invoice] = []
     problems: list[str] = []
     for i, item in enumerate(items):

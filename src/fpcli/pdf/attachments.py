@@ -21,29 +21,39 @@ class ExtractedXml:
     mime: str | None
 
 
-def _candidates(pdf: Any) -> list[tuple[str, Any]]:
-    """(name, filespec) pairs from the EmbeddedFiles name tree, then the catalog AF array."""
+def _candidates(pdf: Any, source: str) -> list[tuple[str, Any]]:
+    """(name, filespec) pairs from the EmbeddedFiles name tree, then the catalog AF array. Entries that are
+    not dictionaries (damaged files) are skipped; a name tree that cannot be walked is an input error."""
     import pikepdf
 
     found: list[tuple[str, Any]] = []
     seen: set[tuple[int, int]] = set()
     names = pdf.Root.get("/Names")
-    if names is not None and "/EmbeddedFiles" in names:
-        for key, spec in pikepdf.NameTree(names.EmbeddedFiles).items():
-            found.append((str(spec.get("/UF", spec.get("/F", key))), spec))
-            if spec.is_indirect:
-                seen.add(spec.objgen)
-    for spec in pdf.Root.get("/AF", []):
-        if spec.is_indirect and spec.objgen in seen:
+    try:
+        if isinstance(names, pikepdf.Dictionary) and isinstance(
+            names.get("/EmbeddedFiles"), pikepdf.Dictionary
+        ):
+            for key, spec in pikepdf.NameTree(names.EmbeddedFiles).items():
+                if isinstance(spec, pikepdf.Dictionary):
+                    found.append((str(spec.get("/UF", spec.get("/F", key))), spec))
+                    if spec.is_indirect:
+                        seen.add(spec.objgen)
+    except (pikepdf.PdfError, TypeError, ValueError, KeyError) as exc:
+        raise InputError.at(source, "EmbeddedFiles", f"the attachment list is damaged ({exc})") from None
+    af = pdf.Root.get("/AF")
+    for spec in af if isinstance(af, pikepdf.Array) else []:
+        if not isinstance(spec, pikepdf.Dictionary) or (spec.is_indirect and spec.objgen in seen):
             continue
         found.append((str(spec.get("/UF", spec.get("/F", ""))), spec))
     return found
 
 
 def _payload(spec: Any, name: str, source: str) -> tuple[bytes, str | None]:
+    import pikepdf
+
     ef = spec.get("/EF")
-    stream = ef.get("/F", ef.get("/UF")) if ef is not None else None
-    if stream is None:
+    stream = ef.get("/F", ef.get("/UF")) if isinstance(ef, pikepdf.Dictionary) else None
+    if not isinstance(stream, pikepdf.Stream):
         raise InputError.at(source, f"attachment `{name}`", "file specification has no embedded file stream")
     try:
         data = read_bounded(stream, MAX_ATTACHMENT, source, f"attachment `{name}`")
@@ -58,7 +68,7 @@ def _payload(spec: Any, name: str, source: str) -> tuple[bytes, str | None]:
 def extract_xml(pdf_bytes: bytes, source: str) -> ExtractedXml:
     """The invoice XML: a known Factur-X/ZUGFeRD/XRechnung name first, else the first XML attachment."""
     pdf = open_pdf(pdf_bytes, source)
-    candidates = _candidates(pdf)
+    candidates = _candidates(pdf, source)
     if not candidates:
         raise InputError.at(source, None, "no embedded invoice XML (the PDF has no attachment)")
     ordered = sorted(candidates, key=lambda c: c[0].lower() not in KNOWN_NAMES)

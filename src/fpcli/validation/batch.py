@@ -7,7 +7,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from fpcli.errors import ExitCode, InputError, UsageError
+from fpcli.errors import ExitCode, FpcliError, UsageError
 from fpcli.fileio import STDIO, files_in, read_input
 from fpcli.validation.checks import ValidateOptions, validate_bytes
 from fpcli.validation.findings import SCHEMA_VERSION, Finding, Report
@@ -28,15 +28,24 @@ def expand(inputs: Iterable[str]) -> list[str]:
     return out
 
 
+def _unreadable(source: str, message: str) -> Report:
+    report = Report(source=source, unreadable=True)
+    report.findings.append(Finding("READ", "error", message, None, None, "wellformed", "fpcli"))
+    return report
+
+
 def validate_one(name: str, options: ValidateOptions) -> Report:
+    """One file's report, whatever the file holds: a file that cannot be read or checked is that file's
+    finding (status unreadable), and a batch goes on with the next one."""
     source = "<stdin>" if name == STDIO else name
     try:
-        data = read_input(name)
-    except InputError as exc:
-        report = Report(source=source, unreadable=True)
-        report.findings.append(Finding("READ", "error", exc.message, None, None, "wellformed", "fpcli"))
-        return report
-    return validate_bytes(data, source, options)
+        return validate_bytes(read_input(name), source, options)
+    except FpcliError as exc:
+        return _unreadable(source, exc.message)
+    except (ValueError, LookupError, RecursionError, MemoryError) as exc:
+        # What a hostile file can still make a parser or the rule engine raise (saxonche's errors are
+        # ValueErrors): the file is at fault, not the batch.
+        return _unreadable(source, f"{source}: cannot be checked: {type(exc).__name__}: {exc}")
 
 
 def _worker(args: tuple[str, ValidateOptions]) -> Report:

@@ -85,6 +85,9 @@ def validate_xml_bytes(data: bytes, report: Report, options: ValidateOptions) ->
         report.unreadable = True
         report.findings.append(Finding("XML-WF", "error", exc.message, None, None, "wellformed", "xml"))
         return report
+    if (tree.docinfo.encoding or "UTF-8").upper().replace("-", "") != "UTF8":
+        # lxml honoured the declared encoding (Latin-1, UTF-16 …); Saxon is handed text, so give it UTF-8.
+        data = etree.tostring(tree, encoding="utf-8", xml_declaration=True)
     root = tree.getroot()
     ns = etree.QName(root).namespace
     if root.tag == f"{{{RSM}}}CrossIndustryInvoice":
