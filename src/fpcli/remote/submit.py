@@ -262,8 +262,12 @@ def _map(fn: Callable[[FlowFile], Any], items: list[FlowFile], jobs: int) -> lis
         return [fn(item) for item in items]
     from concurrent.futures import ThreadPoolExecutor
 
-    with ThreadPoolExecutor(max_workers=jobs, thread_name_prefix="fpcli-submit") as pool:
+    pool = ThreadPoolExecutor(max_workers=jobs, thread_name_prefix="fpcli-submit")
+    try:
         return list(pool.map(fn, items))
+    finally:
+        # Interrupted: uploads in flight finish and are journalled, queued files are not started.
+        pool.shutdown(wait=True, cancel_futures=True)
 
 
 def submit_files(

@@ -86,13 +86,11 @@ def validate_many(
         raise UsageError("`-` (stdin) cannot be mixed with other inputs")
     result = BatchResult()
     if jobs > 1 and len(names) > 1:
-        import multiprocessing
-        from concurrent.futures import ProcessPoolExecutor
+        from fpcli.workers import process_pool
 
-        ctx = multiprocessing.get_context("spawn")
-        with ProcessPoolExecutor(max_workers=jobs, mp_context=ctx) as pool:
+        with process_pool(jobs) as pool_map:
             chunk = max(1, min(16, len(names) // (jobs * 4)))
-            for report in pool.map(_worker, [(n, options) for n in names], chunksize=chunk):
+            for report in pool_map(_worker, [(n, options) for n in names], chunksize=chunk):
                 result.reports.append(report)
                 if on_done:
                     on_done(report)
