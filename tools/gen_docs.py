@@ -25,17 +25,24 @@ EXIT_CODES = [
     ("1", "the invoice or message is invalid (validation findings of severity error)"),
     ("2", "usage error (bad option, output exists without --force)"),
     ("3", "unreadable or malformed input (file, XML, PDF, JSON, YAML, CSV, invoice data)"),
-    ("4", "remote service error (HTTP error, timeout)"),
+    (
+        "4",
+        "remote service error (HTTP error, timeout, a submission that may not have arrived), or a local "
+        "write refused (read-only directory, disk full, file-size limit)",
+    ),
     ("5", "authentication or credentials problem"),
     ("6", "signature invalid or untrusted"),
     ("70", "internal error in fpcli (rerun with --debug and report it)"),
-    ("130", "interrupted"),
+    ("130", "interrupted (Ctrl-C)"),
+    ("129, 143", "stopped by SIGHUP, SIGTERM (handled like Ctrl-C)"),
 ]
 ENVIRONMENT = [
     ("FPCLI_PROFILE", "configuration profile to use (same as --profile)"),
     ("FPCLI_DEBUG", "show tracebacks of internal errors (same as --debug)"),
     ("SOURCE_DATE_EPOCH", "fixed date for generated PDFs, making output byte-for-byte reproducible"),
     ("NO_COLOR, FORCE_COLOR", "turn colour off or on"),
+    ("FPCLI_TIMEOUT, FPCLI_RETRIES, FPCLI_BACKOFF", "HTTP read timeout (s), retries, first backoff (s)"),
+    ("FPCLI_LOOKUP_WAIT", "seconds a PA may take to show a flow in its search after an unanswered upload"),
 ]
 
 

@@ -28,7 +28,7 @@ app = typer.Typer(
     help="Electronic invoicing for France: Factur-X / CII generation, validation, signing, PA and "
     "Chorus Pro.",
     epilog="Exit codes: 0 ok · 1 invalid document · 2 usage · 3 bad input · 4 remote service · "
-    "5 authentication · 6 signature invalid · 70 internal error · 130 interrupted.",
+    "5 authentication · 6 signature invalid · 70 internal error · 130 interrupted · 129/143 SIGHUP/SIGTERM.",
     no_args_is_help=True,
     pretty_exceptions_show_locals=False,  # locals can hold tokens (STYLE.md rule 7)
     rich_markup_mode=None,
