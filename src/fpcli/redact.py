@@ -17,7 +17,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 MASK = "***"
 MIN_SECRET = 4  # shorter values would mask ordinary words
-SECRET_WORDS = ("SECRET", "PASSWORD", "TOKEN", "PASSPHRASE", "PIN")
+SECRET_WORDS = ("SECRET", "PASSWORD", "TOKEN", "PASSPHRASE", "PIN")  # as name endings: not FPCLI_PA_TOKEN_URL
 SECRET_KEYS = frozenset(
     {"password", "client_secret", "refresh", "refresh_token", "access", "access_token", "assertion", "secret"}
 )
@@ -42,9 +42,7 @@ def register(*values: str | None) -> None:
 
 def register_environment() -> None:
     """Every `FPCLI_*` variable whose name says it holds a secret."""
-    register(
-        *(v for k, v in os.environ.items() if k.startswith("FPCLI_") and any(w in k for w in SECRET_WORDS))
-    )
+    register(*(v for k, v in os.environ.items() if k.startswith("FPCLI_") and k.endswith(SECRET_WORDS)))
 
 
 def register_mapping(data: object) -> None:

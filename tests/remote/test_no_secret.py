@@ -99,7 +99,7 @@ def test_remote_commands_at_vvv_leak_no_secret(
 
 
 def test_escape_sequences_from_a_server_do_not_reach_the_terminal(
-    runner: CliRunner, pa_server: PAServer, monkeypatch: pytest.MonkeyPatch
+    runner: CliRunner, pa_server: PAServer, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     monkeypatch.setenv("FPCLI_PA_FLOW_URL", pa_server.url + FLOW_PREFIX)
     monkeypatch.setenv("FPCLI_PA_DIRECTORY_URL", pa_server.url + DIRECTORY_PREFIX)
@@ -109,3 +109,14 @@ def test_escape_sequences_from_a_server_do_not_reach_the_terminal(
     result = run(runner, "pdp", "flows", "get", "\x1b]0;pwned\x07\x1b[2J\u202enope")
     assert result.exit_code == 4
     assert "no flow" in result.stderr and "\x1b" not in result.stderr and "\u202e" not in result.stderr
+    hostile = tmp_path / "inv\x1b[2J\x1b]0;pwned\x07.xml"  # a file name is text from outside too
+    hostile.write_bytes(invoice(79))
+    for args in (
+        ["pdp", "submit", str(hostile)],
+        ["pdp", "journal"],
+        ["pdp", "flows", "search", "--ack-status", "Pending"],
+    ):
+        shown = run(runner, *args)
+        assert shown.exit_code == 0, shown.stderr
+        assert "inv.xml" in shown.stdout or args[2] == "search"  # the sequences are gone, not just ESC
+        assert "\x1b" not in shown.stdout + shown.stderr and "\x07" not in shown.stdout + shown.stderr

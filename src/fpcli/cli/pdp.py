@@ -9,6 +9,7 @@ import typer
 from fpcli.cli.options import ForceOpt, JsonOpt
 from fpcli.cli.render_submit import ack_detail, render_batch
 from fpcli.cli.runtime import FpcliGroup, terminal_of
+from fpcli.cli.terminal import echo_text
 
 app = typer.Typer(
     cls=FpcliGroup,
@@ -161,7 +162,7 @@ def search_cmd(
     for f in results:
         ack = (f.get("acknowledgement") or {}).get("status", "-")
         cells = [f.get("flowId"), f.get("flowType", "-"), f.get("flowDirection", "-"), ack]
-        typer.echo("\t".join(str(c) for c in [*cells, f.get("updatedAt", "-"), f.get("name", "")]))
+        echo_text("\t".join(str(c) for c in [*cells, f.get("updatedAt", "-"), f.get("name", "")]))
     if page.get("nextCursor") and not all_pages:
         term.info("more results: rerun with `--all`")
 
@@ -195,9 +196,9 @@ def get_cmd(
         return
     ack = meta.get("acknowledgement") or {}
     kind = f"{meta.get('flowType', '-')} {meta.get('flowDirection', '-')}"
-    typer.echo(f"flow {meta.get('flowId')}: {kind}, acknowledgement {ack.get('status', '-')}")
+    echo_text(f"flow {meta.get('flowId')}: {kind}, acknowledgement {ack.get('status', '-')}")
     for d in ack.get("details") or []:
-        typer.echo(f"  {ack_detail(d)}")
+        echo_text(f"  {ack_detail(d)}")
     raise typer.Exit(1 if ack.get("status") == "Error" else 0)
 
 
@@ -248,7 +249,7 @@ def journal_cmd(
         return
     for e in entries:
         cells = [e.id, e.created_at, e.state, e.flow_id or "-", e.sha256[:12], e.file, e.target]
-        typer.echo("\t".join(str(c) for c in cells))
+        echo_text("\t".join(str(c) for c in cells))
     if any(e.state == "uncertain" for e in entries):
         term.warn(
             "uncertain entries may or may not have arrived: check, then `--resolve ID --flow-id|--absent`"
@@ -400,9 +401,9 @@ def webhook_create_cmd(
     if json_ or term.json:
         term.data_json({"schema_version": 1, **shown})
     else:
-        typer.echo(str(created["webhookId"]))
+        echo_text(str(created["webhookId"]))
         if print_key and created.get("signingKey"):
-            typer.echo(str(created["signingKey"]))
+            echo_text(str(created["signingKey"]))
     where = "kept in the OS keyring" if kept else "not kept (no profile): use --print-key"
     term.info(f"webhook {created['webhookId']} created; signing key {where}")
 
@@ -418,7 +419,7 @@ def webhook_list_cmd(ctx: typer.Context, pa: PaOpt = None, json_: JsonOpt = Fals
         return
     for h in hooks:
         types = ",".join(h.get("flowTypes") or []) or "*"
-        typer.echo(f"{h.get('webhookId')}\t{h.get('callbackUrl')}\t{types}")
+        echo_text(f"{h.get('webhookId')}\t{h.get('callbackUrl')}\t{types}")
 
 
 @webhook_app.command("delete", help="Delete a webhook on the PA (and its kept signing key).")

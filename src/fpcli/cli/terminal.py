@@ -8,7 +8,7 @@ import sys
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from fpcli.redact import for_terminal, redact
+from fpcli.redact import for_terminal, printable, redact
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -88,3 +88,10 @@ class Terminal:
     def data_bytes(payload: bytes) -> None:
         sys.stdout.buffer.write(payload)
         sys.stdout.flush()
+
+
+def echo_text(text: str) -> None:
+    """A result line on stdout that quotes a server or a file: without escape or control sequences."""
+    import typer
+
+    typer.echo(printable(redact(text)))
