@@ -8,6 +8,8 @@ checks. Unreadable input (not XML, not a PDF, a broken PDF) gives a report marke
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
 from typing import Any
 
 from lxml import etree
@@ -39,25 +41,47 @@ def _used(report: Report, rs: rulesets.RuleSet) -> None:
     report.rule_sets.append(RuleSetUsed(rs.id, rs.title, rs.version, rs.relative))
 
 
-def _xsd_layer(report: Report, rs: rulesets.RuleSet, tree: Any) -> None:
+MAX_UNDECLARED = 1000  # the official Schematron XSLTs take quadratic time in elements the XSD does not know
+
+
+@cache
+def _declared_names(xsd_dir: str) -> frozenset[str]:
+    """Every element name declared by the XSD files of a directory (a schema and the files it imports)."""
+    names: set[str] = set()
+    for path in Path(xsd_dir).glob("*.xsd"):
+        names |= set(etree.parse(str(path)).xpath("//*[local-name()='element']/@name"))
+    return frozenset(names)
+
+
+def _xsd_layer(report: Report, rs: rulesets.RuleSet, tree: Any) -> int:
+    """Validate against the XSD; returns how many elements of the document the XSD does not declare (0 when
+    the document is valid), which bounds the Schematron layers' work."""
     from fpcli.validation.xsdcache import schema
 
     _used(report, rs)
     report.layers.append("xsd")
     xsd = schema(rs.path)
     if xsd.validate(tree):
-        return
+        return 0
     for err in list(xsd.error_log)[:200]:
         report.findings.append(
             Finding("XSD", "error", str(err.message), err.path, err.line or None, "xsd", rs.id)
         )
+    names = _declared_names(str(Path(rs.path).parent))
+    return sum(1 for el in tree.iter() if isinstance(el.tag, str) and etree.QName(el).localname not in names)
 
 
 def _schematron_layer(
-    report: Report, rs: rulesets.RuleSet, data: bytes, tree: Any, layer: str
+    report: Report, rs: rulesets.RuleSet, data: bytes, tree: Any, layer: str, undeclared: int = 0
 ) -> list[Finding]:
     from fpcli.validation.saxon import findings_from_svrl, run_svrl
 
+    if undeclared > MAX_UNDECLARED:  # a hostile file could keep the engine busy for hours
+        message = (
+            f"{rs.id} not run: {undeclared} elements are unknown to the XSD (more than {MAX_UNDECLARED}); "
+            "fix the XSD errors first"
+        )
+        return [Finding("FPCLI-SCH-SKIPPED", "warning", message, None, None, layer, "fpcli")]
     _used(report, rs)
     report.layers.append(layer)
     svrl = run_svrl(rs.path, data)
@@ -140,8 +164,10 @@ def _validate_cii(data: bytes, tree: Any, report: Report, options: ValidateOptio
     profile = options.profile or detected or Profile.EN16931
     report.profile = profile.value
     known = gid in {p.guideline_id for p in Profile}
-    _xsd_layer(report, rulesets.xsd_for(profile), tree)
-    findings = _schematron_layer(report, rulesets.schematron_for(profile), data, tree, "schematron")
+    undeclared = _xsd_layer(report, rulesets.xsd_for(profile), tree)
+    findings = _schematron_layer(
+        report, rulesets.schematron_for(profile), data, tree, "schematron", undeclared
+    )
     if not known and options.profile is None:
         # A CIUS such as XRechnung: the Factur-X rules apply to its EN 16931 core; only the guideline-id
         # check cannot pass. Say so, as a warning, instead of failing the invoice on it.
@@ -161,7 +187,9 @@ def _validate_cii(data: bytes, tree: Any, report: Report, options: ValidateOptio
         )
     report.findings.extend(findings)
     if options.fr or (options.fr is None and _is_french_seller(tree, "CII")):
-        report.findings.extend(_schematron_layer(report, rulesets.ALL["br-fr-cii"], data, tree, "br-fr"))
+        report.findings.extend(
+            _schematron_layer(report, rulesets.ALL["br-fr-cii"], data, tree, "br-fr", undeclared)
+        )
 
 
 def _foreign_cius(f: Finding, gid: str, profile: Profile) -> Finding:
