@@ -60,7 +60,7 @@ def test_signal_stops_workers_and_leaves_no_part_file(
         time.sleep(0.05)
     workers = children(child.pid)
     if command == "generate":  # let them get to work, and write
-        while not any(out.iterdir()) and time.monotonic() < deadline:
+        while not any(not p.name.endswith(".part") for p in out.iterdir()) and time.monotonic() < deadline:
             time.sleep(0.05)
     else:
         time.sleep(1.5)
