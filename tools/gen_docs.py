@@ -29,11 +29,16 @@ EXIT_CODES = [
     ("1", "the invoice or message is invalid (validation findings of severity error)"),
     ("2", "usage error (bad option, output exists without --force)"),
     ("3", "unreadable or malformed input (file, XML, PDF, JSON, YAML, CSV, invoice data)"),
-    ("4", "remote service error (HTTP error, timeout)"),
+    (
+        "4",
+        "remote service error (HTTP error, timeout, a submission that may not have arrived), or a local "
+        "write refused (read-only directory, disk full, file-size limit)",
+    ),
     ("5", "authentication or credentials problem"),
     ("6", "signature invalid or untrusted"),
     ("70", "internal error in fpcli (rerun with --debug and report it)"),
-    ("130", "interrupted"),
+    ("130", "interrupted (Ctrl-C)"),
+    ("129, 143", "stopped by SIGHUP, SIGTERM (handled like Ctrl-C)"),
 ]
 ENVIRONMENT = [*VARIABLES.items(), *OTHER.items()]
 

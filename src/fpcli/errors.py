@@ -81,6 +81,17 @@ class RemoteError(FpcliError):
     exit_code = ExitCode.REMOTE
 
 
+class StorageError(FpcliError):
+    """The local system refused a write (read-only directory, disk full, file-size limit): exit 4 with the
+    path, like other failures of the environment rather than of the input."""
+
+    exit_code = ExitCode.REMOTE
+
+    @classmethod
+    def from_os(cls, path: str | Path, exc: OSError) -> StorageError:
+        return cls(f"{path}: cannot write: {exc.strerror or exc}", hint="check free space and permissions")
+
+
 class AuthError(FpcliError):
     exit_code = ExitCode.AUTH
 

@@ -8,6 +8,7 @@ from typing import Any
 
 from fpcli.errors import InputError
 from fpcli.fileio import STDIO, read_input
+from fpcli.xmlsafe import parse_xml
 
 PDF_MAGIC = b"%PDF-"
 
@@ -40,6 +41,8 @@ class ExtractResult:
 def extract_invoice(source: str, *, want_model: bool) -> ExtractResult:
     name = "<stdin>" if source == STDIO else source
     data = read_input(source)
+    if not data.strip():  # nothing to extract: never write an empty "invoice"
+        raise InputError.at(name, None, "empty file: neither a PDF nor XML")
     attachment: str | None = None
     # A PDF header may sit after some junk bytes (PDF 1.7 §7.5.2 allows it within the first 1024).
     if PDF_MAGIC in data[:1024]:
@@ -51,9 +54,7 @@ def extract_invoice(source: str, *, want_model: bool) -> ExtractResult:
         # 300 random bytes named x.pdf: an input error, never an "extracted" x.xml
         raise InputError.at(name, None, "neither a PDF (no `%PDF-` header) nor XML")
     else:
-        from fpcli.xmlsafe import parse_xml
-
-        parse_xml(data, name)
+        parse_xml(data, name)  # what is written as the invoice XML must at least be XML
     result = ExtractResult(source=name, xml=data, attachment=attachment)
     if want_model:
         from fpcli.cii.reader import read_cii

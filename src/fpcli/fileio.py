@@ -4,12 +4,13 @@ without `force`."""
 from __future__ import annotations
 
 import contextlib
+import functools
 import os
 import sys
 import tempfile
 from pathlib import Path
 
-from fpcli.errors import InputError, OutputExistsError
+from fpcli.errors import InputError, OutputExistsError, StorageError
 
 STDIO = "-"
 # A hard ceiling on any single input read into memory (PDF or XML); invoices are far smaller.
@@ -61,8 +62,18 @@ def read_input(path: str | Path, *, limit: int = MAX_INPUT_BYTES) -> bytes:
     return data
 
 
-def write_output(path: str | Path, data: bytes, *, force: bool = False) -> None:
-    """Write `data` atomically (temp file in the same directory, fsync, rename), or to stdout for `-`."""
+@functools.cache
+def _umask() -> int:
+    mask = os.umask(0o022)  # the only way to read it is to set it: once per process, then restored
+    os.umask(mask)
+    return mask
+
+
+def write_output(path: str | Path, data: bytes, *, force: bool = False, private: bool = False) -> None:
+    """Write `data` atomically (temp file in the same directory, fsync, rename), or to stdout for `-`.
+
+    The file gets the mode the user's umask gives new files, like any other tool's output; `private` (caches,
+    anything naming a customer) keeps it 0600."""
     if str(path) == STDIO:
         sys.stdout.buffer.write(data)
         sys.stdout.buffer.flush()
@@ -73,16 +84,23 @@ def write_output(path: str | Path, data: bytes, *, force: bool = False) -> None:
     directory = target.parent if str(target.parent) else Path()
     if not directory.is_dir():
         raise InputError.at(target, None, f"directory `{directory}` does not exist")
-    fd, tmp = tempfile.mkstemp(dir=directory, prefix=f".{target.name}.", suffix=".part")
+    try:
+        fd, tmp = tempfile.mkstemp(dir=directory, prefix=f".{target.name}.", suffix=".part")
+    except OSError as exc:  # read-only directory, no permission, no inode left
+        raise StorageError.from_os(target, exc) from None
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
             fh.flush()
             os.fsync(fh.fileno())
+            if not private:  # mkstemp made it 0600
+                os.fchmod(fh.fileno(), 0o666 & ~_umask())
         if not force and target.exists():
             raise OutputExistsError.for_path(target)
         Path(tmp).replace(target)
-    except BaseException:
+    except BaseException as exc:
         with contextlib.suppress(OSError):
             Path(tmp).unlink()
+        if isinstance(exc, OSError):  # disk full, file-size limit (SIGXFSZ is ignored by Python): exit 4
+            raise StorageError.from_os(target, exc) from None
         raise

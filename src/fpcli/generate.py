@@ -420,13 +420,11 @@ def generate_invoices(
         collect([_clash(source, others)])
     sources = [s for s in sources if s not in clashes]
     if request.jobs > 1 and many and not request.simplified:  # look-ups: one process keeps the rate limit
-        import multiprocessing
-        from concurrent.futures import ProcessPoolExecutor
+        from fpcli.workers import process_pool
 
         # spawn, not fork: workers must not inherit locks or engine state from the parent.
-        ctx = multiprocessing.get_context("spawn")
-        with ProcessPoolExecutor(max_workers=request.jobs, mp_context=ctx) as pool:
-            for batch in pool.map(_worker, [(s, request, many) for s in sources]):
+        with process_pool(request.jobs) as pool_map:
+            for batch in pool_map(_worker, [(s, request, many) for s in sources]):
                 collect(batch)
     else:
         for source in sources:

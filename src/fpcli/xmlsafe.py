@@ -11,6 +11,9 @@ from fpcli.errors import InputError
 
 UTF8_BOM = b"\xef\xbb\xbf"
 MAX_XML_BYTES = 50 * 1024 * 1024
+# Invoices nest about 10 deep; the Schematron engine fails past 100, libxml2 past 256.
+MAX_XML_DEPTH = 100
+_TOO_DEEP = etree.XPath("/*" + "/*" * MAX_XML_DEPTH)  # elements one level below the limit, found in O(n)
 
 
 def _parser() -> etree.XMLParser:
@@ -44,8 +47,18 @@ def parse_xml(data: bytes, source: str, *, limit: int = MAX_XML_BYTES) -> etree.
         raise InputError.at(source, f"line {line}", f"not well-formed XML: {msg}") from None
     except ValueError as exc:  # e.g. a str with an encoding declaration
         raise InputError.at(source, None, f"not XML: {exc}") from None
+    except LookupError as exc:  # an encoding declaration lxml does not know
+        raise InputError.at(source, "line 1", f"unknown encoding: {exc}") from None
     if tree.docinfo.doctype:
         raise InputError.at(
             source, "line 1", "XML with a DOCTYPE is refused (DTDs and entities are not allowed in invoices)"
+        )
+    deep = _TOO_DEEP(tree)
+    if isinstance(deep, list) and deep:
+        element = deep[0]
+        raise InputError.at(
+            source,
+            f"line {getattr(element, 'sourceline', None) or '?'}",
+            f"elements nested more than {MAX_XML_DEPTH} deep",
         )
     return tree

@@ -50,7 +50,7 @@ def test_file_referenced_twice_counts_once(facturx: bytes) -> None:
     # a direct copy of the same file specification in /AF, pointing at the same embedded stream
     pdf.Root.AF.append(pikepdf.Dictionary({k: spec[k] for k in spec}))
     data = _save(pdf)
-    assert len(_candidates(pikepdf.open(io.BytesIO(data)))) == 1
+    assert len(_candidates(pikepdf.open(io.BytesIO(data)), "x.pdf")) == 1
     report = validate_bytes(data, "twice.pdf", ValidateOptions(fr=False))
     assert "FX-PDF-03" not in {f.rule_id for f in report.findings}, [f.message for f in report.findings]
     assert report.valid

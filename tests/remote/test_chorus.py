@@ -61,15 +61,24 @@ def test_dropped_deposit_is_not_sent_again_by_accident(
 ) -> None:
     chorus.state.faults["/factures/v1/deposer/flux"].append("drop")
     first = run(runner, "chorus", "submit", str(pdf))
-    assert first.exit_code == 4 and "deposit outcome unknown" in first.stderr
+    assert first.exit_code == 4 and "may or may not have reached chorus:env/chorus" in first.stderr
+    assert "connection lost" in first.stderr and "--resolve 1 --flow-id" in first.stderr
     assert len(chorus.state.deposits) == 1  # the server did receive it
     second = run(runner, "chorus", "submit", str(pdf))
-    assert second.exit_code == 2 and "ended without an answer; it may have been received" in second.stderr
+    assert second.exit_code == 4 and "an earlier deposit got no answer" in second.stderr
     assert len(chorus.state.deposits) == 1
+    listing = run(runner, "pdp", "journal", "--state", "uncertain")
+    assert listing.exit_code == 0 and listing.stdout.startswith("1\t") and "\tuncertain\t" in listing.stdout
+    assert "uncertain entries may or may not have arrived" in listing.stderr
     search = json.loads(
         run(runner, "chorus", "invoices", "search", "--number", "FA-2026-0042", "--json").stdout
     )
     assert search["listeFactures"][0]["idFacture"] == 1  # the user checks: it is there, nothing to re-send
+    resolved = run(runner, "pdp", "journal", "--resolve", "1", "--flow-id", "CPP0000000001")
+    assert resolved.exit_code == 0 and "journal entry 1" in resolved.stderr and "submitted" in resolved.stderr
+    third = run(runner, "chorus", "submit", str(pdf))
+    assert third.exit_code == 2 and "already deposited" in third.stderr and len(chorus.state.deposits) == 1
+    assert run(runner, "pdp", "journal", "--resolve", "1", "--absent").exit_code == 2  # decided already
 
 
 @pytest.mark.parametrize("fault", ["429", "expire_token"])
@@ -88,8 +97,16 @@ def test_uncertain_deposit_is_not_retried(
 ) -> None:
     chorus.state.faults["/factures/v1/deposer/flux"].append(fault)
     result = run(runner, "chorus", "submit", str(pdf))
-    assert result.exit_code == 4 and "deposit outcome unknown" in result.stderr
+    assert result.exit_code == 4 and "may or may not have reached" in result.stderr
     assert chorus.state.calls.count("/factures/v1/deposer/flux") == 1
+    if fault == "500":  # refused before recording: the user checks, it is absent, the next submit sends it
+        assert run(runner, "pdp", "journal", "--resolve", "1", "--absent").exit_code == 0
+        assert run(runner, "chorus", "submit", str(pdf)).exit_code == 0
+        assert chorus.state.calls.count("/factures/v1/deposer/flux") == 2
+    else:  # recorded late: the user finds it, the next submit refuses to send it again
+        assert run(runner, "pdp", "journal", "--resolve", "1", "--flow-id", "CPP0000000001").exit_code == 0
+        assert run(runner, "chorus", "submit", str(pdf)).exit_code == 2
+    assert len(chorus.state.deposits) == 1
 
 
 def test_search_get_download_structure(

@@ -8,7 +8,7 @@ from fpcli.errors import ExitCode, RemoteError
 from fpcli.remote.flowinfo import classify
 from fpcli.remote.journal import Journal
 from fpcli.remote.pa import PASession
-from fpcli.remote.submit import AlreadySubmittedError, Submitter, wait_for_ack
+from fpcli.remote.submit import AlreadySubmittedError, SubmissionUncertainError, Submitter, wait_for_ack
 from tests.remote.pa_server import PAServer
 
 
@@ -32,13 +32,30 @@ def invoice(n: int, marker: bytes = b"") -> bytes:
     return INVOICE.replace(b"F-%d", b"F-" + str(n).encode() + marker)
 
 
+class FakeTime:
+    """A clock that moves only when slept on: look-up backoffs run instantly and can be checked."""
+
+    def __init__(self) -> None:
+        self.now = 0.0
+        self.sleeps: list[float] = []
+
+    def sleep(self, seconds: float) -> None:
+        self.sleeps.append(seconds)
+        self.now += seconds
+
+    def clock(self) -> float:
+        return self.now
+
+
 def submitter(session: PASession, **kwargs: object) -> Submitter:
+    time = FakeTime()
     return Submitter(
         session.flows,
         Journal(),
         session.journal_target,
-        lookup_delays=(0.0, 0.05),
-        sleep=lambda s: None,
+        lookup_wait=5.0,
+        sleep=time.sleep,
+        clock=time.clock,
         **kwargs,
     )  # type: ignore[arg-type]
 
@@ -69,7 +86,7 @@ def test_same_bytes_are_refused_unless_forced(session: PASession, pa_server: PAS
     pa_server.state.created.pop()
 
 
-@pytest.mark.parametrize("fault", ["slow", "500", "500_after", "429", "drop", "expire_token"])
+@pytest.mark.parametrize("fault", ["slow", "500_after", "429", "drop", "expire_token"])
 def test_faults_on_upload_never_duplicate(session: PASession, pa_server: PAServer, fault: str) -> None:
     pa_server.state.faults["createFlow"].append(fault)
     flow = classify(f"{fault}.xml", invoice(3))
@@ -94,21 +111,39 @@ def test_definite_refusal_is_reported_and_allows_a_corrected_retry(
     assert Journal().latest(bad.sha256) is None  # a refused upload does not block the next one
 
 
-def test_unknown_outcome_keeps_pending_and_next_run_looks_it_up(
-    session: PASession, pa_server: PAServer
-) -> None:
+def test_unknown_outcome_is_uncertain_until_found_or_decided(session: PASession, pa_server: PAServer) -> None:
     flow = classify("lost.xml", invoice(5))
-    pa_server.state.faults["createFlow"] += ["500", "500", "500"]
-    with pytest.raises(RemoteError) as info:
-        submitter(session).submit(flow)
-    assert "outcome unknown" in info.value.message
+    pa_server.state.faults["createFlow"].append("500")  # refused before recording, but fpcli cannot know
+    first = submitter(session)
+    with pytest.raises(SubmissionUncertainError) as info:
+        first.submit(flow)
+    assert info.value.exit_code == ExitCode.REMOTE and "may or may not have reached" in info.value.message
+    assert "--resolve 1 --flow-id" in (info.value.hint or "")
+    assert first.sleep.__self__.sleeps == [1.0, 2.0, 2.0]  # type: ignore[attr-defined]  # backoff within 5 s
     entry = Journal().latest(flow.sha256)
-    assert entry is not None and entry.state == "pending"
-    # the PA later shows the flow (created by another route with the same tracking id): no re-upload
-    pa_server.state.faults["createFlow"].append("drop")
+    assert entry is not None and entry.state == "uncertain" and entry.sent_at is not None
+    # a rerun looks it up again, does not send it, and stays uncertain
+    with pytest.raises(SubmissionUncertainError):
+        submitter(session).submit(flow)
+    assert pa_server.state.calls.count("createFlow") == 1
+    # the user checked the PA: absent. The next submit sends it, once.
+    assert Journal().resolve(entry.id, None).state == "failed"
     result = submitter(session).submit(flow)
-    assert result.status in ("recovered", "submitted")
-    assert len([f for f in pa_server.state.created if f["sha256"] == flow.sha256]) == 1
+    assert result.status == "submitted" and len(pa_server.state.created) == 1
+    with pytest.raises(AlreadySubmittedError):
+        submitter(session).submit(flow)
+
+
+def test_uncertain_row_found_later_is_recovered(session: PASession, pa_server: PAServer) -> None:
+    flow = classify("late.xml", invoice(11))
+    pa_server.state.faults["createFlow"].append("drop")
+    pa_server.state.faults["searchFlows"] += ["500"] * 40  # the search is down for the whole look-up
+    with pytest.raises(SubmissionUncertainError):
+        submitter(session).submit(flow)
+    pa_server.state.faults["searchFlows"].clear()
+    result = submitter(session).submit(flow)  # the next run finds it: recovered, not sent again
+    assert result.status == "recovered" and result.flow_id == pa_server.state.created[0]["flowId"]
+    assert pa_server.state.calls.count("createFlow") == 1
 
 
 def test_pending_entry_found_on_the_pa_is_not_sent_again(session: PASession, pa_server: PAServer) -> None:
@@ -116,7 +151,7 @@ def test_pending_entry_found_on_the_pa_is_not_sent_again(session: PASession, pa_
     first = submitter(session).submit(flow)
     journal = Journal()
     # simulate a crash between upload and answer: the journal still says pending
-    journal.db.execute("UPDATE submissions SET state = 'pending', flow_id = NULL")
+    journal.db.execute("UPDATE submissions SET state = 'pending', flow_id = NULL")  # sent_at stays set
     result = submitter(session).submit(flow)
     assert result.status == "recovered" and result.flow_id == first.flow_id
     assert pa_server.state.calls.count("createFlow") == 1
@@ -208,9 +243,11 @@ def test_submission_in_progress_elsewhere_is_not_touched(session: PASession, pa_
 
     flow = classify("busy.xml", invoice(300))
     journal = Journal()
-    row = journal.begin(flow.sha256, "busy.xml", "other", "t-1")
+    row = journal.claim(flow.sha256, "busy.xml", session.journal_target, "t-1").entry.id
     journal.db.execute("UPDATE submissions SET owner = ? WHERE id = ?", (f"1@{socket.gethostname()}", row))
-    with pytest.raises(AlreadySubmittedError, match=r"process 1@.* is submitting these bytes right now"):
+    with pytest.raises(
+        AlreadySubmittedError, match=r"process 1@.* is submitting these bytes to env/test .* right now"
+    ):
         submitter(session).submit(flow)
     assert pa_server.state.calls == []
 
@@ -223,3 +260,52 @@ def test_syntax_of_lifecycle_and_e_reporting_files(shared) -> None:
     assert (flow.syntax, flow.profile) == ("FRR", None)
     info = flow.flow_info("t", None)
     assert info["flowSyntax"] == "FRR" and "flowProfile" not in info and info["name"] == report.name
+
+
+def test_journal_is_keyed_per_destination_and_private(session: PASession, pa_server: PAServer) -> None:
+    import stat
+
+    flow = classify("two.xml", invoice(400))
+    submitter(session).submit(flow)
+    other = Submitter(session.flows, Journal(), "env/other (http://elsewhere.example/flow)")
+    row = other.journal.claim(flow.sha256, flow.name, other.target, "t-2")  # another PA: its own claim
+    assert row.fresh and row.entry.target != session.journal_target
+    with pytest.raises(AlreadySubmittedError):  # the same PA: refused
+        submitter(session).submit(flow)
+    path = Journal().path
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600 and stat.S_IMODE(path.parent.stat().st_mode) == 0o700
+
+
+def test_journal_of_an_earlier_version_is_migrated(tmp_path) -> None:
+    import sqlite3
+
+    path = tmp_path / "old.sqlite"
+    db = sqlite3.connect(path)
+    db.executescript(
+        "CREATE TABLE submissions (id INTEGER PRIMARY KEY AUTOINCREMENT, sha256 TEXT NOT NULL, file TEXT NOT NULL,"
+        " target TEXT NOT NULL, tracking_id TEXT NOT NULL, flow_id TEXT, state TEXT NOT NULL CHECK (state IN"
+        " ('pending', 'submitted', 'failed')), detail TEXT, created_at TEXT NOT NULL, updated_at TEXT NOT NULL);"
+        "INSERT INTO submissions VALUES (1, 'aa', 'a.xml', 'pa', 't1', 'F1', 'submitted', NULL, 'x', 'x');"
+        "INSERT INTO submissions VALUES (2, 'bb', 'b.xml', 'pa', 't2', NULL, 'pending', NULL, 'x', 'x');"
+        "INSERT INTO submissions VALUES (3, 'bb', 'b.xml', 'pa', 't3', NULL, 'pending', NULL, 'y', 'y');"
+    )
+    db.commit()
+    db.close()
+    path.chmod(0o644)
+    journal = Journal(path)
+    states = [(e.id, e.state, e.sent_at) for e in journal.entries()]
+    assert states == [(3, "uncertain", "y"), (2, "failed", None), (1, "submitted", None)]
+    with pytest.raises(AlreadySubmittedError):
+        journal.claim("aa", "a.xml", "pa", "t9")
+    assert not journal.claim("bb", "b.xml", "pa", "t9").fresh  # the newest pending one is looked up first
+    assert path.stat().st_mode & 0o077 == 0
+
+
+def test_unwritable_journal_directory_is_exit_4_with_the_path(monkeypatch: pytest.MonkeyPatch) -> None:
+    from fpcli.errors import StorageError
+
+    monkeypatch.setenv("XDG_DATA_HOME", "/proc/fpcli-cannot-be-here")  # refused even to root
+    with pytest.raises(StorageError) as info:
+        Journal()
+    assert info.value.exit_code == ExitCode.REMOTE
+    assert "/proc/fpcli-cannot-be-here/fpcli/submissions.sqlite: cannot write" in info.value.message

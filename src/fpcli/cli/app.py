@@ -34,7 +34,8 @@ app = typer.Typer(
     help="Electronic invoicing for France: Factur-X / CII generation, validation, signing, PA and "
     "Chorus Pro.",
     epilog="Exit codes: 0 ok · 1 invalid document · 2 usage · 3 bad input · 4 remote service · "
-    "5 authentication · 6 signature invalid · 70 internal error · 130 interrupted.\n\n" + envvars.help_text(),
+    "5 authentication · 6 signature invalid · 70 internal error · 130 interrupted · "
+    "129/143 SIGHUP/SIGTERM.\n\n" + envvars.help_text(),
     no_args_is_help=True,
     pretty_exceptions_show_locals=False,  # locals can hold tokens (STYLE.md rule 7)
     rich_markup_mode=None,
@@ -114,7 +115,7 @@ def root(
 
 
 def _log_http(verbose: int) -> None:
-    """-vv: one line per HTTP request on stderr; -vvv: with headers (Authorization redacted); less: off."""
+    """-vv: one line per HTTP request on stderr; -vvv: with headers (secrets masked by value)."""
     import logging
     import sys
 
@@ -123,8 +124,14 @@ def _log_http(verbose: int) -> None:
             self.stream = sys.stderr  # whatever stderr is now (tests swap it between invocations)
             super().emit(record)
 
+    from fpcli.redact import for_terminal
+
+    class Masked(logging.Formatter):
+        def format(self, record: logging.LogRecord) -> str:
+            return for_terminal(super().format(record))
+
     handler = CurrentStderr()
-    handler.setFormatter(logging.Formatter("http: %(message)s"))
+    handler.setFormatter(Masked("http: %(message)s"))
     logger = logging.getLogger("fpcli.http")
     if verbose < 2:
         logger.handlers[:] = []

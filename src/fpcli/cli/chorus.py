@@ -8,6 +8,7 @@ from fpcli.cli.options import ForceOpt, JsonOpt, NoCheckOpt, RecursiveOpt
 from fpcli.cli.prompts import stdin_secrets
 from fpcli.cli.render_submit import render_batch
 from fpcli.cli.runtime import FpcliGroup, terminal_of
+from fpcli.cli.terminal import echo_text
 
 app = typer.Typer(
     cls=FpcliGroup,
@@ -119,9 +120,9 @@ def status_cmd(
     if json_ or term.json:
         term.data_json({"schema_version": 1, **report})
         return
-    typer.echo(summary(report))
+    echo_text(summary(report))
     for e in report.get("listeErreurs") or []:
-        typer.echo(f"  {e.get('codeErreur')}: {e.get('libelleErreur')}")
+        echo_text(f"  {e.get('codeErreur')}: {e.get('libelleErreur')}")
 
 
 @app.command(
@@ -138,11 +139,11 @@ def structure_cmd(
     if json_ or term.json:
         term.data_json(info)
         return
-    typer.echo(f"{info['siret']}  {info['name']}  (Chorus Pro id {info['id']})")
-    typer.echo(f"  service code required: {'yes' if info['service_code_required'] else 'no'}")
-    typer.echo(f"  engagement number required: {'yes' if info['engagement_required'] else 'no'}")
+    echo_text(f"{info['siret']}  {info['name']}  (Chorus Pro id {info['id']})")
+    echo_text(f"  service code required: {'yes' if info['service_code_required'] else 'no'}")
+    echo_text(f"  engagement number required: {'yes' if info['engagement_required'] else 'no'}")
     for s in info["services"]:
-        typer.echo(f"  service {s['code']}\t{s['name']}")
+        echo_text(f"  service {s['code']}\t{s['name']}")
 
 
 @invoices_app.command("search", help="Search the supplier's invoices on Chorus Pro.")
@@ -174,7 +175,7 @@ def search_cmd(
         return
     for inv in found.get("listeFactures") or []:
         cells = [inv.get(k) for k in ("idFacture", "numeroFacture", "dateFacture", "statut", "montantTTC")]
-        typer.echo("\t".join("-" if c is None else str(c) for c in cells))
+        echo_text("\t".join("-" if c is None else str(c) for c in cells))
     pages = (found.get("parametresRetour") or {}).get("pages")
     if pages and pages > page:
         term.info(f"page {page} of {pages}: `--page {page + 1}` for more")
@@ -205,4 +206,4 @@ def get_cmd(
         return
     for key in ("numeroFacture", "dateFacture", "statut", "montantHT", "montantTTC", "destinataire"):
         if key in details:
-            typer.echo(f"{key}: {details[key]}")
+            echo_text(f"{key}: {details[key]}")

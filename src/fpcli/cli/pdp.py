@@ -9,6 +9,7 @@ from fpcli.cli.options import ForceOpt, JsonOpt, NoCheckOpt, PaOpt, RecursiveOpt
 from fpcli.cli.render_submit import ack_detail, render_batch
 from fpcli.cli.runtime import FpcliGroup, terminal_of
 from fpcli.cli.teach import complete_processing_rules, complete_syntaxes
+from fpcli.cli.terminal import echo_text
 
 app = typer.Typer(
     cls=FpcliGroup,
@@ -91,7 +92,7 @@ def submit_cmd(
     from fpcli.cli.render import progress
     from fpcli.errors import UsageError
     from fpcli.remote.flowinfo import PROCESSING_RULES, SYNTAXES
-    from fpcli.remote.submit import SubmitOptions, submit_files
+    from fpcli.remote.submit import SubmitOptions, lookup_wait, submit_files
     from fpcli.remote.webhooks import NOTIFY_SECRET_ENV
 
     term = terminal_of(ctx)
@@ -112,6 +113,7 @@ def submit_cmd(
         os.environ.get(NOTIFY_SECRET_ENV),
         jobs,
         check=not no_check,
+        lookup_wait=lookup_wait(),
     )
     with _session(ctx, pa) as session, progress(term, len(paths), "submitting") as advance:
         batch = submit_files(session, paths, options, advance)
@@ -172,7 +174,7 @@ def search_cmd(
     for f in results:
         ack = (f.get("acknowledgement") or {}).get("status", "-")
         cells = [f.get("flowId"), f.get("flowType", "-"), f.get("flowDirection", "-"), ack]
-        typer.echo("\t".join(str(c) for c in [*cells, f.get("updatedAt", "-"), f.get("name", "")]))
+        echo_text("\t".join(str(c) for c in [*cells, f.get("updatedAt", "-"), f.get("name", "")]))
     if page.get("nextCursor") and not all_pages:
         term.info("more results: rerun with `--all`")
 
@@ -206,33 +208,64 @@ def get_cmd(
         return
     ack = meta.get("acknowledgement") or {}
     kind = f"{meta.get('flowType', '-')} {meta.get('flowDirection', '-')}"
-    typer.echo(f"flow {meta.get('flowId')}: {kind}, acknowledgement {ack.get('status', '-')}")
+    echo_text(f"flow {meta.get('flowId')}: {kind}, acknowledgement {ack.get('status', '-')}")
     for d in ack.get("details") or []:
-        typer.echo(f"  {ack_detail(d)}")
+        echo_text(f"  {ack_detail(d)}")
     raise typer.Exit(1 if ack.get("status") == "Error" else 0)
 
 
-@app.command("journal", help="The local submission journal (what was submitted, where, its flow id).")
+@app.command(
+    "journal",
+    help="The local submission journal of `pdp submit` and `chorus submit` (what was submitted, where, its "
+    "flow id); `--resolve ID` records your decision on an uncertain entry.",
+)
 def journal_cmd(
     ctx: typer.Context,
     limit: Annotated[int, typer.Option("--limit", min=1, help="Newest entries to show.")] = 50,
+    state: Annotated[
+        str | None,
+        typer.Option("--state", help="Only entries in this state: pending, submitted, failed, uncertain."),
+    ] = None,
+    resolve: Annotated[
+        int | None,
+        typer.Option("--resolve", help="Decide an uncertain entry (its ID): with `--flow-id` or `--absent`."),
+    ] = None,
+    flow_id: Annotated[
+        str | None, typer.Option("--flow-id", help="With --resolve: it arrived, as this flow (or flux) id.")
+    ] = None,
+    absent: Annotated[
+        bool, typer.Option("--absent", help="With --resolve: it did not arrive; the next submit sends it.")
+    ] = False,
     json_: JsonOpt = False,
 ) -> None:
-    from fpcli.remote.journal import Journal
+    from fpcli.errors import UsageError
+    from fpcli.remote.journal import STATES, Journal
 
     term = terminal_of(ctx)
-    journal = Journal()
-    try:
-        entries = journal.entries(limit)
-    finally:
-        journal.close()
+    if state is not None and state not in STATES:
+        raise UsageError(f"unknown state `{state}`", hint=f"one of {', '.join(STATES)}")
+    if resolve is not None and bool(flow_id) == absent:
+        raise UsageError("`--resolve` needs exactly one of `--flow-id ID` and `--absent`")
+    if resolve is None and (flow_id or absent):
+        raise UsageError("`--flow-id` and `--absent` go with `--resolve ID`")
+    with Journal() as journal:
+        if resolve is not None:
+            entry = journal.resolve(resolve, flow_id)
+            term.info(f"journal entry {entry.id} ({entry.file}): {entry.state}, {entry.detail}")
+            return
+        entries = journal.entries(limit, state=state)
     if json_ or term.json:
         term.data_json(
             {"schema_version": 1, "journal": str(journal.path), "entries": [e.to_dict() for e in entries]}
         )
         return
     for e in entries:
-        typer.echo(f"{e.created_at}\t{e.state}\t{e.flow_id or '-'}\t{e.sha256[:12]}\t{e.file}\t{e.target}")
+        cells = [e.id, e.created_at, e.state, e.flow_id or "-", e.sha256[:12], e.file, e.target]
+        echo_text("\t".join(str(c) for c in cells))
+    if any(e.state == "uncertain" for e in entries):
+        term.warn(
+            "uncertain entries may or may not have arrived: check, then `--resolve ID --flow-id|--absent`"
+        )
 
 
 WhereOpt = Annotated[
@@ -381,9 +414,9 @@ def webhook_create_cmd(
     if json_ or term.json:
         term.data_json({"schema_version": 1, **shown})
     else:
-        typer.echo(str(created["webhookId"]))
+        echo_text(str(created["webhookId"]))
         if print_key and created.get("signingKey"):
-            typer.echo(str(created["signingKey"]))
+            echo_text(str(created["signingKey"]))
     where = f"kept in {kept}" if kept else "not kept (no profile): use --print-key"
     term.info(f"webhook {created['webhookId']} created; signing key {where}")
 
@@ -399,7 +432,7 @@ def webhook_list_cmd(ctx: typer.Context, pa: PaOpt = None, json_: JsonOpt = Fals
         return
     for h in hooks:
         types = ",".join(h.get("flowTypes") or []) or "*"
-        typer.echo(f"{h.get('webhookId')}\t{h.get('callbackUrl')}\t{types}")
+        echo_text(f"{h.get('webhookId')}\t{h.get('callbackUrl')}\t{types}")
 
 
 @webhook_app.command("delete", help="Delete a webhook on the PA (and its kept signing key).")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-import typer
+from fpcli.cli.terminal import echo_text
 
 if TYPE_CHECKING:  # importing the remote stack (httpx) would slow down every `fpcli` start
     from fpcli.cli.terminal import Terminal
@@ -23,7 +23,7 @@ def render_batch(term: Terminal, batch: SubmitBatch, *, as_json: bool, noun: str
             ack = f", acknowledgement {r.ack_status}" if r.ack_status else ""
             state = f" ({r.detail})" if r.detail else ""
             how = " (found on the platform after an uncertain upload)" if r.status == "recovered" else ""
-            typer.echo(f"{r.file}\t{noun} {r.flow_id}{ack}{state}{how}")
+            echo_text(f"{r.file}\t{noun} {r.flow_id}{ack}{state}{how}")
             for d in r.ack_details:
                 term.warn(f"{r.file}: {ack_detail(d)}")
     for path, exc in batch.errors:

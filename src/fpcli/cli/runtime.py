@@ -1,12 +1,14 @@
 """The one place where errors become exit codes (STYLE.md rule 6).
 
 `FpcliGroup.invoke` wraps every command: FpcliError -> its message and exit code, KeyboardInterrupt -> 130,
-anything unexpected -> one line asking for `--debug` (exit 70), tracebacks only with --debug/FPCLI_DEBUG.
+SIGTERM/SIGHUP -> 143/129 like Ctrl-C, anything unexpected -> one line asking for `--debug` (exit 70),
+tracebacks only with --debug/FPCLI_DEBUG.
 """
 
 from __future__ import annotations
 
 import os
+import signal
 from typing import Any
 
 import typer
@@ -14,6 +16,24 @@ from typer.core import TyperGroup
 
 from fpcli.cli.terminal import Terminal
 from fpcli.errors import ExitCode, FpcliError
+
+
+class Terminated(KeyboardInterrupt):
+    """SIGTERM or SIGHUP, handled like Ctrl-C: every `finally` and cleanup runs (temporary files removed,
+    workers stopped, journal rows left as they are), then exit 128 + the signal number (143, 129)."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signum)
+        self.signum = signum
+
+
+def _raise_terminated(signum: int, frame: object) -> None:
+    raise Terminated(signum)
+
+
+def install_signal_handlers() -> None:
+    for sig in (signal.SIGTERM, signal.SIGHUP):
+        signal.signal(sig, _raise_terminated)
 
 
 def terminal_of(ctx: Any) -> Terminal:
@@ -38,6 +58,9 @@ class FpcliGroup(TyperGroup):
         except FpcliError as exc:
             terminal_of(ctx).error(exc.message, exc.hint)
             ctx.exit(int(exc.exit_code))
+        except Terminated as exc:
+            terminal_of(ctx).error(f"terminated by {signal.Signals(exc.signum).name}")
+            ctx.exit(128 + exc.signum)
         except KeyboardInterrupt:
             terminal_of(ctx).error("interrupted")
             ctx.exit(int(ExitCode.INTERRUPTED))

@@ -420,10 +420,10 @@ def make_test_cert_cmd(
             "a terminal",
         )
     p12, pem = make_test_identity(cn, days, secret)
-    write_output(output, p12, force=force)
+    write_output(output, p12, force=force, private=True)  # a private key
     write_output(pem_path, pem, force=force)
-    terminal_of(ctx).info(
-        f"wrote `{output}` (key and certificate) and `{pem_path}` (certificate, for `--trust`)"
-    )
     terminal_of(ctx).warn(f"`{output}` is a self-signed TEST certificate: not for production invoices")
-    terminal_of(ctx).done(f"wrote `{output}`", {"output": output, "common_name": cn, "days": days})
+    terminal_of(ctx).done(
+        f"wrote `{output}` (key and certificate) and `{pem_path}` (certificate, for `--trust`)",
+        {"output": output, "certificate": str(pem_path), "common_name": cn, "days": days},
+    )

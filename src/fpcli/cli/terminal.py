@@ -8,6 +8,8 @@ import sys
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from fpcli.redact import for_terminal, printable, redact
+
 if TYPE_CHECKING:
     from rich.console import Console
 
@@ -68,9 +70,11 @@ class Terminal:
     def interactive(self) -> bool:
         return sys.stderr.isatty() and not self.quiet and not os.environ.get("CI")
 
+    # Every message goes through for_terminal: it may quote a file or a server (escape sequences) and an
+    # error text may quote a request (secrets, masked by value).
     def info(self, message: str) -> None:
         if not self.quiet:
-            self.err.print(message)
+            self.err.print(for_terminal(message))
 
     def done(self, message: str, data: dict[str, Any]) -> None:
         """An action's outcome: a note on stderr and, with `--json`, `data` as the JSON result on stdout
@@ -81,24 +85,32 @@ class Terminal:
 
     def detail(self, message: str) -> None:
         if self.verbosity > 0:
-            self.err.print(message)
+            self.err.print(for_terminal(message))
 
     def warn(self, message: str) -> None:
         if not self.quiet:
-            self.err.print(f"warning: {message}", style="yellow")
+            self.err.print(f"warning: {for_terminal(message)}", style="yellow")
 
     def error(self, message: str, hint: str | None = None) -> None:
-        self.err.print(f"error: {message}", style="bold red")
+        self.err.print(f"error: {for_terminal(message)}", style="bold red")
         if hint:
             self.err.print()
-            self.err.print(f"hint: {hint}", style="cyan")
+            self.err.print(f"hint: {for_terminal(hint)}", style="cyan")
 
     @staticmethod
     def data_json(payload: dict[str, Any]) -> None:
-        sys.stdout.write(json.dumps(payload, ensure_ascii=False, indent=2, default=str) + "\n")
+        # json.dumps escapes control characters itself; secrets are masked by value.
+        sys.stdout.write(redact(json.dumps(payload, ensure_ascii=False, indent=2, default=str)) + "\n")
         sys.stdout.flush()
 
     @staticmethod
     def data_bytes(payload: bytes) -> None:
         sys.stdout.buffer.write(payload)
         sys.stdout.flush()
+
+
+def echo_text(text: str) -> None:
+    """A result line on stdout that quotes a server or a file: without escape or control sequences."""
+    import typer
+
+    typer.echo(printable(redact(text)))

@@ -150,14 +150,28 @@ def _check_columns(names: list[str], flow: str, source: str, where: str) -> None
             )
 
 
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
 def _csv_rows(text: str, flow: str, source: str) -> list[Row]:
     first = text.split("\n", 1)[0]
     delimiter = max((";", ",", "\t"), key=first.count)
     reader = csv.reader(io.StringIO(text), delimiter=delimiter)
     header: list[str] | None = None
     rows: list[Row] = []
-    for fields in reader:
+    while True:
+        try:
+            fields = next(reader)
+        except StopIteration:
+            break
+        except csv.Error as exc:  # a NUL byte, a field over csv.field_size_limit() (128 KiB), a stray quote
+            raise InputError.at(source, f"row {reader.line_num}", f"malformed CSV: {exc}") from None
         line = reader.line_num
+        for column, value in enumerate(fields, 1):
+            if bad := _CONTROL.search(value):
+                raise InputError.at(
+                    source, f"row {line} column {column}", f"control character U+{ord(bad.group()):04X}"
+                )
         if not any(f.strip() for f in fields):
             continue
         if header is None:
@@ -193,7 +207,12 @@ def _json_rows(text: str, flow: str, source: str) -> list[Row]:
     return rows
 
 
+MAX_ROWS_BYTES = 10 * 1024 * 1024  # documented in the README ("Guarantees")
+
+
 def read_rows(data: bytes, source: str, flow: str) -> list[Row]:
+    if len(data) > MAX_ROWS_BYTES:
+        raise InputError.at(source, None, f"larger than the {MAX_ROWS_BYTES // (1024 * 1024)} MiB limit")
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:

@@ -16,6 +16,9 @@ from fpcli.model.invoice import Invoice
 from fpcli.model.rules import input_problems, refund_problems, split_percentages
 
 _CHECK = {"check_identifiers": True}
+# Documented limits (README "Guarantees"): memory grows with lines (~15 KiB each once modelled).
+MAX_DOCUMENT_BYTES = 10 * 1024 * 1024
+MAX_LINES = 20_000
 
 
 class _InvoiceLoader(yaml.SafeLoader):
@@ -100,6 +103,8 @@ def _json_number(text: str) -> Decimal:
 
 def parse_document(data: bytes, source: str) -> Any:
     """Parse JSON or YAML bytes (chosen by the file name, or by content for stdin)."""
+    if len(data) > MAX_DOCUMENT_BYTES:
+        raise InputError.at(source, None, f"larger than the {MAX_DOCUMENT_BYTES // (1024 * 1024)} MiB limit")
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -328,6 +333,13 @@ def invoices_from_data(
     items = raw if isinstance(raw, list) else [raw]
     if not items:
         raise InputError.at(source, None, "no invoice in the input")
+    lines = sum(
+        len(i.get("lines") or []) for i in items if isinstance(i, dict) and isinstance(i.get("lines"), list)
+    )
+    if lines > MAX_LINES:
+        raise InputError.at(
+            source, None, f"{lines} invoice lines: more than the {MAX_LINES} fpcli handles at once"
+        )
     invoices: list[Invoice] = []
     problems: list[str] = []
     for i, item in enumerate(items):

@@ -7,6 +7,7 @@ from typing import Any
 
 from fpcli.errors import InputError
 from fpcli.pdf.reading import open_pdf
+from fpcli.pdf.streams import read_bounded
 
 KNOWN_NAMES = ("factur-x.xml", "zugferd-invoice.xml", "xrechnung.xml", "order-x.xml")
 MAX_ATTACHMENT = 50 * 1024 * 1024
@@ -25,18 +26,22 @@ class ExtractedXml:
 def file_identities(spec: Any) -> set[tuple[str, int, int]]:
     """What makes two references one embedded file: the same file specification object, or the same embedded
     file stream (some writers put a direct copy of the specification in /AF)."""
+    import pikepdf
+
     out = set()
     if spec.is_indirect:
         out.add(("spec", *spec.objgen))
     ef = spec.get("/EF")
-    stream = ef.get("/F", ef.get("/UF")) if ef is not None else None
-    if stream is not None and stream.is_indirect:
+    stream = ef.get("/F", ef.get("/UF")) if isinstance(ef, pikepdf.Dictionary) else None
+    if isinstance(stream, pikepdf.Stream) and stream.is_indirect:
         out.add(("stream", *stream.objgen))
     return out
 
 
-def _candidates(pdf: Any) -> list[tuple[str, Any]]:
-    """(name, filespec) pairs from the EmbeddedFiles name tree, then the catalog AF array, each file once."""
+def _candidates(pdf: Any, source: str) -> list[tuple[str, Any]]:
+    """(name, filespec) pairs from the EmbeddedFiles name tree, then the catalog AF array, each file once.
+    Entries that are not dictionaries (damaged files) are skipped; a name tree that cannot be walked is an
+    input error."""
     import pikepdf
 
     found: list[tuple[str, Any]] = []
@@ -50,26 +55,36 @@ def _candidates(pdf: Any) -> list[tuple[str, Any]]:
         found.append((str(spec.get("/UF", spec.get("/F", key))), spec))
 
     names = pdf.Root.get("/Names")
-    if names is not None and "/EmbeddedFiles" in names:
-        for key, spec in pikepdf.NameTree(names.EmbeddedFiles).items():
-            add(spec, str(key))
-    for spec in pdf.Root.get("/AF", []):
-        add(spec, "")
+    try:
+        if isinstance(names, pikepdf.Dictionary) and isinstance(
+            names.get("/EmbeddedFiles"), pikepdf.Dictionary
+        ):
+            for key, spec in pikepdf.NameTree(names.EmbeddedFiles).items():
+                if isinstance(spec, pikepdf.Dictionary):
+                    add(spec, str(key))
+    except (pikepdf.PdfError, TypeError, ValueError, KeyError) as exc:
+        raise InputError.at(source, "EmbeddedFiles", f"the attachment list is damaged ({exc})") from None
+    af = pdf.Root.get("/AF")
+    for spec in af if isinstance(af, pikepdf.Array) else []:
+        if isinstance(spec, pikepdf.Dictionary):
+            add(spec, "")
     return found
 
 
 def xmp_invoice_name(pdf: Any) -> str | None:
     """The invoice file the Factur-X / ZUGFeRD XMP names (fx:DocumentFileName), if it names one."""
+    import pikepdf
     from lxml import etree
 
+    from fpcli.pdf.streams import read_or_none
     from fpcli.xmlsafe import parse_xml
 
     meta = pdf.Root.get("/Metadata")
-    try:
-        data = bytes(meta.read_bytes()) if meta is not None else b""
+    try:  # bounded on the decoded size: the XMP stream can be a decompression bomb
+        data = read_or_none(meta, MAX_XMP) if isinstance(meta, pikepdf.Stream) else None
     except Exception:  # pikepdf raises several types for broken streams; the XMP is then no help
         return None
-    if not data or len(data) > MAX_XMP:
+    if not data:
         return None
     try:
         tree = parse_xml(data, "XMP")
@@ -87,15 +102,16 @@ def xmp_invoice_name(pdf: Any) -> str | None:
 
 
 def _payload(spec: Any, name: str, source: str) -> tuple[bytes, str | None]:
+    import pikepdf
+
     ef = spec.get("/EF")
-    stream = ef.get("/F", ef.get("/UF")) if ef is not None else None
-    if stream is None:
+    stream = ef.get("/F", ef.get("/UF")) if isinstance(ef, pikepdf.Dictionary) else None
+    if not isinstance(stream, pikepdf.Stream):
         raise InputError.at(source, f"attachment `{name}`", "file specification has no embedded file stream")
-    length = int(stream.get("/Length", 0))
-    if length > MAX_ATTACHMENT:
-        raise InputError.at(source, f"attachment `{name}`", "larger than the 50 MiB limit")
     try:
-        data = bytes(stream.read_bytes())
+        data = read_bounded(stream, MAX_ATTACHMENT, source, f"attachment `{name}`")
+    except InputError:
+        raise
     except Exception as exc:  # pikepdf raises several types for broken streams
         raise InputError.at(source, f"attachment `{name}`", f"cannot decode the stream ({exc})") from None
     subtype = stream.get("/Subtype")
@@ -106,7 +122,7 @@ def extract_xml(pdf_bytes: bytes, source: str) -> ExtractedXml:
     """The invoice XML: the file the XMP names (fx:DocumentFileName), else a known Factur-X / ZUGFeRD /
     XRechnung name, else the first XML attachment."""
     pdf = open_pdf(pdf_bytes, source)
-    candidates = _candidates(pdf)
+    candidates = _candidates(pdf, source)
     if not candidates:
         raise InputError.at(source, None, "no embedded invoice XML (the PDF has no attachment)")
     named = xmp_invoice_name(pdf)

@@ -136,7 +136,7 @@ def save(profiles: ProfileFile, path: Path | None = None) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     text = tomli_w.dumps(profiles.model_dump(mode="json", exclude_none=True, exclude_defaults=False))
     header = "# fpcli profiles: no secrets here (they are in the secret store: `fpcli profile show`)\n"
-    write_output(path, (header + text).encode(), force=True)
+    write_output(path, (header + text).encode(), force=True, private=True)
     return path
 
 

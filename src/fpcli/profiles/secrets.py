@@ -14,6 +14,7 @@ import stat
 from pathlib import Path
 from typing import Protocol
 
+from fpcli import redact
 from fpcli.errors import AuthError, UsageError
 from fpcli.profiles.config import PAConfig, Profile
 
@@ -188,8 +189,8 @@ class JsonFile:
             self.path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
         except OSError as exc:
             raise AuthError(f"{self.path.parent}: cannot create: {exc.strerror}") from None
-        # write_output goes through mkstemp, which creates the file 0600 before any byte is written.
-        write_output(self.path, json.dumps(data, indent=1, sort_keys=True).encode(), force=True)
+        # private: created 0600 before any byte is written, whatever the umask
+        write_output(self.path, json.dumps(data, indent=1, sort_keys=True).encode(), force=True, private=True)
 
     def get(self, key: str) -> str | None:
         return self._read().get(key)
@@ -252,9 +253,13 @@ class SecretStore:
         return self.backend.label
 
     def get(self, key: str) -> str | None:
-        return self.backend.get(key)
+        value = self.backend.get(key)
+        if value is not None:
+            redact.register(value)  # masked by value in any output from now on
+        return value
 
     def set(self, key: str, value: str) -> None:
+        redact.register(value)
         self.backend.set(key, value)
 
     def delete(self, key: str) -> bool:

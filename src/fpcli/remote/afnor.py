@@ -16,7 +16,7 @@ from urllib.parse import quote
 import httpx
 
 from fpcli.errors import RemoteError, UsageError
-from fpcli.remote.http import Authenticator, Http
+from fpcli.remote.http import Authenticator, Http, RemoteUncertain
 
 DOC_TYPES = ("Metadata", "Original", "Converted", "ReadableView")
 ACK_FINAL = ("Ok", "Error")
@@ -68,7 +68,9 @@ class _Service:
         try:
             return response.json()
         except ValueError:
-            raise RemoteError(f"{self.service}: {method} {path}: the answer is not JSON") from None
+            # After a 2xx to a non-idempotent call the PA may well have acted: uncertain, not refused.
+            error = RemoteError if idempotent else RemoteUncertain
+            raise error(f"{self.service}: {method} {path}: the answer is not JSON") from None
 
     def health(self) -> None:
         """`GET /v1/healthcheck` (getHealth, both services): returns when the PA says it is up."""
@@ -87,7 +89,7 @@ class FlowService(_Service):
         }
         body = self._json("POST", "/v1/flows", idempotent=False, files=files)
         if not isinstance(body, dict) or not body.get("flowId"):
-            raise RemoteError(f"{self.service}: the submission answer has no flowId")
+            raise RemoteUncertain(f"{self.service}: the submission answer has no flowId")
         return body
 
     def search(

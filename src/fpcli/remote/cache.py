@@ -39,6 +39,6 @@ class JsonCache:
         return value, age
 
     def put(self, key: str, value: Any) -> None:
-        self.dir.mkdir(parents=True, exist_ok=True)
+        self.dir.mkdir(mode=0o700, parents=True, exist_ok=True)
         payload = json.dumps({"key": key, "stored_at": time.time(), "value": value}, ensure_ascii=False)
-        write_output(self._path(key), payload.encode(), force=True)
+        write_output(self._path(key), payload.encode(), force=True, private=True)

@@ -18,7 +18,7 @@ from fpcli.errors import AuthError, RemoteError, UsageError
 from fpcli.profiles import config
 from fpcli.profiles.config import ChorusConfig
 from fpcli.profiles.secrets import JsonFile, SecretStore, chorus_key, env_token_cache
-from fpcli.remote.http import Http
+from fpcli.remote.http import Http, RemoteUncertain
 from fpcli.remote.tokens import Token, oauth2_token, post_json
 
 SANDBOX = ("https://sandbox-api.piste.gouv.fr/cpro", "https://sandbox-oauth.piste.gouv.fr/api/oauth/token")
@@ -155,12 +155,14 @@ class ChorusClient:
             headers={"cpro-account": self.auth.cpro_account(), "Accept": "application/json"},
             json=payload,
         )
+        # After a 2xx to a deposit, an unreadable answer does not mean it was refused.
+        unreadable = RemoteError if idempotent else RemoteUncertain
         try:
             body = response.json()
         except ValueError:
-            raise RemoteError(f"{SERVICE}: {path}: the answer is not JSON") from None
+            raise unreadable(f"{SERVICE}: {path}: the answer is not JSON") from None
         if not isinstance(body, dict):
-            raise RemoteError(f"{SERVICE}: {path}: the answer is not a JSON object")
+            raise unreadable(f"{SERVICE}: {path}: the answer is not a JSON object")
         code = body.get("codeRetour")
         if code not in (None, 0, "0"):
             raise RemoteError(f"{SERVICE}: {path}: codeRetour {code} {body.get('libelle', '')}".rstrip())
@@ -178,7 +180,7 @@ class ChorusClient:
         }
         body = self.call("/factures/v1/deposer/flux", payload, idempotent=False)
         if not body.get("numeroFluxDepot"):
-            raise RemoteError(f"{SERVICE}: the deposit answer has no numeroFluxDepot")
+            raise RemoteUncertain(f"{SERVICE}: the deposit answer has no numeroFluxDepot")
         return body
 
     def deposit_report(self, flux_number: str) -> dict[str, Any]:

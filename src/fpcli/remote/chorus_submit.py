@@ -1,9 +1,9 @@
-"""Depositing invoices on Chorus Pro without ever depositing the same one twice by accident.
+"""Depositing invoices on Chorus Pro exactly once, or saying it may not have been.
 
-Same journal as `pdp submit` (SHA-256 of the bytes, row written before the upload). Chorus Pro's deposit takes
-no client tracking id, so an upload whose outcome is unknown cannot be looked up reliably (integration is
-asynchronous): fpcli leaves it pending and refuses to send it again until the user checked and chose
-`--force`.
+Same journal as `pdp submit` (atomic claim per file and destination, marked sent before the upload). Chorus
+Pro's deposit takes no client tracking id, so an upload whose outcome is unknown cannot be looked up reliably
+(integration is asynchronous): fpcli marks it uncertain and sends nothing more until the user checked and
+chose (`pdp journal --resolve`, or `--force`).
 """
 
 from __future__ import annotations
@@ -12,44 +12,34 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from fpcli.errors import FpcliError, RemoteError
+from fpcli.errors import FpcliError
 from fpcli.remote.chorus import FINAL_STATES, ChorusClient
 from fpcli.remote.flowinfo import FlowFile
 from fpcli.remote.http import RemoteUncertain
 from fpcli.remote.journal import Journal
-from fpcli.remote.submit import AlreadySubmittedError, SubmitBatch, SubmitResult, poll_until, read_flows
+from fpcli.remote.submit import SubmissionUncertainError, SubmitBatch, SubmitResult, poll_until, read_flows
 
 
 def deposit(client: ChorusClient, journal: Journal, flow: FlowFile, *, force: bool) -> SubmitResult:
     target = f"chorus:{client.target.label}"
-    previous = journal.latest(flow.sha256)
-    if previous is not None and not force:
-        if previous.state == "pending":
-            raise AlreadySubmittedError(
-                f"{flow.name}: an earlier deposit of these bytes ({previous.created_at}, {previous.target}) "
-                "ended without an answer; it may have been received",
-                hint="look for it with `fpcli chorus invoices search --number …`; if absent, `--force` "
-                "deposits again",
-            )
-        raise AlreadySubmittedError(
-            f"{flow.name}: these bytes were already deposited on {previous.target} on {previous.created_at} "
-            f"(flux {previous.flow_id or '?'})",
-            hint="`fpcli chorus status FLUX` shows its deposit report; `--force` deposits again",
-        )
-    row = journal.begin(flow.sha256, flow.name, target, "-")
+    entry = journal.claim(flow.sha256, flow.name, target, "-", force=force, verb="deposited").entry
+    if entry.sent_at is not None:  # an earlier deposit got no answer: only the user can tell
+        if not force:
+            journal.finish(entry.id, "uncertain", detail=entry.detail or "an earlier deposit got no answer")
+            raise SubmissionUncertainError.for_entry(entry, "an earlier deposit got no answer")
+        journal.finish(entry.id, "failed", detail="deposited again with --force")
+        entry = journal.claim(flow.sha256, flow.name, target, "-", force=True, verb="deposited").entry
+    journal.mark_sent(entry.id)
     try:
         answer = client.deposit(flow.data, flow.filename, flow.syntax)
     except RemoteUncertain as exc:
-        journal.finish(row, "pending", detail=exc.message)
-        raise RemoteError(
-            f"{flow.name}: deposit outcome unknown ({exc.message})",
-            hint="check `fpcli chorus invoices search` before depositing again with `--force`",
-        ) from None
+        journal.finish(entry.id, "uncertain", detail=exc.message)
+        raise SubmissionUncertainError.for_entry(entry, exc.message) from None
     except FpcliError as exc:
-        journal.finish(row, "failed", detail=exc.message)
+        journal.finish(entry.id, "failed", detail=exc.message)
         raise
     number = str(answer["numeroFluxDepot"])
-    journal.finish(row, "submitted", flow_id=number)
+    journal.finish(entry.id, "submitted", flow_id=number)
     return SubmitResult(flow.name, flow.sha256, "-", number)
 
 

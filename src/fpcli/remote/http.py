@@ -7,13 +7,15 @@
   `RemoteUncertain`, so the caller can look the result up instead of sending it twice;
 - one token renewal on 401, then `AuthError` (exit 5); other HTTP errors -> `RemoteError` (exit 4) with the
   service's `errorCode`/`errorMessage`;
-- request lines logged on `fpcli.http` (the CLI shows them with -vv) with the Authorization header redacted.
+- request lines logged on `fpcli.http` (the CLI shows them with -vv) with secret headers and URL userinfo
+  masked; every secret sent is registered with `fpcli.redact`, which masks it by value everywhere.
 """
 
 from __future__ import annotations
 
 import email.utils
 import logging
+import math
 import os
 import random
 import time
@@ -23,8 +25,8 @@ from typing import Any, Protocol
 
 import httpx
 
-from fpcli import __version__
-from fpcli.errors import AuthError, RemoteError
+from fpcli import __version__, redact
+from fpcli.errors import AuthError, RemoteError, UsageError
 
 log = logging.getLogger("fpcli.http")
 USER_AGENT = f"fpcli/{__version__} (+https://github.com/fpcli/fpcli)"
@@ -40,16 +42,19 @@ class Authenticator(Protocol):
     def invalidate(self, refused: str | None = None) -> None: ...
 
 
-def _env_number(name: str, default: float, *, zero_ok: bool = False) -> float:
+def env_number(name: str, default: float, *, zero_ok: bool = False) -> float:
+    """A number of seconds (or retries) from the environment; a bad value is a usage error (exit 2)."""
     raw = os.environ.get(name)
     if not raw:
         return default
     try:
         value = float(raw)
     except ValueError:
-        raise RemoteError(f"{name}=`{raw}` is not a number") from None
-    if value < 0 or (value == 0 and not zero_ok):
-        raise RemoteError(f"{name}=`{raw}` must be {'zero or more' if zero_ok else 'positive'}")
+        raise UsageError(f"{name}=`{raw}` is not a number") from None
+    if not math.isfinite(value) or value < 0 or (value == 0 and not zero_ok):
+        raise UsageError(
+            f"{name}=`{raw}` must be a finite number, {'zero or more' if zero_ok else 'positive'}"
+        )
     return value
 
 
@@ -63,12 +68,12 @@ class HttpSettings:
 
     @classmethod
     def from_env(cls) -> HttpSettings:
-        timeout = _env_number("FPCLI_TIMEOUT", 30.0)
+        timeout = env_number("FPCLI_TIMEOUT", 30.0)
         return cls(
             timeout=timeout,
             connect_timeout=min(10.0, timeout),
-            retries=int(_env_number("FPCLI_RETRIES", 3, zero_ok=True)),
-            backoff=_env_number("FPCLI_BACKOFF", 0.5),
+            retries=int(env_number("FPCLI_RETRIES", 3, zero_ok=True)),
+            backoff=env_number("FPCLI_BACKOFF", 0.5),
         )
 
 
@@ -130,6 +135,7 @@ class Http:
         transport: httpx.BaseTransport | None = None,
     ) -> None:
         self.settings = settings or HttpSettings.from_env()
+        redact.register_environment()
         self.sleep = sleep
         s = self.settings
         self.client = httpx.Client(
@@ -169,6 +175,10 @@ class Http:
             token = auth.token() if auth is not None else None
             if token is not None:
                 sent["Authorization"] = f"Bearer {token}"
+            # Whatever this request carries as a secret is masked in every log line and message from now on.
+            redact.register_headers(sent)
+            redact.register_mapping(kwargs.get("data"))
+            redact.register_mapping(kwargs.get("json"))
             started = time.monotonic()
             try:
                 response = self.client.request(method, url, headers=sent, **kwargs)
@@ -222,7 +232,11 @@ class Http:
         if not log.isEnabledFor(logging.DEBUG):
             return
         ms = (time.monotonic() - started) * 1000
-        log.debug("%s %s -> %s (%.0f ms, attempt %d)", method, url, outcome, ms, attempt)
-        shown = {k: ("Bearer ***" if k.lower() == "authorization" else v) for k, v in headers.items()}
+        log.debug("%s %s -> %s (%.0f ms, attempt %d)", method, redact.url(url), outcome, ms, attempt)
+        masked = {"authorization": "Bearer ***"}
+        shown = {
+            k: masked.get(k.lower(), "***") if k.lower() in redact.SECRET_HEADERS else v
+            for k, v in headers.items()
+        }
         if shown:
             log.log(5, "  request headers: %s", shown)  # level 5: shown with -vvv

@@ -1,39 +1,65 @@
-"""The local submission journal: never submit the same invoice twice by accident.
+"""The local submission journal: a file reaches a destination exactly once, or the user is told it may not.
 
-SQLite in the user data dir, one row per submission attempt, keyed by the SHA-256 of the bytes sent. A row is
-written *before* the upload (state `pending`, with the tracking id sent in flowInfo), so even a crash between
-upload and answer leaves what is needed to look the flow up instead of sending it again.
+SQLite in the user data dir (0600), one row per submission attempt, keyed by the SHA-256 of the bytes sent
+AND the destination (a PA's flow URL, or Chorus Pro). A row is *claimed* before the upload, in one
+`BEGIN IMMEDIATE` transaction that reads and inserts together; a partial unique index allows one open row
+(`pending` or `uncertain`) per file and destination, so two processes can never both hold the claim. States:
+
+- `pending`: claimed by `owner` (pid@host); `sent_at` is set just before the bytes leave, so a row whose owner
+  died before that point was never sent and may be taken over and sent;
+- `submitted`: the destination holds it (`flow_id`);
+- `failed`: definitely refused, or decided absent by the user: the next submit may send it again;
+- `uncertain`: it may or may not have arrived and a verified look-up could not tell; nothing is sent until the
+  user decides (`pdp journal --resolve`) or a later look-up finds it.
 """
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import os
 import socket
 import sqlite3
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from fpcli.errors import InputError
+from fpcli.errors import StorageError, UsageError
+from fpcli.redact import redact
 
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS submissions (
+STATES = ("pending", "submitted", "failed", "uncertain")
+OPEN_STATES = ("pending", "uncertain")
+SCHEMA_VERSION = 2
+TABLE = """
+CREATE TABLE submissions (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
     sha256 TEXT NOT NULL,
     file TEXT NOT NULL,
     target TEXT NOT NULL,
     tracking_id TEXT NOT NULL,
     flow_id TEXT,
-    state TEXT NOT NULL CHECK (state IN ('pending', 'submitted', 'failed')),
+    state TEXT NOT NULL CHECK (state IN ('pending', 'submitted', 'failed', 'uncertain')),
     detail TEXT,
     created_at TEXT NOT NULL,
     updated_at TEXT NOT NULL,
-    owner TEXT
-);
-CREATE INDEX IF NOT EXISTS submissions_sha256 ON submissions (sha256);
-"""
+    owner TEXT,
+    sent_at TEXT
+)"""
+INDEXES = (
+    "CREATE INDEX IF NOT EXISTS submissions_sha256 ON submissions (sha256)",
+    # One open row per file and destination: the database itself refuses a second concurrent claim.
+    "CREATE UNIQUE INDEX IF NOT EXISTS submissions_open ON submissions (sha256, target)"
+    " WHERE state IN ('pending', 'uncertain')",
+)
+COLUMNS = (
+    "id, sha256, file, target, tracking_id, flow_id, state, detail, created_at, updated_at, owner, sent_at"
+)
+
+
+class AlreadySubmittedError(UsageError):
+    """The same bytes were submitted before to this destination; `--force` submits them again."""
 
 
 @dataclass(frozen=True)
@@ -48,7 +74,8 @@ class Entry:
     detail: str | None
     created_at: str
     updated_at: str
-    owner: str | None = None  # pid@host of the process that wrote the row
+    owner: str | None = None  # pid@host of the process that claimed the row
+    sent_at: str | None = None  # when the first upload attempt began (None: never sent)
 
     def owner_alive(self) -> bool:
         """True when another live process on this host owns this row (a submission in progress)."""
@@ -69,6 +96,15 @@ class Entry:
         return {k: getattr(self, k) for k in self.__dataclass_fields__}
 
 
+@dataclass(frozen=True)
+class Claim:
+    """The row this process now owns. `fresh`: nothing was ever sent under it, so it may be sent; otherwise an
+    earlier attempt may have arrived and the destination must be asked first."""
+
+    entry: Entry
+    fresh: bool
+
+
 def journal_path() -> Path:
     from platformdirs import user_data_path
 
@@ -79,59 +115,213 @@ def _now() -> str:
     return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
 
 
+def _me() -> str:
+    return f"{os.getpid()}@{socket.gethostname()}"
+
+
+_opening = threading.Lock()
+
+
+def _create_private(path: Path) -> None:
+    """The journal names invoices and flow ids: only its owner may read it (0600, directory 0700)."""
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    # Closing any descriptor of the file drops this process's SQLite locks on it (POSIX locks are per
+    # process): create it only when absent, under `_opening`, before any connection of ours exists.
+    with contextlib.suppress(FileExistsError):
+        os.close(os.open(path, os.O_RDWR | os.O_CREAT | os.O_EXCL, 0o600))
+    if path.stat().st_mode & 0o077:  # journals written by earlier versions were 0644
+        path.chmod(0o600)
+
+
 class Journal:
     def __init__(self, path: Path | None = None) -> None:
         self.path = path or journal_path()
         try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            self.db = sqlite3.connect(self.path, timeout=30, isolation_level=None)
-            self.db.executescript(SCHEMA)
-            columns = {row[1] for row in self.db.execute("PRAGMA table_info(submissions)")}
-            if "owner" not in columns:  # journals written before rows had an owner
-                self.db.execute("ALTER TABLE submissions ADD COLUMN owner TEXT")
+            with _opening:
+                _create_private(self.path)
+                # SQLite's rollback journal takes the mode of the database file: 0600 too.
+                self.db = sqlite3.connect(self.path, timeout=60, isolation_level=None)
+            self._migrate()
+        except OSError as exc:
+            raise StorageError.from_os(self.path, exc) from None
         except sqlite3.Error as exc:
-            raise InputError.at(str(self.path), None, f"submission journal unusable: {exc}") from None
+            raise StorageError(f"{self.path}: submission journal unusable: {exc}") from None
+
+    def _migrate(self) -> None:
+        # Single statements only: executescript() would commit the transaction half-way.
+        with self._tx() as db:
+            version = db.execute("PRAGMA user_version").fetchone()[0]
+            if version >= SCHEMA_VERSION:
+                return
+            old = db.execute("SELECT 1 FROM sqlite_master WHERE name = 'submissions'").fetchone()
+            if old:  # version 1: no `uncertain` state (a CHECK cannot be altered), no sent_at, maybe no owner
+                db.execute("ALTER TABLE submissions RENAME TO submissions_v1")
+                db.execute("DROP INDEX IF EXISTS submissions_sha256")
+            db.execute(TABLE)
+            if old:
+                kept = {row[1] for row in db.execute("PRAGMA table_info(submissions_v1)")}
+                listed = ", ".join(c for c in COLUMNS.split(", ") if c in kept)
+                db.execute(f"INSERT INTO submissions ({listed}) SELECT {listed} FROM submissions_v1")  # noqa: S608
+                db.execute("DROP TABLE submissions_v1")
+                # A v1 pending row may or may not have been sent, and v1 allowed several per file: the
+                # newest must be looked up before anything is sent again, the older ones were superseded.
+                db.execute(
+                    "UPDATE submissions SET state = 'failed', detail = 'superseded by a later attempt'"
+                    " WHERE state = 'pending' AND id NOT IN"
+                    " (SELECT MAX(id) FROM submissions WHERE state = 'pending' GROUP BY sha256, target)"
+                )
+                db.execute(
+                    "UPDATE submissions SET state = 'uncertain', sent_at = created_at,"
+                    " detail = 'pending in a journal of an earlier fpcli' WHERE state = 'pending'"
+                )
+            for index in INDEXES:
+                db.execute(index)
+            db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
 
     def close(self) -> None:
         self.db.close()
 
+    def __enter__(self) -> Journal:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
     @contextmanager
     def _tx(self) -> Iterator[sqlite3.Connection]:
-        # BEGIN IMMEDIATE: two fpcli processes submitting the same file serialise on the journal.
-        self.db.execute("BEGIN IMMEDIATE")
+        # BEGIN IMMEDIATE takes the write lock before the first read: read-then-insert is one atomic step.
+        try:
+            self.db.execute("BEGIN IMMEDIATE")
+        except sqlite3.OperationalError as exc:
+            raise StorageError(f"{self.path}: submission journal unusable: {exc}") from None
         try:
             yield self.db
         except BaseException:
-            self.db.execute("ROLLBACK")
+            self._rollback()
             raise
-        self.db.execute("COMMIT")
+        try:
+            self.db.execute("COMMIT")
+        except sqlite3.Error as exc:  # disk full, read-only file
+            self._rollback()
+            raise StorageError(f"{self.path}: cannot write the submission journal: {exc}") from None
+
+    def _rollback(self) -> None:
+        if self.db.in_transaction:  # SQLite ends it by itself after some errors (I/O, full disk)
+            self.db.execute("ROLLBACK")
 
     def _rows(self, where: str, args: tuple[object, ...]) -> list[Entry]:
-        cur = self.db.execute(f"SELECT * FROM submissions {where}", args)  # noqa: S608 (fixed clauses)
+        cur = self.db.execute(f"SELECT {COLUMNS} FROM submissions {where}", args)  # noqa: S608 (fixed clauses)
         return [Entry(*row) for row in cur.fetchall()]
 
-    def latest(self, sha256: str) -> Entry | None:
-        """The last submission of these bytes that did not fail (pending or submitted)."""
-        rows = self._rows("WHERE sha256 = ? AND state != 'failed' ORDER BY id DESC LIMIT 1", (sha256,))
+    def latest(self, sha256: str, target: str | None = None) -> Entry | None:
+        """The last submission of these bytes (to `target` when given) that did not fail."""
+        where = "WHERE sha256 = ? AND state != 'failed'" + (" AND target = ?" if target else "")
+        args: tuple[object, ...] = (sha256, target) if target else (sha256,)
+        rows = self._rows(where + " ORDER BY id DESC LIMIT 1", args)
         return rows[0] if rows else None
 
-    def begin(self, sha256: str, file: str, target: str, tracking_id: str) -> int:
+    def get(self, row: int) -> Entry | None:
+        rows = self._rows("WHERE id = ?", (row,))
+        return rows[0] if rows else None
+
+    def claim(
+        self,
+        sha256: str,
+        file: str,
+        target: str,
+        tracking_id: str,
+        *,
+        force: bool = False,
+        verb: str = "submitted",
+    ) -> Claim:
+        """Own the submission of these bytes to `target`, or raise AlreadySubmittedError. Atomic across
+        processes: the read and the write happen under one write lock."""
         with self._tx() as db:
+            open_rows = self._rows(
+                "WHERE sha256 = ? AND target = ? AND state IN ('pending', 'uncertain')", (sha256, target)
+            )
+            if open_rows:
+                entry = open_rows[0]
+                if entry.state == "pending" and entry.owner_alive():
+                    raise AlreadySubmittedError(
+                        f"{file}: process {entry.owner} is submitting these bytes to {target} right now",
+                        hint="wait for it to finish; `fpcli pdp journal` shows the outcome",
+                    )
+                # The owner died (kill -9, power cut) or an earlier run could not tell: take the row over.
+                db.execute(
+                    "UPDATE submissions SET state = 'pending', owner = ?, updated_at = ? WHERE id = ?",
+                    (_me(), _now(), entry.id),
+                )
+                taken = self.get(entry.id)
+                assert taken is not None
+                return Claim(taken, fresh=entry.state == "pending" and entry.sent_at is None)
+            done = self._rows(
+                "WHERE sha256 = ? AND target = ? AND state = 'submitted' ORDER BY id DESC LIMIT 1",
+                (sha256, target),
+            )
+            if done and not force:
+                previous = done[0]
+                raise AlreadySubmittedError(
+                    f"{file}: these bytes were already {verb} to {previous.target} on "
+                    f"{previous.created_at} (flow {previous.flow_id or '?'}, sha256 {sha256[:12]}…)",
+                    hint="check with `fpcli pdp flows get FLOW_ID` (Chorus Pro: `fpcli chorus status FLUX`); "
+                    "`--force` sends them again",
+                )
             cur = db.execute(
                 "INSERT INTO submissions"
                 " (sha256, file, target, tracking_id, state, created_at, updated_at, owner)"
                 " VALUES (?, ?, ?, ?, 'pending', ?, ?, ?)",
-                (sha256, file, target, tracking_id, _now(), _now(), f"{os.getpid()}@{socket.gethostname()}"),
+                (sha256, file, target, tracking_id, _now(), _now(), _me()),
             )
-            return int(cur.lastrowid or 0)
+            claimed = self.get(int(cur.lastrowid or 0))
+            assert claimed is not None
+            return Claim(claimed, fresh=True)
+
+    def mark_sent(self, row: int) -> None:
+        """Recorded before the bytes leave: from now on a crash means "may have arrived"."""
+        with self._tx() as db:
+            db.execute(
+                "UPDATE submissions SET sent_at = COALESCE(sent_at, ?), updated_at = ? WHERE id = ?",
+                (_now(), _now(), row),
+            )
 
     def finish(self, row: int, state: str, *, flow_id: str | None = None, detail: str | None = None) -> None:
         with self._tx() as db:
             db.execute(
                 "UPDATE submissions SET state = ?, flow_id = COALESCE(?, flow_id), detail = ?, updated_at = ?"
                 " WHERE id = ?",
-                (state, flow_id, detail, _now(), row),
+                (state, flow_id, redact(detail) if detail else None, _now(), row),
             )
 
-    def entries(self, limit: int = 50) -> list[Entry]:
+    def resolve(self, row: int, flow_id: str | None) -> Entry:
+        """The user's decision on an uncertain row: it arrived as `flow_id`, or (None) it is absent and the
+        next submit may send it again."""
+        with self._tx() as db:
+            entry = self.get(row)
+            if entry is None:
+                raise UsageError(f"the journal has no entry {row}", hint="`fpcli pdp journal` lists them")
+            if entry.state not in OPEN_STATES or (entry.state == "pending" and entry.owner_alive()):
+                raise UsageError(
+                    f"journal entry {row} is {entry.state}"
+                    + (f" and owned by running process {entry.owner}" if entry.state == "pending" else "")
+                    + ": only uncertain entries need a decision"
+                )
+            if flow_id:
+                db.execute(
+                    "UPDATE submissions SET state = 'submitted', flow_id = ?, detail = ?, updated_at = ?"
+                    " WHERE id = ?",
+                    (flow_id, "resolved by the user: on the destination", _now(), row),
+                )
+            else:
+                db.execute(
+                    "UPDATE submissions SET state = 'failed', detail = ?, updated_at = ? WHERE id = ?",
+                    ("resolved by the user: absent from the destination", _now(), row),
+                )
+        resolved = self.get(row)
+        assert resolved is not None
+        return resolved
+
+    def entries(self, limit: int = 50, *, state: str | None = None) -> list[Entry]:
+        if state:
+            return self._rows("WHERE state = ? ORDER BY id DESC LIMIT ?", (state, limit))
         return self._rows("ORDER BY id DESC LIMIT ?", (limit,))

@@ -1,11 +1,15 @@
-"""Submitting flows to a PA without ever creating the same flow twice by accident, and waiting for them.
+"""Submitting flows to a PA exactly once, and waiting for them.
 
-1. The journal is asked first: the same bytes already submitted (or pending after a crash) are not sent again
-   unless `force`; a pending entry is looked up on the PA by its tracking id.
-2. A journal row (state pending, tracking id) is written before the upload.
-3. If the upload's outcome is unknown (timeout, dropped connection, 5xx), the flow is searched by tracking
-   id: found -> it was created, nothing is re-sent; not found -> the upload is sent again with the same
-   tracking id (bounded). Only a definite refusal (4xx) marks the row failed, which allows a later submit.
+1. The journal claims the file for this PA atomically (journal.py): already submitted -> refused unless
+   `force`; claimed by a live process -> refused; left by a dead one or uncertain -> looked up first.
+2. The claim is marked "sent" just before the upload.
+3. If the upload's outcome is unknown (timeout, dropped connection, 5xx, an unreadable 2xx), the flow is
+   searched by tracking id, with backoff for a bounded time (`FPCLI_LOOKUP_WAIT`, the PA may index late),
+   and a result counts only when its trackingId and name (and sha256 when the PA shows it) are ours: a PA
+   that ignores the filter must not make a lost invoice look "recovered". Not found -> the row is
+   `uncertain`: nothing is re-sent (a slow PA may still record it), the run exits non-zero,
+   `pdp journal --resolve` decides.
+   Only a definite refusal (4xx, nothing sent) marks the row failed, which allows a later submit.
 """
 
 from __future__ import annotations
@@ -19,15 +23,31 @@ from typing import Any
 from fpcli.errors import FpcliError, RemoteError, UsageError
 from fpcli.remote.afnor import ACK_FINAL, FlowService
 from fpcli.remote.flowinfo import FlowFile
-from fpcli.remote.http import RemoteUncertain
-from fpcli.remote.journal import Journal
+from fpcli.remote.http import RemoteUncertain, env_number
+from fpcli.remote.journal import AlreadySubmittedError, Entry, Journal
 
-UPLOAD_ATTEMPTS = 3
-LOOKUP_DELAYS = (0.0, 1.0, 3.0)  # a PA may index a flow a moment after accepting it
+__all__ = ["AlreadySubmittedError", "SubmissionUncertainError", "Submitter"]
+
+LOOKUP_WAIT = 30.0  # seconds a PA may take to show a flow in its search after creating it
+LOOKUP_WAIT_ENV = "FPCLI_LOOKUP_WAIT"
+LOOKUP_PAGES = 20  # a PA that ignores the trackingId filter is searched this far, no further
 
 
-class AlreadySubmittedError(UsageError):
-    """The same bytes were submitted before; `--force` submits them again."""
+def lookup_wait() -> float:
+    return env_number(LOOKUP_WAIT_ENV, LOOKUP_WAIT, zero_ok=True)
+
+
+class SubmissionUncertainError(RemoteError):
+    """The file may or may not have reached the destination; nothing more is sent until someone decides."""
+
+    @classmethod
+    def for_entry(cls, entry: Entry, why: str) -> SubmissionUncertainError:
+        return cls(
+            f"{entry.file}: may or may not have reached {entry.target} ({why}); not sent again, journal "
+            f"entry {entry.id} is uncertain",
+            hint=f"check the destination, then `fpcli pdp journal --resolve {entry.id} --flow-id ID` (it "
+            f"arrived) or `--absent` (it did not); the next submit of this file looks it up again",
+        )
 
 
 @dataclass
@@ -62,70 +82,72 @@ class Submitter:
     processing_rule: str | None = None
     force: bool = False
     sleep: Callable[[float], None] = time.sleep
-    lookup_delays: tuple[float, ...] = LOOKUP_DELAYS
+    lookup_wait: float = LOOKUP_WAIT
+    clock: Callable[[], float] = time.monotonic
 
     def submit(self, flow: FlowFile) -> SubmitResult:
-        previous = self.journal.latest(flow.sha256)
-        tracking_id = uuid.uuid4().hex
-        if previous is not None and previous.state == "pending" and previous.owner_alive():
-            raise AlreadySubmittedError(
-                f"{flow.name}: process {previous.owner} is submitting these bytes right now",
-                hint="wait for it to finish; `fpcli pdp journal` shows the outcome",
-            )
-        if previous is not None and previous.state == "pending" and not self.force:
-            # An earlier run died or gave up without knowing: ask the PA before anything is re-sent.
-            found = self._lookup(previous.tracking_id)
-            row = previous.id
+        claim = self.journal.claim(flow.sha256, flow.name, self.target, uuid.uuid4().hex, force=self.force)
+        entry = claim.entry
+        if not claim.fresh:
+            # An earlier run died after sending, or could not tell: ask the PA before anything is re-sent.
+            found = self._lookup(entry.tracking_id, flow)
             if found is not None:
-                self.journal.finish(row, "submitted", flow_id=found["flowId"], detail="found by tracking id")
-                return SubmitResult(
-                    flow.name, flow.sha256, previous.tracking_id, found["flowId"], "recovered"
-                )
-            self.journal.finish(row, "failed", detail="not found on the PA by tracking id")
-            previous = None
-        if previous is not None and not self.force:
-            raise AlreadySubmittedError(
-                f"{flow.name}: these bytes were already submitted to {previous.target} on "
-                f"{previous.created_at} (flow {previous.flow_id or '?'}, sha256 {flow.sha256[:12]}…)",
-                hint="check with `fpcli pdp flows get FLOW_ID`; `--force` submits them again",
-            )
-        row = self.journal.begin(flow.sha256, flow.name, self.target, tracking_id)
-        info = flow.flow_info(tracking_id, self.processing_rule)
-        uncertain: RemoteUncertain | None = None
-        for _ in range(UPLOAD_ATTEMPTS):
-            try:
-                answer = self.flows.submit(flow.data, flow.filename, flow.media_type, info)
-            except RemoteUncertain as exc:
-                uncertain = exc
-                found = self._lookup(tracking_id)
-                if found is not None:
-                    self.journal.finish(
-                        row, "submitted", flow_id=found["flowId"], detail=f"after: {exc.message}"
-                    )
-                    return SubmitResult(
-                        flow.name, flow.sha256, tracking_id, found["flowId"], "recovered", detail=exc.message
-                    )
-                continue
-            except FpcliError as exc:
-                self.journal.finish(row, "failed", detail=exc.message)
-                raise
-            self.journal.finish(row, "submitted", flow_id=str(answer["flowId"]))
-            return SubmitResult(flow.name, flow.sha256, tracking_id, str(answer["flowId"]))
-        message = uncertain.message if uncertain else "unknown outcome"
-        raise RemoteError(
-            f"{flow.name}: submission outcome unknown after {UPLOAD_ATTEMPTS} attempts ({message})",
-            hint=f"the journal keeps tracking id {tracking_id}: the next `pdp submit` of this file looks it "
-            "up first",
-        )
+                return self._recovered(flow, entry, found, "found by tracking id after an interrupted run")
+            if not self.force:
+                self.journal.finish(entry.id, "uncertain", detail="not found on the PA by tracking id")
+                raise SubmissionUncertainError.for_entry(entry, "an earlier attempt got no answer")
+            self.journal.finish(entry.id, "failed", detail="not found on the PA; sent again with --force")
+            entry = self.journal.claim(
+                flow.sha256, flow.name, self.target, uuid.uuid4().hex, force=True
+            ).entry
+        return self._upload(flow, entry)
 
-    def _lookup(self, tracking_id: str) -> dict[str, Any] | None:
-        for delay in self.lookup_delays:
-            if delay:
-                self.sleep(delay)
-            found = self.flows.find_by_tracking_id(tracking_id)
-            if found is not None and found.get("flowId"):
-                return found
-        return None
+    def _upload(self, flow: FlowFile, entry: Entry) -> SubmitResult:
+        info = flow.flow_info(entry.tracking_id, self.processing_rule)
+        self.journal.mark_sent(entry.id)
+        try:
+            answer = self.flows.submit(flow.data, flow.filename, flow.media_type, info)
+        except RemoteUncertain as exc:
+            found = self._lookup(entry.tracking_id, flow)
+            if found is not None:
+                return self._recovered(flow, entry, found, f"after: {exc.message}")
+            self.journal.finish(entry.id, "uncertain", detail=exc.message)
+            raise SubmissionUncertainError.for_entry(entry, exc.message) from None
+        except FpcliError as exc:  # a definite refusal: the PA did not take it
+            self.journal.finish(entry.id, "failed", detail=exc.message)
+            raise
+        flow_id = str(answer["flowId"])
+        self.journal.finish(entry.id, "submitted", flow_id=flow_id)
+        return SubmitResult(flow.name, flow.sha256, entry.tracking_id, flow_id)
+
+    def _recovered(self, flow: FlowFile, entry: Entry, found: dict[str, Any], detail: str) -> SubmitResult:
+        flow_id = str(found["flowId"])
+        self.journal.finish(entry.id, "submitted", flow_id=flow_id, detail=detail)
+        return SubmitResult(flow.name, flow.sha256, entry.tracking_id, flow_id, "recovered", detail=detail)
+
+    def _lookup(self, tracking_id: str, flow: FlowFile) -> dict[str, Any] | None:
+        """The PA's flow with our tracking id, name and bytes, searched with backoff for `lookup_wait` s."""
+        found: list[dict[str, Any]] = []
+        name = flow.flow_info(tracking_id, None)["name"]
+
+        def matches(candidate: dict[str, Any]) -> bool:
+            return (
+                bool(candidate.get("flowId"))
+                and candidate.get("trackingId") == tracking_id
+                and candidate.get("name") == name
+                and candidate.get("sha256") in (None, flow.sha256)
+            )
+
+        def seen() -> bool:
+            try:
+                results = self.flows.search_all({"trackingId": tracking_id}, max_pages=LOOKUP_PAGES)
+                found.extend(f for f in results if isinstance(f, dict) and matches(f))
+            except FpcliError:
+                return False  # a failing search proves nothing: try again until the time is up
+            return bool(found)
+
+        poll_until(seen, timeout=self.lookup_wait, sleep=self.sleep, clock=self.clock)
+        return found[0] if found else None
 
 
 def poll_until(
@@ -184,6 +206,7 @@ class SubmitOptions:
     notify_secret: str | None = None
     jobs: int = 1
     check: bool = True  # `fpcli validate`'s rules before the upload (fpcli.validation.gate)
+    lookup_wait: float = LOOKUP_WAIT
 
 
 @dataclass
@@ -250,8 +273,12 @@ def _map(fn: Callable[[FlowFile], Any], items: list[FlowFile], jobs: int) -> lis
         return [fn(item) for item in items]
     from concurrent.futures import ThreadPoolExecutor
 
-    with ThreadPoolExecutor(max_workers=jobs, thread_name_prefix="fpcli-submit") as pool:
+    pool = ThreadPoolExecutor(max_workers=jobs, thread_name_prefix="fpcli-submit")
+    try:
         return list(pool.map(fn, items))
+    finally:
+        # Interrupted: uploads in flight finish and are journalled, queued files are not started.
+        pool.shutdown(wait=True, cancel_futures=True)
 
 
 def submit_files(
@@ -273,7 +300,12 @@ def submit_files(
         journal = Journal()  # one SQLite connection per thread
         try:
             submitter = Submitter(
-                session.flows, journal, session.journal_target, options.processing_rule, options.force
+                session.flows,
+                journal,
+                session.journal_target,
+                options.processing_rule,
+                options.force,
+                lookup_wait=options.lookup_wait,
             )
             result = submitter.submit(flow)
             if options.wait:

@@ -17,6 +17,7 @@ import binascii
 import hashlib
 import hmac
 import json
+import math
 import time
 from dataclasses import dataclass
 from typing import Any
@@ -72,6 +73,8 @@ def verify(
     """Raise SignatureError (exit 6) unless the signature matches and the timestamp is recent enough."""
     if not timestamp.strip().isdigit():
         raise UsageError(f"timestamp `{timestamp}` is not epoch seconds")
+    if not math.isfinite(max_age) or max_age < 0:  # nan or inf would silently switch replay protection off
+        raise UsageError(f"`--max-age {max_age}` must be a finite number of seconds")
     try:
         given = base64.b64decode(signature.strip(), validate=True)
     except (binascii.Error, ValueError):

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
-from fpcli.errors import ExitCode, InputError, UsageError
+from fpcli.errors import ExitCode, FpcliError, UsageError
 from fpcli.fileio import STDIO, expand_paths, read_input
 from fpcli.validation.checks import ValidateOptions, validate_bytes
 from fpcli.validation.findings import SCHEMA_VERSION, Finding, Report
@@ -21,15 +21,24 @@ def expand(inputs: Iterable[str], *, recursive: bool = False) -> list[str]:
     return out
 
 
+def _unreadable(source: str, message: str) -> Report:
+    report = Report(source=source, unreadable=True)
+    report.findings.append(Finding("READ", "error", message, None, None, "wellformed", "fpcli"))
+    return report
+
+
 def validate_one(name: str, options: ValidateOptions) -> Report:
+    """One file's report, whatever the file holds: a file that cannot be read or checked is that file's
+    finding (status unreadable), and a batch goes on with the next one."""
     source = "<stdin>" if name == STDIO else name
     try:
-        data = read_input(name)
-    except InputError as exc:
-        report = Report(source=source, unreadable=True)
-        report.findings.append(Finding("READ", "error", exc.message, None, None, "wellformed", "fpcli"))
-        return report
-    return validate_bytes(data, source, options)
+        return validate_bytes(read_input(name), source, options)
+    except FpcliError as exc:
+        return _unreadable(source, exc.message)
+    except (ValueError, LookupError, RecursionError, MemoryError) as exc:
+        # What a hostile file can still make a parser or the rule engine raise (saxonche's errors are
+        # ValueErrors): the file is at fault, not the batch.
+        return _unreadable(source, f"{source}: cannot be checked: {type(exc).__name__}: {exc}")
 
 
 def _worker(args: tuple[str, ValidateOptions]) -> Report:
@@ -71,13 +80,11 @@ def validate_many(
         raise UsageError("`-` (stdin) cannot be mixed with other inputs")
     result = BatchResult()
     if jobs > 1 and len(names) > 1:
-        import multiprocessing
-        from concurrent.futures import ProcessPoolExecutor
+        from fpcli.workers import process_pool
 
-        ctx = multiprocessing.get_context("spawn")
-        with ProcessPoolExecutor(max_workers=jobs, mp_context=ctx) as pool:
+        with process_pool(jobs) as pool_map:
             chunk = max(1, min(16, len(names) // (jobs * 4)))
-            for report in pool.map(_worker, [(n, options) for n in names], chunksize=chunk):
+            for report in pool_map(_worker, [(n, options) for n in names], chunksize=chunk):
                 result.reports.append(report)
                 if on_done:
                     on_done(report)

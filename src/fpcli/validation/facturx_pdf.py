@@ -33,6 +33,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from fpcli.errors import InputError
+from fpcli.pdf.streams import decoded_size
 from fpcli.validation.findings import Finding
 from fpcli.validation.pdfa import Xmp, _Collector, _ref, read_xmp
 from fpcli.xmlsafe import parse_xml
@@ -237,9 +238,8 @@ def _check_invoice_attachment(pdf: Any, invoice: Attachment, out: _Collector) ->
                 f"the invoice's MIME type is {str(subtype)[1:]}, not text/xml",
                 where,
             )
-        length = int(stream.stream_dict.get("/Length", 0) or 0)
-        if length > MAX_INVOICE_BYTES:
-            out.add("FX-PDF-05", "error", "the embedded invoice is larger than 50 MiB", where)
+        if decoded_size(stream, MAX_INVOICE_BYTES) is None:  # decoded, not the compressed /Length
+            out.add("FX-PDF-05", "error", "the embedded invoice decodes to more than 50 MiB", where)
         else:
             try:
                 data = stream.read_bytes()

@@ -88,6 +88,7 @@ from typing import TYPE_CHECKING, Any
 from lxml import etree
 
 from fpcli.errors import InputError
+from fpcli.pdf.streams import content_fits, read_bounded
 from fpcli.validation.findings import Finding, Severity
 from fpcli.validation.pdfa_rules import (
     check_colour_array,
@@ -110,6 +111,7 @@ MAX_CONTENT_OPS = 500_000
 MAX_FINDINGS_PER_RULE = 10
 MAX_XMP_BYTES = 10 * 1024 * 1024
 MAX_ICC_BYTES = 20 * 1024 * 1024
+MAX_CONTENT_BYTES = 4 * 1024 * 1024  # decoded, per page or form
 MAX_FORM_DEPTH = 3
 
 NS_RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
@@ -313,7 +315,9 @@ def read_xmp(pdf: pikepdf.Pdf, source: str) -> Xmp | None:
     if length > MAX_XMP_BYTES:
         return Xmp(b"", None, f"XMP larger than {MAX_XMP_BYTES // (1024 * 1024)} MiB")
     try:
-        data = meta.read_bytes()
+        data = read_bounded(meta, MAX_XMP_BYTES, source, "XMP metadata")  # bound the decoded size
+    except InputError as exc:
+        return Xmp(b"", None, exc.message)
     except pikepdf.PdfError as exc:
         return Xmp(b"", None, f"metadata stream cannot be decoded: {exc}")
     if len(data) > MAX_XMP_BYTES:
@@ -597,7 +601,9 @@ def _check_output_intents(pdf: pikepdf.Pdf, out: _Collector) -> str | None:
             out.add("PDFA-6.2.3-1", "error", "the DestOutputProfile is implausibly large", where)
             continue
         try:
-            header = parse_icc_header(dest.read_bytes())
+            header = parse_icc_header(read_bounded(dest, MAX_ICC_BYTES, where, "ICC profile"))
+        except InputError as exc:
+            header = exc.message
         except pikepdf.PdfError as exc:
             header = f"the ICC stream cannot be decoded: {exc}"
         if isinstance(header, str):
@@ -989,6 +995,9 @@ def _scan_content(content: Any, resources: Any, where: str, scan: _Scan, depth: 
             ):
                 if default in spaces:
                     scan.defaults.add(label)
+    if not content_fits(content, MAX_CONTENT_BYTES):  # parsing holds every operator in memory at once
+        scan.capped = True
+        return
     try:
         ops = pikepdf.parse_content_stream(content)
     except (pikepdf.PdfError, ValueError, TypeError) as exc:
@@ -1251,7 +1260,8 @@ def _check_pages(pdf: pikepdf.Pdf, output_cs: str | None, out: _Collector) -> No
             out.add(
                 "PDFA-X-LIMIT",
                 "info",
-                f"content streams hold more than {MAX_CONTENT_OPS} operators: the rest was not checked",
+                f"content streams hold more than {MAX_CONTENT_OPS} operators or "
+                f"{MAX_CONTENT_BYTES // (1024 * 1024)} MiB decoded: the rest was not checked",
                 where,
             )
             break

@@ -14,6 +14,8 @@ import re
 from collections.abc import Iterable
 from typing import Any
 
+from fpcli.pdf.streams import MAX_FONT_BYTES, read_or_none
+
 TOLERANCE = 1.0  # veraPDF's: |program - dictionary| <= 1 in 1/1000 of text space
 MAX_CODES = 4096
 
@@ -133,21 +135,21 @@ def _program(font: Any) -> _Program | None:
     fd = font.get("/FontDescriptor")
     if not isinstance(fd, pikepdf.Dictionary):
         return None
+    # Decoded sizes are bounded: a font stream can be a decompression bomb like any other.
     if isinstance(fd.get("/FontFile2"), pikepdf.Stream):
-        return _Program(fd.FontFile2.read_bytes(), "truetype")
+        data = read_or_none(fd.FontFile2, MAX_FONT_BYTES)
+        return _Program(data, "truetype") if data is not None else None
     ff3 = fd.get("/FontFile3")
     if isinstance(ff3, pikepdf.Stream):
         subtype = ff3.stream_dict.get("/Subtype")
+        data = read_or_none(ff3, MAX_FONT_BYTES)
+        if data is None:
+            return None
         if subtype in ("/Type1C", "/CIDFontType0C"):
-            return _Program(ff3.read_bytes(), "cff")
+            return _Program(data, "cff")
         if subtype == "/OpenType":
-            return _Program(ff3.read_bytes(), "truetype") if _is_sfnt_glyf(ff3) else None
+            return _Program(data, "truetype") if data[:4] in (b"\x00\x01\x00\x00", b"true") else None
     return None
-
-
-def _is_sfnt_glyf(stream: Any) -> bool:
-    head = stream.read_bytes()[:4]
-    return head in (b"\x00\x01\x00\x00", b"true")
 
 
 def _simple_dict_width(font: Any, code: int) -> float | None:
@@ -232,7 +234,7 @@ def _type0_mismatch(font: Any, shown: Iterable[bytes]) -> str | None:
         return None
     widths, default = _cid_dict_widths(cidfont)
     gid_map = cidfont.get("/CIDToGIDMap")
-    mapping = gid_map.read_bytes() if isinstance(gid_map, pikepdf.Stream) else None
+    mapping = read_or_none(gid_map, MAX_FONT_BYTES) if isinstance(gid_map, pikepdf.Stream) else None
     cids = sorted({int.from_bytes(s[i : i + 2], "big") for s in shown for i in range(0, len(s) - 1, 2)})
     for cid in cids[:MAX_CODES]:
         if program.tt is not None:
@@ -354,7 +356,7 @@ def _type0_problems(font: Any, base: str) -> list[tuple[str, str]]:
             ("PDFA-6.2.11.3.3-1", f"the CMap {str(enc)[1:]} of {base} is neither embedded nor predefined")
         )
     if isinstance(enc, pikepdf.Stream):
-        match = re.search(rb"/WMode\s+(\d)\s+def", enc.read_bytes()[:65536])
+        match = re.search(rb"/WMode\s+(\d)\s+def", (read_or_none(enc, MAX_FONT_BYTES) or b"")[:65536])
         if match and int(match.group(1)) != int(enc.stream_dict.get("/WMode", 0)):
             problems.append(("PDFA-6.2.11.3.3-2", f"the CMap of {base} gives two different WMode values"))
         info = enc.stream_dict.get("/CIDSystemInfo")
@@ -393,7 +395,7 @@ def glyph_problems(font: Any, shown: Iterable[bytes]) -> list[tuple[str, str]]:
         if program is None:
             return []
         gid_map = cidfont.get("/CIDToGIDMap")
-        mapping = gid_map.read_bytes() if isinstance(gid_map, pikepdf.Stream) else None
+        mapping = read_or_none(gid_map, MAX_FONT_BYTES) if isinstance(gid_map, pikepdf.Stream) else None
         count = len(program.tt.getGlyphOrder()) if program.tt is not None else len(program.cff.charset)
         for s in shown:
             for i in range(0, len(s) - 1, 2):

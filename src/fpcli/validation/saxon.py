@@ -16,6 +16,7 @@ from typing import Any
 
 from lxml import etree
 
+from fpcli.errors import InputError
 from fpcli.validation.findings import Finding, Severity
 
 SVRL = "http://purl.oclc.org/dsdl/svrl"
@@ -81,10 +82,16 @@ def compiled_schematron(sch_path: str) -> Any:
 def run_svrl(path: str, xml: bytes) -> bytes:
     """Apply the compiled Schematron at `path` (XSLT, or .sch source) to already-parsed, hardened `xml`
     bytes; return SVRL bytes."""
+    from saxonche import PySaxonApiError
+
     executable = compiled_schematron(path) if path.endswith(".sch") else compiled(path)
     proc = _processor()
-    node = proc.parse_xml(xml_text=xml.decode("utf-8"))
-    out = executable.transform_to_string(xdm_node=node)
+    try:
+        node = proc.parse_xml(xml_text=xml.decode("utf-8"))
+        out = executable.transform_to_string(xdm_node=node)
+    except (PySaxonApiError, UnicodeDecodeError) as exc:  # the document, not fpcli: an input error
+        first = (str(exc).strip().splitlines() or ["unknown error"])[0][:300]
+        raise InputError(f"the Schematron engine cannot process the document: {first}") from None
     return (out or "").encode("utf-8")
 
 

@@ -141,6 +141,9 @@ def _xml_attachments(tree: Any, source: str) -> list[Attachment]:
     return out
 
 
+MAX_ATTACHMENTS_TOTAL = 200 << 20  # decoded bytes of all attachments of one PDF shown by `view`
+
+
 def _pdf_files(data: bytes, source: str) -> tuple[bytes, list[Attachment]]:
     """The invoice XML of a PDF (the one `fpcli extract` takes) and every embedded file, each once."""
     from fpcli.pdf.attachments import _candidates, _payload, extract_xml
@@ -149,8 +152,16 @@ def _pdf_files(data: bytes, source: str) -> tuple[bytes, list[Attachment]]:
     invoice = extract_xml(data, source)
     pdf = open_pdf(data, source)
     out = []
-    for name, spec in _candidates(pdf):  # each file once, however often referenced
-        payload, mime = _payload(spec, name, source)
+    total = 0
+    for name, spec in _candidates(pdf, source):  # each file once, however often referenced
+        payload, mime = _payload(spec, name, source)  # each bounded on its decoded size
+        total += len(payload)
+        if total > MAX_ATTACHMENTS_TOTAL:  # many bounded files are still a bomb together
+            raise InputError.at(
+                source,
+                f"attachment `{name}`",
+                f"attachments decode to more than {MAX_ATTACHMENTS_TOTAL >> 20} MiB",
+            )
         rel = spec.get("/AFRelationship")
         desc = spec.get("/Desc")
         out.append(
