@@ -7,6 +7,7 @@ import re
 from pathlib import Path
 
 import pytest
+from typer.testing import CliRunner
 
 from fpcli.errors import OutputExistsError
 from fpcli.validation.findings import Finding
@@ -14,7 +15,8 @@ from fpcli.view.export import export_attachments
 from fpcli.view.load import load, safe_name
 from fpcli.view.locate import place
 from fpcli.view.render import render_html
-from tests.conftest import SHARED
+from tests.cli.helpers import run
+from tests.conftest import EXAMPLES, SHARED
 from tests.view.conftest import RAM, edit
 
 CDAR = SHARED / "reference" / "fr" / "cdar" / "samples"
@@ -211,3 +213,18 @@ def test_zugferd1_is_shown_as_outline() -> None:
     assert doc.kind == "outline" and doc.syntax == "ZUGFeRD 1.0"
     html = render_html([doc]).html
     assert "CrossIndustryDocument" in html and "Document XML (ZUGFeRD 1.0)" in html
+
+
+def test_pdf_whose_page_disagrees_with_its_xml_shows_it_in_the_totals(tmp_path: Path) -> None:
+    """`view` compares a PDF's pages with its XML like `validate --visible` (issue 15): a total the page prints
+    wrong is an error next to the totals, not a quiet "valid"."""
+    from tests.validation.test_visible import tampered
+
+    good = tmp_path / "good.pdf"
+    assert run(CliRunner(), "generate", str(EXAMPLES / "invoice-services.yaml"), "-o", str(good)).exit_code == 0
+    bad = tmp_path / "bad.pdf"
+    bad.write_bytes(tampered(good.read_bytes(), b"717,58", b"717,85"))
+    assert load(str(good)).report.valid  # type: ignore[union-attr]
+    doc = load(str(bad))
+    assert doc.report is not None and not doc.report.valid
+    assert "VISIBLE-BT-112" in _section(render_html([doc]).html, "Totaux")

@@ -256,9 +256,10 @@ def _check(viewed: Viewed, data: bytes) -> Report:
         from fpcli.ereporting.validate import validate_report
 
         return validate_report(data, viewed.source)
-    from fpcli.validation.checks import validate_bytes
+    from fpcli.validation.checks import ValidateOptions, validate_bytes
 
-    return validate_bytes(data, viewed.source)
+    # A PDF's pages are also compared with its XML (`validate --visible`): what one reads is what is sent
+    return validate_bytes(data, viewed.source, ValidateOptions(visible=viewed.container == "pdf"))
 
 
 def load(path: str, *, check: bool = True) -> Viewed:

@@ -69,9 +69,19 @@ def steps(location: str) -> list[tuple[str, int | None]]:
     return out
 
 
+# `validate --visible` findings (VISIBLE-BT-…): the section of the business term the pages do not show.
+_VISIBLE = {
+    "BT-1": "header", "BT-2": "header", "BT-9": "payment", "BT-29": "seller", "BT-30": "seller",
+    "BT-31": "seller", "BT-46": "buyer", "BT-47": "buyer", "BT-48": "buyer", "BT-84": "payment",
+    "BT-109": "totals", "BT-110": "totals", "BT-112": "totals", "BT-115": "totals", "BT-117": "vat",
+}  # fmt: skip
+
+
 def place(finding: Finding) -> Place:
     if finding.layer in ("pdf", "facturx"):
         return ("pdf", None)
+    if finding.layer == "visible":
+        return (_VISIBLE.get(finding.rule_id.removeprefix("VISIBLE-"), "pdf"), None)
     path = steps(finding.location or "")
     for name, index in path:
         if name in _LINES:
