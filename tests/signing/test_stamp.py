@@ -118,3 +118,26 @@ def test_validate_catches_the_widths_of_a_plain_pyhanko_stamp(invoice_pdf: bytes
     plain = pdf_signer.sign_pdf(IncrementalPdfFileWriter(io.BytesIO(invoice_pdf), strict=False)).getvalue()
     found = [f for f in validate_bytes(plain, "plain.pdf").errors if f.rule_id == "PDFA-6.2.11.5-1"]
     assert found and "but its embedded program" in found[0].message
+
+
+def _ghostscript_text(pdf: bytes, tmp_path) -> str:
+    path = tmp_path / "gs-in.pdf"
+    path.write_bytes(pdf)
+    out = subprocess.run(
+        ["gs", "-q", "-dNOPAUSE", "-dBATCH", "-dSAFER", "-sDEVICE=txtwrite", "-dFirstPage=1", "-dLastPage=1",
+         "-sOutputFile=-", str(path)],
+        capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert out.returncode == 0, out.stderr
+    return out.stdout
+
+
+@pytest.mark.skipif(shutil.which("gs") is None, reason="Ghostscript not installed (.ci/run installs it)")
+def test_ghostscript_reads_the_stamp_as_words(stamped: bytes, tmp_path) -> None:
+    """A second renderer: Ghostscript interprets the signed file (incremental update, CID font) and its text
+    device reads the stamp. (Its text device joins letters whatever the widths, so the widths themselves are
+    checked by poppler's word boxes above and against the font program.)"""
+    text = _ghostscript_text(stamped, tmp_path)
+    assert "Signé par Zoé Dupont-Écrivain" in text
+    with pikepdf.open(io.BytesIO(stamped)) as pdf:  # and the stamp really is in the PDF Ghostscript read
+        assert any("/FT" in o and o.get("/FT") == "/Sig" for o in pdf.objects if isinstance(o, pikepdf.Dictionary))
