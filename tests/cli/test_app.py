@@ -8,6 +8,8 @@ from pathlib import Path
 
 import pytest
 
+import fpcli.cli.app  # noqa: F401 (fills FpcliRoot.lazy)
+from fpcli.cli.runtime import FpcliRoot
 from fpcli.errors import ExitCode
 from tests.cli.helpers import run
 from tests.conftest import REPO
@@ -108,17 +110,70 @@ def test_every_command_has_help() -> None:
     assert walk(root, "") == []
 
 
-def test_start_up_imports_no_engine() -> None:
-    """`fpcli --help` stays fast because command modules import their engines lazily (measured in
-    benchmarks/; this guards the cause, not the time)."""
-    import subprocess
-    import sys
+HEAVY = {
+    "httpx",
+    "lxml",
+    "pikepdf",
+    "saxonche",
+    "pyhanko",
+    "reportlab",
+    "pydantic",
+    "keyring",
+    "rich",
+    "facturx",
+}
+# every command module the root knows of (cli/app.py registers them lazily)
+COMMAND_MODULES = {entry.target.split(":")[0] for entry in FpcliRoot.lazy.values()}
 
+
+def _modules_after(argv: list[str]) -> set[str]:
+    """The modules a fresh interpreter has loaded once `fpcli ARGV` is done."""
+    code = (
+        "import sys\nfrom fpcli.cli.main import main\nsys.argv = ['fpcli', *sys.argv[1:]]\n"
+        "try:\n    main()\nexcept SystemExit:\n    pass\nprint(' '.join(sorted(sys.modules)), file=sys.stderr)"
+    )
+    proc = subprocess.run([sys.executable, "-c", code, *argv], capture_output=True, text=True, check=True)
+    return set(proc.stderr.split())
+
+
+def test_start_up_imports_no_engine() -> None:
+    """`fpcli --help` stays fast because command modules are imported when their command runs, and they
+    import their engines lazily (measured in benchmarks/; this guards the cause, not the time)."""
     code = "import sys, fpcli.cli.app; print(' '.join(sorted(sys.modules)))"
     loaded = set(
         subprocess.run(
             [sys.executable, "-c", code], capture_output=True, text=True, check=True
         ).stdout.split()
     )
-    heavy = {"httpx", "lxml", "pikepdf", "saxonche", "pyhanko", "reportlab", "pydantic", "keyring", "rich"}
-    assert loaded & heavy == set()
+    assert loaded & (HEAVY | COMMAND_MODULES) == set()
+    loaded = _modules_after(["--help"])
+    assert {m.split(".")[0] for m in loaded} & HEAVY == set()
+    assert loaded & COMMAND_MODULES == set()
+
+
+@pytest.mark.parametrize("command", ["generate", "validate", "sign", "sign verify", "pdp submit", "view"])
+def test_command_help_imports_its_module_only(command: str) -> None:
+    """`fpcli CMD --help` builds CMD alone: no other command module, no engine. pydantic is allowed: typer
+    itself coerces option values through pydantic once a command takes any."""
+    loaded = _modules_after([*command.split(), "--help"])
+    module = "fpcli.cli." + command.split(maxsplit=1)[0]
+    assert loaded & COMMAND_MODULES == {module}
+    assert {m.split(".")[0] for m in loaded} & (HEAVY - {"pydantic"}) == set()
+
+
+def test_root_help_lists_what_the_commands_say() -> None:
+    """The root's command list is written from cli/app.py's summaries without importing the commands: it must
+    read the same as when every command is built."""
+    import typer
+    from typer import _click
+
+    from fpcli.cli.app import app
+
+    root = typer.main.get_command(app)
+    ctx = _click.Context(root, info_name="fpcli")
+    lazy_help = root.get_help(ctx)
+    built = dict(root.commands.items())  # type: ignore[attr-defined]
+    assert set(built) >= {"generate", "validate", "sign", "pdp", "chorus"}
+    assert root.get_help(ctx) == lazy_help
+    for name, command in built.items():
+        assert command.name == name

@@ -6,8 +6,11 @@ anything unexpected -> one line asking for `--debug` (exit 70), tracebacks only 
 
 from __future__ import annotations
 
+import importlib
 import os
-from typing import Any
+from collections.abc import Callable, Iterator, MutableMapping
+from dataclasses import dataclass, field
+from typing import Any, ClassVar
 
 import typer
 from typer.core import TyperGroup
@@ -54,21 +57,125 @@ class FpcliGroup(TyperGroup):
             ctx.exit(int(ExitCode.INTERNAL))
 
 
+@dataclass(frozen=True)
+class LazyCommand:
+    """A command whose module is imported only when the command is used: `target` is
+    `module:attribute`, a command function (with `kwargs` for `app.command`) or, with `group=True`, a
+    Typer sub-app. `help` is what the root's command list shows without importing the module (a test
+    keeps it equal to the real one)."""
+
+    target: str
+    help: str
+    group: bool = False
+    kwargs: dict[str, Any] = field(default_factory=dict)
+
+    def load(self, name: str) -> Any:
+        module, attribute = self.target.split(":")
+        obj = getattr(importlib.import_module(module), attribute)
+        # A throw-away parent with the root's settings, so typer builds the command as it would in the tree
+        holder = typer.Typer(rich_markup_mode=None, pretty_exceptions_show_locals=False, add_completion=False)
+        holder.callback()(lambda: None)  # a callback makes typer build a group even for one command
+        if self.group:
+            holder.add_typer(obj, name=name)
+        else:
+            holder.command(name, help=self.help, **self.kwargs)(obj)
+        return typer.main.get_command(holder).commands[name]  # type: ignore[attr-defined]
+
+
+class LazyCommands(MutableMapping[str, Any]):
+    """The root's `commands`: names are known up front, each command is built on first access, so
+    `fpcli CMD` imports and builds CMD only (start-up, issue 18). Walking `.items()` loads everything,
+    which is what docs, completions and tests that walk the tree want."""
+
+    def __init__(self, loaded: MutableMapping[str, Any], on_load: Callable[[Any, str], None]) -> None:
+        self._loaded = dict(loaded)
+        self._lazy: dict[str, LazyCommand] = {}
+        self._on_load = on_load
+
+    def add_lazy(self, name: str, entry: LazyCommand) -> None:
+        self._lazy[name] = entry
+
+    def pending(self, name: str) -> LazyCommand | None:
+        return self._lazy.get(name) if name not in self._loaded else None
+
+    def __getitem__(self, name: str) -> Any:
+        if name not in self._loaded:
+            command = self._lazy[name].load(name)  # KeyError for unknown names, as a dict
+            self._on_load(command, name)
+            self._loaded[name] = command
+        return self._loaded[name]
+
+    def __setitem__(self, name: str, command: Any) -> None:
+        self._loaded[name] = command
+
+    def __delitem__(self, name: str) -> None:
+        if name not in self._loaded and name not in self._lazy:
+            raise KeyError(name)
+        self._loaded.pop(name, None)
+        self._lazy.pop(name, None)
+
+    def __iter__(self) -> Iterator[str]:
+        yield from self._loaded
+        yield from (name for name in self._lazy if name not in self._loaded)
+
+    def __len__(self) -> int:
+        return len(self._loaded.keys() | self._lazy.keys())
+
+
+def _teach_tree(command: Any, path: str) -> None:
+    from fpcli.cli.teach import teach
+
+    teach(command, path)
+    for name, sub in getattr(command, "commands", {}).items():
+        _teach_tree(sub, f"{path} {name}".strip())
+
+
 class FpcliRoot(FpcliGroup):
-    """The root group: once the whole command tree is built, every command gets its placeholders and
-    examples (cli/teach.py), so the help of a new command teaches without extra work."""
+    """The root group: its commands are built when used (`lazy`, filled by cli/app.py), and every command
+    gets its placeholders and examples (cli/teach.py) when built, so the help of a new command teaches
+    without extra work."""
+
+    lazy: ClassVar[dict[str, LazyCommand]] = {}
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         from fpcli.cli.teach import teach
 
         teach(self, "")
+        for name, command in self.commands.items():  # the ones registered eagerly with typer
+            _teach_tree(command, name)
+        commands = LazyCommands(self.commands, _teach_tree)
+        for name, entry in self.lazy.items():
+            commands.add_lazy(name, entry)
+        self.commands = commands
 
-        def walk(prefix: str, group: Any) -> None:
-            for name, cmd in group.commands.items():
-                path = f"{prefix} {name}".strip()
-                teach(cmd, path)
-                if hasattr(cmd, "commands"):
-                    walk(path, cmd)
+    def list_commands(self, ctx: Any) -> list[str]:
+        return list(self.commands)  # names only: typer's version builds every command
 
-        walk("", self)
+    def format_commands(self, ctx: Any, formatter: Any) -> None:
+        """The command list from the names and summaries, without building commands that are not used."""
+        from typer._click.utils import make_default_short_help
+
+        commands = self.commands
+        assert isinstance(commands, LazyCommands)
+        rows: list[tuple[str, str | Any]] = []
+        for name in self.list_commands(ctx):
+            entry = commands.pending(name)
+            if entry is not None:
+                rows.append((name, entry.help))
+            elif not commands[name].hidden:
+                rows.append((name, commands[name]))
+        if rows:
+            limit = formatter.width - 6 - max(len(name) for name, _ in rows)
+            with formatter.section("Commands"):
+                formatter.write_dl(
+                    [
+                        (
+                            name,
+                            make_default_short_help(c, limit)
+                            if isinstance(c, str)
+                            else c.get_short_help_str(limit),
+                        )
+                        for name, c in rows
+                    ]
+                )
