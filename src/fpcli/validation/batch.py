@@ -29,7 +29,11 @@ def validate_one(name: str, options: ValidateOptions) -> Report:
         report = Report(source=source, unreadable=True)
         report.findings.append(Finding("READ", "error", exc.message, None, None, "wellformed", "fpcli"))
         return report
-    return validate_bytes(data, source, options)
+    report = validate_bytes(data, source, options)
+    if not options.keep_svrl:
+        # only `--format svrl` prints it: a batch that kept every file's SVRL grew with its size
+        report.svrl.clear()
+    return report
 
 
 def _worker(args: tuple[str, ValidateOptions]) -> Report:
