@@ -425,8 +425,11 @@ def generate_invoices(
 
         # spawn, not fork: workers must not inherit locks or engine state from the parent.
         ctx = multiprocessing.get_context("spawn")
-        with ProcessPoolExecutor(max_workers=request.jobs, mp_context=ctx) as pool:
-            for batch in pool.map(_worker, [(s, request, many) for s in sources]):
+        workers = min(request.jobs, len(sources))  # a spawned worker that gets no file only costs start-up
+        # files sent in chunks: one round trip (and one pickled request) per chunk, not per file
+        chunk = max(1, min(16, len(sources) // (workers * 4)))
+        with ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as pool:
+            for batch in pool.map(_worker, [(s, request, many) for s in sources], chunksize=chunk):
                 collect(batch)
     else:
         for source in sources:

@@ -79,8 +79,9 @@ def validate_many(
         from concurrent.futures import ProcessPoolExecutor
 
         ctx = multiprocessing.get_context("spawn")
-        with ProcessPoolExecutor(max_workers=jobs, mp_context=ctx) as pool:
-            chunk = max(1, min(16, len(names) // (jobs * 4)))
+        workers = min(jobs, len(names))  # a spawned worker that gets no file only costs start-up
+        with ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as pool:
+            chunk = max(1, min(16, len(names) // (workers * 4)))
             for report in pool.map(_worker, [(n, options) for n in names], chunksize=chunk):
                 result.reports.append(report)
                 if on_done:
