@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
 import typer
+from typer._coercion import RuntimeParam, build_runtime_param
 from typer.core import TyperGroup
 
 from fpcli.cli.terminal import Terminal
@@ -122,12 +123,71 @@ class LazyCommands(MutableMapping[str, Any]):
         return len(self._loaded.keys() | self._lazy.keys())
 
 
-def _teach_tree(command: Any, path: str) -> None:
+def _prepare_tree(command: Any, path: str) -> None:
+    """Teach `command` and its subcommands (cli/teach.py); plain parameters get the quick coercion."""
     from fpcli.cli.teach import teach
 
     teach(command, path)
+    _quick_coercion(command)
     for name, sub in getattr(command, "commands", {}).items():
-        _teach_tree(sub, f"{path} {name}".strip())
+        _prepare_tree(sub, f"{path} {name}".strip())
+
+
+@dataclass(frozen=True)
+class _PlainValue(RuntimeParam):
+    """typer coerces every option value through a pydantic TypeAdapter, and importing pydantic for that is
+    the largest part of a command's start-up. Values that need no conversion (a string for `str`, digits
+    for `int`, a bool or nothing for a flag, strings for `list[str]`) are taken as they are; anything else
+    goes to typer's own coercion, so results and error messages stay typer's."""
+
+    def _coerce_value(self, value: Any, param: Any, ctx: Any) -> Any:
+        kind = self.annotation
+        if getattr(self.parameter_info, "parser", None) is not None:
+            # fpcli's parsers (e.g. `--jobs`) return values of this type unchanged: only strings need them
+            if isinstance(kind, type) and isinstance(value, kind) and not isinstance(value, str):
+                return value
+            return build_runtime_param(param.type_descriptor)._coerce_value(value, param=param, ctx=ctx)
+        if (kind is str and isinstance(value, str)) or (kind is bool and isinstance(value, bool)):
+            return value
+        if kind is int and isinstance(value, int) and not isinstance(value, bool):
+            return value
+        if kind is int and isinstance(value, str) and value.isascii() and value.isdigit():
+            return int(value)
+        if kind == list[str] and isinstance(value, list | tuple) and all(isinstance(v, str) for v in value):
+            return list(value)
+        return build_runtime_param(param.type_descriptor)._coerce_value(value, param=param, ctx=ctx)
+
+
+_PLAIN = (str, int, bool, list[str])
+_CONSTRAINTS = ("click_type", "min", "max")
+
+
+def _quick_coercion(command: Any) -> None:
+    _quick_params(command.params)
+    make_help = command.get_help_option
+    if not getattr(make_help, "quick", False):
+
+        def get_help_option(ctx: Any) -> Any:  # made per parse, after the command is built
+            option = make_help(ctx)
+            _quick_params([option] if option is not None else [])
+            return option
+
+        get_help_option.quick = True  # type: ignore[attr-defined]
+        command.get_help_option = get_help_option
+
+
+def _quick_params(params: list[Any]) -> None:
+    for param in params:
+        descriptor = getattr(param, "type_descriptor", None)
+        if descriptor is None or getattr(param, "_runtime_param", False) is not None:
+            continue  # not a typer parameter, or typer's internals changed: leave it to typer
+        info = descriptor.parameter_info
+        if descriptor.file_annotation is not None or any(
+            getattr(info, a, None) is not None for a in _CONSTRAINTS
+        ):
+            continue
+        if descriptor.annotation in _PLAIN:
+            param._runtime_param = _PlainValue(parameter_info=info, annotation=descriptor.annotation)
 
 
 class FpcliRoot(FpcliGroup):
@@ -142,12 +202,17 @@ class FpcliRoot(FpcliGroup):
         from fpcli.cli.teach import teach
 
         teach(self, "")
+        _quick_coercion(self)
         for name, command in self.commands.items():  # the ones registered eagerly with typer
-            _teach_tree(command, name)
-        commands = LazyCommands(self.commands, _teach_tree)
+            _prepare_tree(command, name)
+        commands = LazyCommands(self.commands, _prepare_tree)
         for name, entry in self.lazy.items():
             commands.add_lazy(name, entry)
         self.commands = commands
+
+    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
+        _quick_params(self.params)  # typer appends its completion options after the group is built
+        return list(super().parse_args(ctx, args))
 
     def list_commands(self, ctx: Any) -> list[str]:
         return list(self.commands)  # names only: typer's version builds every command
