@@ -35,6 +35,64 @@ def startup_ms(code: list[str]) -> float:
     return 1000 * median_time(lambda: subprocess.run(code, check=True, capture_output=True), 7)
 
 
+_STATE: dict[str, Any] = {}
+
+
+def _init_worker(n: int) -> None:
+    """Each worker builds the same invoices and base PDF, then warms up both paths (fonts, XSD, imports)."""
+    from fpcli.pdf.layout import render_invoice_pdf
+
+    invoices = invoices_from_data(synthetic_invoices(n), "bench")
+    _STATE["invoices"] = invoices
+    _STATE["base_pdf"] = render_invoice_pdf(invoices[0], date=DATE)
+    _STATE["request"] = GenerateRequest(
+        inputs=[], output=None, profile=Profile.EN16931, format=OutputFormat.PDF, date=DATE
+    )
+    _fpcli_pdf(0)
+    _peer_pdf(0)
+
+
+def _fpcli_pdf(i: int) -> int:
+    return len(build_document(_STATE["invoices"][i], _STATE["request"], None)[0])
+
+
+def _peer_pdf(i: int) -> int:
+    import peer_drafthorse
+
+    from fpcli.model.totals import compute
+
+    invoice = _STATE["invoices"][i]
+    return len(peer_drafthorse.facturx_pdf(invoice, compute(invoice), _STATE["base_pdf"]))
+
+
+def pdf_vs_peer(n: int) -> list[tuple[str, str, str]]:
+    """Rendered Factur-X PDFs per second, fpcli (render + embed + XSD self-check, no Schematron check: the
+    peer has none) against drafthorse + factur-x embedding into a pre-made PDF, at -j 1 and -j 2."""
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    rows = []
+    rates: dict[tuple[str, int], float] = {}
+    for jobs in (1, 2):
+        ctx = multiprocessing.get_context("spawn")
+        with ProcessPoolExecutor(jobs, mp_context=ctx, initializer=_init_worker, initargs=(n,)) as pool:
+            list(pool.map(abs, range(jobs * 4)))  # workers started and warmed before timing
+            for name, fn in (("fpcli", _fpcli_pdf), ("peer", _peer_pdf)):
+                start = time.perf_counter()
+                list(pool.map(fn, range(n), chunksize=max(1, n // (jobs * 8))))
+                rates[name, jobs] = n / (time.perf_counter() - start)
+    for jobs in (1, 2):
+        ratio = rates["fpcli", jobs] / rates["peer", jobs]
+        rows.append(
+            (
+                f"Factur-X PDFs, {n} invoices, -j {jobs}: fpcli / drafthorse + factur-x (goal >= 1.5x)",
+                f"{rates['fpcli', jobs]:,.0f} / {rates['peer', jobs]:,.0f}",
+                f"{ratio:.2f}x",
+            )
+        )
+    return rows
+
+
 def cli_batch(count: int) -> None:
     """`fpcli generate DIR -o OUT` as a user runs it: speed and peak memory, -j 1 and -j 2."""
     import json
@@ -137,6 +195,13 @@ def main() -> None:
     print(f"generate: {n} invoices, one process, Python {sys.version.split()[0]}\n")
     print(table(rows, ("path", "invoices/s", "ms/invoice")))
     print(f"\nembedding speed, fpcli / factur-x: {embed_rate / ref_rate:.2f}x (higher is faster)")
+    try:
+        import drafthorse  # noqa: F401
+    except ImportError:
+        print("\n(drafthorse not installed: `pip install -e '.[bench]'` for the PDF peer rows)")
+    else:
+        print()
+        print(table(pdf_vs_peer(min(n, 500)), ("rendered PDFs (one run)", "invoices/s", "ratio")))
     cli_batch(min(n, 200))
     help_ms = startup_ms([sys.executable, "-m", "fpcli", "--help"])
     bare_ms = startup_ms([sys.executable, "-c", "pass"])

@@ -423,8 +423,11 @@ def generate_invoices(
         from fpcli.workers import process_pool
 
         # spawn, not fork: workers must not inherit locks or engine state from the parent.
-        with process_pool(request.jobs) as pool_map:
-            for batch in pool_map(_worker, [(s, request, many) for s in sources]):
+        workers = min(request.jobs, len(sources))  # a spawned worker that gets no file only costs start-up
+        # files sent in chunks: one round trip (and one pickled request) per chunk, not per file
+        chunk = max(1, min(16, len(sources) // (workers * 4)))
+        with process_pool(workers) as pool_map:
+            for batch in pool_map(_worker, [(s, request, many) for s in sources], chunksize=chunk):
                 collect(batch)
     else:
         for source in sources:

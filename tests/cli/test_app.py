@@ -8,6 +8,8 @@ from pathlib import Path
 
 import pytest
 
+import fpcli.cli.app  # noqa: F401 (fills FpcliRoot.lazy)
+from fpcli.cli.runtime import FpcliRoot
 from fpcli.errors import ExitCode
 from tests.cli.helpers import run
 from tests.conftest import REPO
@@ -108,17 +110,108 @@ def test_every_command_has_help() -> None:
     assert walk(root, "") == []
 
 
-def test_start_up_imports_no_engine() -> None:
-    """`fpcli --help` stays fast because command modules import their engines lazily (measured in
-    benchmarks/; this guards the cause, not the time)."""
-    import subprocess
-    import sys
+HEAVY = {
+    "httpx",
+    "lxml",
+    "pikepdf",
+    "saxonche",
+    "pyhanko",
+    "reportlab",
+    "pydantic",
+    "keyring",
+    "rich",
+    "facturx",
+}
+# every command module the root knows of (cli/app.py registers them lazily)
+COMMAND_MODULES = {entry.target.split(":")[0] for entry in FpcliRoot.lazy.values()}
 
+
+def _modules_after(argv: list[str]) -> set[str]:
+    """The modules a fresh interpreter has loaded once `fpcli ARGV` is done."""
+    code = (
+        "import sys\nfrom fpcli.cli.main import main\nsys.argv = ['fpcli', *sys.argv[1:]]\n"
+        "try:\n    main()\nexcept SystemExit:\n    pass\nprint(' '.join(sorted(sys.modules)), file=sys.stderr)"
+    )
+    proc = subprocess.run([sys.executable, "-c", code, *argv], capture_output=True, text=True, check=True)
+    return set(proc.stderr.split())
+
+
+def test_start_up_imports_no_engine() -> None:
+    """`fpcli --help` stays fast because command modules are imported when their command runs, and they
+    import their engines lazily (measured in benchmarks/; this guards the cause, not the time)."""
     code = "import sys, fpcli.cli.app; print(' '.join(sorted(sys.modules)))"
     loaded = set(
         subprocess.run(
             [sys.executable, "-c", code], capture_output=True, text=True, check=True
         ).stdout.split()
     )
-    heavy = {"httpx", "lxml", "pikepdf", "saxonche", "pyhanko", "reportlab", "pydantic", "keyring", "rich"}
-    assert loaded & heavy == set()
+    assert loaded & (HEAVY | COMMAND_MODULES) == set()
+    loaded = _modules_after(["--help"])
+    assert {m.split(".")[0] for m in loaded} & HEAVY == set()
+    assert loaded & COMMAND_MODULES == set()
+
+
+@pytest.mark.parametrize("command", ["generate", "validate", "sign", "sign verify", "pdp submit", "view"])
+def test_command_help_imports_its_module_only(command: str) -> None:
+    """`fpcli CMD --help` builds CMD alone: no other command module, no engine, and no pydantic (typer's
+    coercion imports it; plain values skip it, see cli/runtime.py `_PlainValue`)."""
+    loaded = _modules_after([*command.split(), "--help"])
+    module = "fpcli.cli." + command.split(maxsplit=1)[0]
+    assert loaded & COMMAND_MODULES == {module}
+    assert {m.split(".")[0] for m in loaded} & HEAVY == set()
+
+
+def test_root_help_lists_what_the_commands_say() -> None:
+    """The root's command list is written from cli/app.py's summaries without importing the commands: it must
+    read the same as when every command is built."""
+    import typer
+    from typer import _click
+
+    from fpcli.cli.app import app
+
+    root = typer.main.get_command(app)
+    ctx = _click.Context(root, info_name="fpcli")
+    lazy_help = root.get_help(ctx)
+    built = dict(root.commands.items())  # type: ignore[attr-defined]
+    assert set(built) >= {"generate", "validate", "sign", "pdp", "chorus"}
+    assert root.get_help(ctx) == lazy_help
+    for name, command in built.items():
+        assert command.name == name
+
+
+def _outcome(runtime: object, value: object, param: object, ctx: object) -> tuple[str, object]:
+    try:
+        return "value", runtime._coerce_value(value, param=param, ctx=ctx)  # type: ignore[attr-defined]
+    except Exception as exc:  # which error, with which message, is what is compared
+        return type(exc).__name__, str(exc)
+
+
+def test_plain_values_coerce_as_typer_does() -> None:
+    """Every parameter that skips typer's pydantic coercion gets what typer would have given it: the same
+    value, or the same error with the same message."""
+    import typer
+    from typer import _click
+    from typer._coercion import build_runtime_param
+
+    from fpcli.cli.app import app
+    from fpcli.cli.runtime import _PlainValue
+
+    root = typer.main.get_command(app)
+    commands = [root]
+    for command in commands:
+        commands += list(getattr(command, "commands", {}).values())
+    samples = ["abc", "", " 12 ", "007", "12", "-3", "1_000", "x", True, False, 0, 5, ["a", "b"], ("a",), [1]]
+    checked = 0
+    for command in commands:
+        ctx = _click.Context(command, info_name="fpcli")
+        for param in command.params:
+            quick = getattr(param, "_runtime_param", None)
+            if not isinstance(quick, _PlainValue):
+                continue
+            full = build_runtime_param(param.type_descriptor)
+            for value in samples:
+                assert _outcome(quick, value, param, ctx) == _outcome(full, value, param, ctx), (
+                    f"{command.name} {param.name} {value!r}"
+                )
+            checked += 1
+    assert checked > 100  # the plain parameters of the whole tree

@@ -178,3 +178,32 @@ def test_bad_format(runner, generated) -> None:
     result = run(runner, "validate", str(generated["xml"]), "--format", "html")
     assert result.exit_code == 2
     assert result.stderr.startswith("error: unknown format `html`")
+
+
+def test_jobs_auto_is_the_available_cores(runner, generated, monkeypatch: pytest.MonkeyPatch) -> None:
+    from fpcli.cli import options
+    from fpcli.validation import batch
+
+    seen: list[int] = []
+    real = batch.validate_many
+
+    def spy(*args: object, **kwargs: object) -> object:
+        seen.append(int(kwargs["jobs"]))  # type: ignore[call-overload]
+        return real(*args, **{**kwargs, "jobs": 1})  # type: ignore[arg-type]
+
+    monkeypatch.setattr(batch, "validate_many", spy)
+    monkeypatch.setattr(options, "available_cores", lambda: 3)
+    result = run(runner, "validate", str(generated["xml"]), "--jobs", "auto", "--json")
+    assert result.exit_code == 0, result.stderr
+    assert json.loads(result.stdout)["summary"]["valid"] == 1
+    assert seen == [3]
+
+
+@pytest.mark.parametrize(
+    ("value", "message"), [("0", "0 is not in the range 1-64"), ("x", "'x' is not a number of workers")]
+)
+def test_jobs_bad_value_is_a_usage_error(runner, generated, value: str, message: str) -> None:
+    result = run(runner, "validate", str(generated["xml"]), "--jobs", value)
+    assert result.exit_code == 2
+    assert result.stdout == ""
+    assert message in result.stderr

@@ -117,3 +117,18 @@ def test_refuses_to_run_in_a_thread() -> None:
     t.start()
     t.join()
     assert isinstance(errors[0], saxon.SaxonThreadError)
+
+
+def test_batch_keeps_svrl_only_when_asked(invoices, tmp_path) -> None:
+    """A batch's reports hold findings, not each file's raw SVRL (memory grew with batch size, issue 18);
+    `--format svrl` asks for it and gets it."""
+    from fpcli.validation.batch import validate_many
+
+    for i, inv in enumerate(invoices[:3]):
+        (tmp_path / f"{i}.xml").write_bytes(to_cii(inv, Profile.EN16931).xml)
+    lean = validate_many([str(tmp_path)], ValidateOptions(fr=False, keep_svrl=False))
+    full = validate_many([str(tmp_path)], ValidateOptions(fr=False, keep_svrl=True))
+    assert len(lean.reports) == len(full.reports) == 3
+    assert all(r.svrl == {} for r in lean.reports)
+    assert all(r.svrl["sch-en16931"].lstrip().startswith(b"<") for r in full.reports)
+    assert [r.to_dict() for r in lean.reports] == [r.to_dict() for r in full.reports]

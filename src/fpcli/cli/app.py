@@ -9,21 +9,7 @@ from typing import Annotated
 import typer
 
 from fpcli import __version__, envvars
-from fpcli.cli import auth as auth_cmd
-from fpcli.cli import cdar as cdar_cmd
-from fpcli.cli import chorus as chorus_cmd
-from fpcli.cli import convert as convert_cmd
-from fpcli.cli import doctor as doctor_cmd
-from fpcli.cli import embed as embed_cmd
-from fpcli.cli import ereport as ereport_cmd
-from fpcli.cli import extract as extract_cmd
-from fpcli.cli import generate as generate_cmd
-from fpcli.cli import pdp as pdp_cmd
-from fpcli.cli import profile as profile_cmd
-from fpcli.cli import sign as sign_cmd
-from fpcli.cli import validate as validate_cmd
-from fpcli.cli import view as view_cmd
-from fpcli.cli.runtime import FpcliRoot, terminal_of
+from fpcli.cli.runtime import FpcliRoot, LazyCommand, terminal_of
 from fpcli.cli.teach import complete_profiles, complete_stores
 
 _ENGINES = ("lxml", "saxonche", "pikepdf", "pyhanko", "factur-x", "pydantic", "typer")
@@ -143,41 +129,78 @@ def _log_http(verbose: int) -> None:
     logger.propagate = False
 
 
-app.command(
-    "generate",
-    help="Generate CII XML or Factur-X PDF/A-3 invoices from JSON/YAML input.",
-    no_args_is_help=False,
-)(generate_cmd.generate)
-app.command("extract", help="Extract the invoice XML from a Factur-X/ZUGFeRD PDF, or print it as JSON.")(
-    extract_cmd.extract
-)
-app.command(
-    "embed",
-    help="Turn any PDF into a Factur-X PDF/A-3 carrying a CII invoice XML (needs Ghostscript).",
-)(embed_cmd.embed)
-app.command(
-    "validate",
-    help="Validate invoices: XSD, official Schematron (Factur-X, EN 16931, BR-FR), PDF/A-3 and "
-    "Factur-X checks.",
-)(validate_cmd.validate)
-app.command(
-    "doctor",
-    help="Check this machine: secret store, active profile, PA and Chorus Pro endpoints (getHealth), rule "
-    "sets, directories. Exit 0 when everything needed works; otherwise the first fix to make.",
-)(doctor_cmd.doctor)
-app.command(
-    "view",
-    help="Show invoices (CII, UBL, Factur-X/ZUGFeRD/XRechnung PDF), CDAR messages and flux 10 reports as one "
-    "readable HTML page or PDF, with validation findings next to the fields.",
-)(view_cmd.view)
-app.command(
-    "convert",
-    help="Convert invoices between UBL 2.1 and CII D16B, or into a Factur-X PDF, through the EN 16931 model.",
-)(convert_cmd.convert)
-app.add_typer(sign_cmd.app, name="sign")
-app.add_typer(cdar_cmd.app, name="cdar")
-app.add_typer(ereport_cmd.app, name="ereport")
-app.add_typer(pdp_cmd.app, name="pdp")
-app.add_typer(profile_cmd.app, name="profile")
-app.add_typer(auth_cmd.app, name="auth")
-app.add_typer(chorus_cmd.app, name="chorus")
+# Command modules are imported when their command is used (start-up time, issue 18); the help of a group
+# here is the line the root's command list shows (tests/cli/test_app.py keeps it equal to the group's own).
+FpcliRoot.lazy = {
+    "generate": LazyCommand(
+        "fpcli.cli.generate:generate",
+        help="Generate CII XML or Factur-X PDF/A-3 invoices from JSON/YAML input.",
+        kwargs={"no_args_is_help": False},
+    ),
+    "extract": LazyCommand(
+        "fpcli.cli.extract:extract",
+        help="Extract the invoice XML from a Factur-X/ZUGFeRD PDF, or print it as JSON.",
+    ),
+    "embed": LazyCommand(
+        "fpcli.cli.embed:embed",
+        help="Turn any PDF into a Factur-X PDF/A-3 carrying a CII invoice XML (needs Ghostscript).",
+    ),
+    "validate": LazyCommand(
+        "fpcli.cli.validate:validate",
+        help="Validate invoices: XSD, official Schematron (Factur-X, EN 16931, BR-FR), PDF/A-3 and "
+        "Factur-X checks.",
+    ),
+    "doctor": LazyCommand(
+        "fpcli.cli.doctor:doctor",
+        help="Check this machine: secret store, active profile, PA and Chorus Pro endpoints (getHealth), "
+        "rule sets, directories. Exit 0 when everything needed works; otherwise the first fix to make.",
+    ),
+    "view": LazyCommand(
+        "fpcli.cli.view:view",
+        help="Show invoices (CII, UBL, Factur-X/ZUGFeRD/XRechnung PDF), CDAR messages and flux 10 reports as "
+        "one readable HTML page or PDF, with validation findings next to the fields.",
+    ),
+    "convert": LazyCommand(
+        "fpcli.cli.convert:convert",
+        help="Convert invoices between UBL 2.1 and CII D16B, or into a Factur-X PDF, through the EN 16931 "
+        "model.",
+    ),
+    "sign": LazyCommand(
+        "fpcli.cli.sign:app",
+        group=True,
+        help="Sign Factur-X PDFs with PAdES signatures (B-B, B-T, B-LT) and verify signatures.",
+    ),
+    "cdar": LazyCommand(
+        "fpcli.cli.cdar:app",
+        group=True,
+        help="French invoice lifecycle messages (CDAR, flux 6): create, read and validate statuses 200 to "
+        "213.",
+    ),
+    "ereport": LazyCommand(
+        "fpcli.cli.ereport:app",
+        group=True,
+        help="E-reporting to the tax administration (flux 10): build reports 10.1 to 10.4, read, validate.",
+    ),
+    "pdp": LazyCommand(
+        "fpcli.cli.pdp:app",
+        group=True,
+        help="Talk to a PA (Plateforme Agréée) through the AFNOR XP Z12-013 API: submit and search flows, "
+        "download them, look up the directory.",
+    ),
+    "profile": LazyCommand(
+        "fpcli.cli.profile:app",
+        group=True,
+        help="Profiles: PA configurations (endpoints, client id), Chorus Pro and signing settings.",
+    ),
+    "auth": LazyCommand(
+        "fpcli.cli.auth:app",
+        group=True,
+        help="Log in to a PA (OAuth2 client credentials or JWT username/password), show and print tokens.",
+    ),
+    "chorus": LazyCommand(
+        "fpcli.cli.chorus:app",
+        group=True,
+        help="Chorus Pro (public sector) through PISTE: deposit invoices, deposit reports, search and "
+        "download invoices, public structures and their services.",
+    ),
+}

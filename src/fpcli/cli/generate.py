@@ -5,7 +5,6 @@ from typing import Annotated
 
 import typer
 
-from fpcli.cii.profile import Profile
 from fpcli.cli.options import (
     ForceOpt,
     JobsOpt,
@@ -18,9 +17,7 @@ from fpcli.cli.options import (
 from fpcli.cli.render import progress, render_generate
 from fpcli.cli.runtime import terminal_of
 from fpcli.cli.teach import complete_facturx_profiles, complete_generate_formats
-from fpcli.clock import source_date
 from fpcli.errors import UsageError
-from fpcli.generate import GenerateRequest, generate_invoices, resolve_format
 
 
 def generate(
@@ -98,6 +95,11 @@ def generate(
         return
     if offline and not simplified:
         raise UsageError("`--offline` only applies to `--simplified` input")
+    # imported here: `generate --help` and the other commands need none of it (start-up)
+    from fpcli.cii.profile import Profile
+    from fpcli.clock import source_date
+    from fpcli.generate import GenerateRequest, generate_invoices, resolve_format
+
     chosen = Profile.parse(profile)
     out_format, note = resolve_format(fmt, output, chosen)
     if note:

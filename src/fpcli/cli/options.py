@@ -41,7 +41,43 @@ PaOpt = Annotated[
         help="PA configuration of the profile.",
     ),
 ]
-JobsOpt = Annotated[int, typer.Option("--jobs", "-j", min=1, max=64, help="Worker processes for batches.")]
+MAX_JOBS = 64
+
+
+def available_cores() -> int:
+    """The cores this process may run on (its CPU affinity, e.g. a container's limit), not the machine's."""
+    import os
+
+    if hasattr(os, "sched_getaffinity"):
+        return max(1, len(os.sched_getaffinity(0)))
+    return os.cpu_count() or 1
+
+
+def parse_jobs(value: str | int) -> int:
+    """`--jobs N` (1-64) or `--jobs auto`: one worker per available core."""
+    if isinstance(value, int):
+        return value
+    if value.strip().lower() == "auto":
+        return min(available_cores(), MAX_JOBS)
+    try:
+        jobs = int(value)
+    except ValueError:
+        raise typer.BadParameter(f"{value!r} is not a number of workers or `auto`") from None
+    if not 1 <= jobs <= MAX_JOBS:
+        raise typer.BadParameter(f"{jobs} is not in the range 1-{MAX_JOBS}")
+    return jobs
+
+
+JobsOpt = Annotated[
+    int,
+    typer.Option(
+        "--jobs",
+        "-j",
+        parser=parse_jobs,
+        metavar="N|auto",
+        help="Worker processes for batches; `auto`: one per available core.",
+    ),
+]
 NoCheckOpt = Annotated[
     bool,
     typer.Option(

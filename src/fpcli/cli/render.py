@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Callable, Iterator
+from typing import TYPE_CHECKING
 
 from fpcli.cli.terminal import Terminal
-from fpcli.generate import GenerateResult
+
+if TYPE_CHECKING:
+    from fpcli.generate import GenerateResult
 
 
 @contextlib.contextmanager

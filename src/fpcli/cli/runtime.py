@@ -7,11 +7,15 @@ tracebacks only with --debug/FPCLI_DEBUG.
 
 from __future__ import annotations
 
+import importlib
 import os
 import signal
-from typing import Any
+from collections.abc import Callable, Iterator, MutableMapping
+from dataclasses import dataclass, field
+from typing import Any, ClassVar
 
 import typer
+from typer._coercion import RuntimeParam, build_runtime_param
 from typer.core import TyperGroup
 
 from fpcli.cli.terminal import Terminal
@@ -77,21 +81,189 @@ class FpcliGroup(TyperGroup):
             ctx.exit(int(ExitCode.INTERNAL))
 
 
+@dataclass(frozen=True)
+class LazyCommand:
+    """A command whose module is imported only when the command is used: `target` is
+    `module:attribute`, a command function (with `kwargs` for `app.command`) or, with `group=True`, a
+    Typer sub-app. `help` is what the root's command list shows without importing the module (a test
+    keeps it equal to the real one)."""
+
+    target: str
+    help: str
+    group: bool = False
+    kwargs: dict[str, Any] = field(default_factory=dict)
+
+    def load(self, name: str) -> Any:
+        module, attribute = self.target.split(":")
+        obj = getattr(importlib.import_module(module), attribute)
+        # A throw-away parent with the root's settings, so typer builds the command as it would in the tree
+        holder = typer.Typer(rich_markup_mode=None, pretty_exceptions_show_locals=False, add_completion=False)
+        holder.callback()(lambda: None)  # a callback makes typer build a group even for one command
+        if self.group:
+            holder.add_typer(obj, name=name)
+        else:
+            holder.command(name, help=self.help, **self.kwargs)(obj)
+        return typer.main.get_command(holder).commands[name]  # type: ignore[attr-defined]
+
+
+class LazyCommands(MutableMapping[str, Any]):
+    """The root's `commands`: names are known up front, each command is built on first access, so
+    `fpcli CMD` imports and builds CMD only (start-up, issue 18). Walking `.items()` loads everything,
+    which is what docs, completions and tests that walk the tree want."""
+
+    def __init__(self, loaded: MutableMapping[str, Any], on_load: Callable[[Any, str], None]) -> None:
+        self._loaded = dict(loaded)
+        self._lazy: dict[str, LazyCommand] = {}
+        self._on_load = on_load
+
+    def add_lazy(self, name: str, entry: LazyCommand) -> None:
+        self._lazy[name] = entry
+
+    def pending(self, name: str) -> LazyCommand | None:
+        return self._lazy.get(name) if name not in self._loaded else None
+
+    def __getitem__(self, name: str) -> Any:
+        if name not in self._loaded:
+            command = self._lazy[name].load(name)  # KeyError for unknown names, as a dict
+            self._on_load(command, name)
+            self._loaded[name] = command
+        return self._loaded[name]
+
+    def __setitem__(self, name: str, command: Any) -> None:
+        self._loaded[name] = command
+
+    def __delitem__(self, name: str) -> None:
+        if name not in self._loaded and name not in self._lazy:
+            raise KeyError(name)
+        self._loaded.pop(name, None)
+        self._lazy.pop(name, None)
+
+    def __iter__(self) -> Iterator[str]:
+        yield from self._loaded
+        yield from (name for name in self._lazy if name not in self._loaded)
+
+    def __len__(self) -> int:
+        return len(self._loaded.keys() | self._lazy.keys())
+
+
+def _prepare_tree(command: Any, path: str) -> None:
+    """Teach `command` and its subcommands (cli/teach.py); plain parameters get the quick coercion."""
+    from fpcli.cli.teach import teach
+
+    teach(command, path)
+    _quick_coercion(command)
+    for name, sub in getattr(command, "commands", {}).items():
+        _prepare_tree(sub, f"{path} {name}".strip())
+
+
+@dataclass(frozen=True)
+class _PlainValue(RuntimeParam):
+    """typer coerces every option value through a pydantic TypeAdapter, and importing pydantic for that is
+    the largest part of a command's start-up. Values that need no conversion (a string for `str`, digits
+    for `int`, a bool or nothing for a flag, strings for `list[str]`) are taken as they are; anything else
+    goes to typer's own coercion, so results and error messages stay typer's."""
+
+    def _coerce_value(self, value: Any, param: Any, ctx: Any) -> Any:
+        kind = self.annotation
+        if getattr(self.parameter_info, "parser", None) is not None:
+            # fpcli's parsers (e.g. `--jobs`) return values of this type unchanged: only strings need them
+            if isinstance(kind, type) and isinstance(value, kind) and not isinstance(value, str):
+                return value
+            return build_runtime_param(param.type_descriptor)._coerce_value(value, param=param, ctx=ctx)
+        if (kind is str and isinstance(value, str)) or (kind is bool and isinstance(value, bool)):
+            return value
+        if kind is int and isinstance(value, int) and not isinstance(value, bool):
+            return value
+        if kind is int and isinstance(value, str) and value.isascii() and value.isdigit():
+            return int(value)
+        if kind == list[str] and isinstance(value, list | tuple) and all(isinstance(v, str) for v in value):
+            return list(value)
+        return build_runtime_param(param.type_descriptor)._coerce_value(value, param=param, ctx=ctx)
+
+
+_PLAIN = (str, int, bool, list[str])
+_CONSTRAINTS = ("click_type", "min", "max")
+
+
+def _quick_coercion(command: Any) -> None:
+    _quick_params(command.params)
+    make_help = command.get_help_option
+    if not getattr(make_help, "quick", False):
+
+        def get_help_option(ctx: Any) -> Any:  # made per parse, after the command is built
+            option = make_help(ctx)
+            _quick_params([option] if option is not None else [])
+            return option
+
+        get_help_option.quick = True  # type: ignore[attr-defined]
+        command.get_help_option = get_help_option
+
+
+def _quick_params(params: list[Any]) -> None:
+    for param in params:
+        descriptor = getattr(param, "type_descriptor", None)
+        if descriptor is None or getattr(param, "_runtime_param", False) is not None:
+            continue  # not a typer parameter, or typer's internals changed: leave it to typer
+        info = descriptor.parameter_info
+        if descriptor.file_annotation is not None or any(
+            getattr(info, a, None) is not None for a in _CONSTRAINTS
+        ):
+            continue
+        if descriptor.annotation in _PLAIN:
+            param._runtime_param = _PlainValue(parameter_info=info, annotation=descriptor.annotation)
+
+
 class FpcliRoot(FpcliGroup):
-    """The root group: once the whole command tree is built, every command gets its placeholders and
-    examples (cli/teach.py), so the help of a new command teaches without extra work."""
+    """The root group: its commands are built when used (`lazy`, filled by cli/app.py), and every command
+    gets its placeholders and examples (cli/teach.py) when built, so the help of a new command teaches
+    without extra work."""
+
+    lazy: ClassVar[dict[str, LazyCommand]] = {}
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         from fpcli.cli.teach import teach
 
         teach(self, "")
+        _quick_coercion(self)
+        for name, command in self.commands.items():  # the ones registered eagerly with typer
+            _prepare_tree(command, name)
+        commands = LazyCommands(self.commands, _prepare_tree)
+        for name, entry in self.lazy.items():
+            commands.add_lazy(name, entry)
+        self.commands = commands
 
-        def walk(prefix: str, group: Any) -> None:
-            for name, cmd in group.commands.items():
-                path = f"{prefix} {name}".strip()
-                teach(cmd, path)
-                if hasattr(cmd, "commands"):
-                    walk(path, cmd)
+    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
+        _quick_params(self.params)  # typer appends its completion options after the group is built
+        return list(super().parse_args(ctx, args))
 
-        walk("", self)
+    def list_commands(self, ctx: Any) -> list[str]:
+        return list(self.commands)  # names only: typer's version builds every command
+
+    def format_commands(self, ctx: Any, formatter: Any) -> None:
+        """The command list from the names and summaries, without building commands that are not used."""
+        from typer._click.utils import make_default_short_help
+
+        commands = self.commands
+        assert isinstance(commands, LazyCommands)
+        rows: list[tuple[str, str | Any]] = []
+        for name in self.list_commands(ctx):
+            entry = commands.pending(name)
+            if entry is not None:
+                rows.append((name, entry.help))
+            elif not commands[name].hidden:
+                rows.append((name, commands[name]))
+        if rows:
+            limit = formatter.width - 6 - max(len(name) for name, _ in rows)
+            with formatter.section("Commands"):
+                formatter.write_dl(
+                    [
+                        (
+                            name,
+                            make_default_short_help(c, limit)
+                            if isinstance(c, str)
+                            else c.get_short_help_str(limit),
+                        )
+                        for name, c in rows
+                    ]
+                )

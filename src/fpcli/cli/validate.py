@@ -76,7 +76,11 @@ def validate(
         render_rules(term, as_json=fmt == "json")
         return
     options = ValidateOptions(
-        profile=Profile.parse(profile) if profile else None, fr=fr, pdfa_only=pdfa_only, visible=visible
+        profile=Profile.parse(profile) if profile else None,
+        fr=fr,
+        pdfa_only=pdfa_only,
+        visible=visible,
+        keep_svrl=fmt == "svrl",
     )
     with progress(term, len(files or []), "validating") as on_done:
         result = validate_many(files or [], options, jobs=jobs, on_done=on_done, recursive=recursive)

@@ -32,13 +32,17 @@ def validate_one(name: str, options: ValidateOptions) -> Report:
     finding (status unreadable), and a batch goes on with the next one."""
     source = "<stdin>" if name == STDIO else name
     try:
-        return validate_bytes(read_input(name), source, options)
+        report = validate_bytes(read_input(name), source, options)
     except FpcliError as exc:
         return _unreadable(source, exc.message)
     except (ValueError, LookupError, RecursionError, MemoryError) as exc:
         # What a hostile file can still make a parser or the rule engine raise (saxonche's errors are
         # ValueErrors): the file is at fault, not the batch.
         return _unreadable(source, f"{source}: cannot be checked: {type(exc).__name__}: {exc}")
+    if not options.keep_svrl:
+        # only `--format svrl` prints it: a batch that kept every file's SVRL grew with its size
+        report.svrl.clear()
+    return report
 
 
 def _worker(args: tuple[str, ValidateOptions]) -> Report:
@@ -82,8 +86,9 @@ def validate_many(
     if jobs > 1 and len(names) > 1:
         from fpcli.workers import process_pool
 
-        with process_pool(jobs) as pool_map:
-            chunk = max(1, min(16, len(names) // (jobs * 4)))
+        workers = min(jobs, len(names))  # a spawned worker that gets no file only costs start-up
+        with process_pool(workers) as pool_map:
+            chunk = max(1, min(16, len(names) // (workers * 4)))
             for report in pool_map(_worker, [(n, options) for n in names], chunksize=chunk):
                 result.reports.append(report)
                 if on_done:

@@ -34,6 +34,7 @@ class ValidateOptions:
     fr: bool | None = None  # None: BR-FR for French sellers
     pdfa_only: bool = False  # a PDF checked as PDF/A-3 only, with no invoice required
     visible: bool = False  # a PDF's pages compared with its XML (fpcli.validation.visible)
+    keep_svrl: bool = True  # raw SVRL kept on the report; batches drop it unless asked (memory, pickling)
 
 
 def _used(report: Report, rs: rulesets.RuleSet) -> None:
