@@ -53,7 +53,8 @@ FACILITIES = [
     {"siret": "73282932000074", "siren": "732829320", "name": "ACME SIEGE", "facilityType": "P", "administrativeStatus": "A",
      "address": {"addressLine1": "1 rue de la Paix", "postalCode": "75002", "locality": "Paris", "countryCode": "FR"}},
     {"siret": "11004301500012", "siren": "110043015", "name": "SGA", "facilityType": "P", "administrativeStatus": "A",
-     "address": {"addressLine1": "60 bd du General Martial Valin", "postalCode": "75015", "locality": "Paris", "countryCode": "FR"}},
+     "address": {"addressLine1": "60 bd du General Martial Valin", "postalCode": "75015", "locality": "Paris", "countryCode": "FR"},
+     "b2gAdditionalData": {"serviceCodeStatus": True, "managesLegalCommitmentCode": False}},
 ]  # fmt: skip
 ROUTING_CODES = [
     {"siret": "11004301500012", "routingIdentifier": "SERVICE-ACHATS", "routingIdentifierType": "0224",

@@ -19,6 +19,7 @@ from fpcli.cli import ereport as ereport_cmd
 from fpcli.cli import extract as extract_cmd
 from fpcli.cli import generate as generate_cmd
 from fpcli.cli import pdp as pdp_cmd
+from fpcli.cli import preflight as preflight_cmd
 from fpcli.cli import profile as profile_cmd
 from fpcli.cli import sign as sign_cmd
 from fpcli.cli import validate as validate_cmd
@@ -167,6 +168,12 @@ app.command(
     "convert",
     help="Convert invoices between UBL 2.1 and CII D16B, or into a Factur-X PDF, through the EN 16931 model.",
 )(convert_cmd.convert)
+app.command(
+    "preflight",
+    help="What would happen if these invoices were sent: the flow (domestic B2B, international B2B -> 10.1, "
+    "B2C -> 10.3, public buyer -> Chorus Pro), the addresses and public-sector ids in the PA directory, "
+    "the rules in force. Exit 0 ready, 1 not ready with reasons.",
+)(preflight_cmd.preflight)
 app.add_typer(sign_cmd.app, name="sign")
 app.add_typer(cdar_cmd.app, name="cdar")
 app.add_typer(ereport_cmd.app, name="ereport")

@@ -130,6 +130,11 @@ EXAMPLES: dict[str, list[str]] = {
     "ereport read": ["fpcli ereport read report.xml"],
     "ereport validate": ["fpcli ereport validate report.xml"],
     "ereport columns": ["fpcli ereport columns --flow 10.1"],
+    "preflight": [
+        "fpcli preflight invoice.pdf",
+        "fpcli preflight invoices/ --offline",
+        "fpcli preflight invoice.xml --json | jq '.invoices[].reasons'",
+    ],
     "pdp submit": ["fpcli pdp submit invoices/ --wait", "fpcli --profile acme pdp submit invoice.pdf --json"],
     "pdp journal": ["fpcli pdp journal", "fpcli pdp journal --json"],
     "pdp flows search": ["fpcli pdp flows search --updated-after 2026-11-01T00:00:00Z --all"],
