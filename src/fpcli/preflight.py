@@ -159,6 +159,7 @@ class PreflightResult:
     public: PublicIds | None = None
     lookups: list[Lookup] = field(default_factory=list)
     reasons: list[Reason] = field(default_factory=list)
+    rules_failed: bool = False  # the official rules (as `fpcli validate` runs them) found errors
 
     @property
     def ready(self) -> bool:
@@ -177,6 +178,7 @@ class PreflightResult:
             "processing_rule": self.processing_rule,
             "route": self.route,
             "phase": self.phase,
+            "rules_failed": self.rules_failed,
             "rule_sets": self.rule_sets,
             "public": self.public.to_dict() if self.public else None,
             "lookups": [lk.to_dict() for lk in self.lookups],
@@ -216,12 +218,13 @@ def _read(path: str, result: PreflightResult) -> list[Invoice]:
         return load_invoices(data, path)
     from fpcli.convert import read_invoice
     from fpcli.validation.checks import ValidateOptions, validate_bytes
-    from fpcli.validation.gate import describe
 
     report = validate_bytes(data, path, ValidateOptions())
     result.rule_sets = [{"id": r.id, "title": r.title, "version": r.version} for r in report.rule_sets]
+    result.rules_failed = bool(report.errors) or report.unreadable
     for f in report.errors[:20]:
-        result.add("RULES", "error", describe(f))
+        where = f" (XML line {f.line})" if f.line else ""
+        result.add(f.rule_id, "error", f"{f.message}{where}")
     if len(report.errors) > 20:
         result.add("RULES", "error", f"… {len(report.errors) - 20} more (`fpcli validate` lists them all)")
     if report.unreadable:
@@ -445,13 +448,16 @@ def preflight_files(paths: list[str], directory: Directory, *, offline: bool) ->
         try:
             invoices = _read(path, head)
         except FpcliError as exc:
-            head.add("UNREADABLE", "error", exc.message)
+            for line in exc.message.splitlines():  # one reason per problem (input errors list several)
+                head.add("UNREADABLE", "error", line)
             results.append(head)
             continue
         if not invoices:
             results.append(head)
         for invoice in invoices:
-            result = PreflightResult(path, rule_sets=head.rule_sets, reasons=list(head.reasons))
+            result = PreflightResult(
+                path, rule_sets=head.rule_sets, reasons=list(head.reasons), rules_failed=head.rules_failed
+            )
             preflight_invoice(invoice, directory, result)
             results.append(result)
     return PreflightBatch(results, offline)

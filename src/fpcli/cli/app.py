@@ -21,6 +21,7 @@ from fpcli.cli import generate as generate_cmd
 from fpcli.cli import pdp as pdp_cmd
 from fpcli.cli import preflight as preflight_cmd
 from fpcli.cli import profile as profile_cmd
+from fpcli.cli import send as send_cmd
 from fpcli.cli import sign as sign_cmd
 from fpcli.cli import validate as validate_cmd
 from fpcli.cli import view as view_cmd
@@ -168,6 +169,11 @@ app.command(
     "convert",
     help="Convert invoices between UBL 2.1 and CII D16B, or into a Factur-X PDF, through the EN 16931 model.",
 )(convert_cmd.convert)
+app.command(
+    "send",
+    help="Send invoices in one go: generate (JSON/YAML), sign, preflight, submit through the journal (never "
+    "twice), optionally wait for the first status. One line per invoice; exit code says if any failed.",
+)(send_cmd.send)
 app.command(
     "preflight",
     help="What would happen if these invoices were sent: the flow (domestic B2B, international B2B -> 10.1, "
