@@ -164,6 +164,8 @@ class _Handler(JsonHandler):
             return self._error(429, "TOO_MANY_REQUESTS", "slow down", {"Retry-After": "1"})
         if fault == "500":
             return self._error(500, "INTERNAL", "try later")
+        if fault == "503":
+            return self._error(503, "UNAVAILABLE", "maintenance", {"Retry-After": "0"})
         handler = getattr(self, f"op_{op_id}", None)
         if handler is None:
             return self._error(501, "NOT_IMPLEMENTED", str(op_id))

@@ -133,3 +133,35 @@ def test_cli_one_line_per_invoice_and_json(
     assert data["schema_version"] == 1 and data["summary"] == {"already-sent": 1, "sent": 1}
     assert [i["status"] for i in data["invoices"]] == ["already-sent", "sent"]
     assert run(runner, "send", str(a), "--to", "mail").exit_code == 2
+
+
+@pytest.mark.slow
+def test_fifty_invoices_one_invalid_one_repeat_and_a_503(
+    runner: CliRunner, pa_server: PAServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The issue's acceptance run: 48 flows each created once, 1 refusal with findings, 1 "already sent"."""
+    for var, value in {
+        "FPCLI_PA_FLOW_URL": pa_server.url + FLOW_PREFIX, "FPCLI_PA_DIRECTORY_URL": pa_server.url + DIRECTORY_PREFIX,
+        "FPCLI_PA_TOKEN_URL": pa_server.url + "/oauth/token", "FPCLI_PA_CLIENT_ID": "acme-client",
+        "FPCLI_PA_CLIENT_SECRET": "s3cret-client", "FPCLI_TIMEOUT": "2", "FPCLI_BACKOFF": "0.01",
+    }.items():  # fmt: skip
+        monkeypatch.setenv(var, value)
+    monkeypatch.chdir(tmp_path)
+    folder = tmp_path / "in"
+    folder.mkdir()
+    inputs = [str(write_input(folder, f"F-{n:02d}")) for n in range(1, 50)]
+    assert run(runner, "send", inputs[0]).exit_code == 0  # sent before: the repeat in the batch below
+    good = Path(invoice_file(tmp_path, "bad", buyer=ACME, number="F-BAD"))
+    bad = tmp_path / "bad.xml"
+    bad.write_bytes(good.read_bytes().replace(b"<ram:GrandTotalAmount>", b"<ram:GrandTotalAmount>9"))
+    pa_server.state.faults["createFlow"].append("503")
+    result = run(runner, "--json", "send", *inputs, str(bad))
+    assert result.exit_code == 1, result.stderr
+    data = json.loads(result.stdout)
+    assert data["summary"] == {"already-sent": 1, "sent": 48, "refused": 1}
+    assert pa_server.state.faults["createFlow"] == []  # the 503 was answered, then recovered from
+    assert len(pa_server.state.created) == 49 and pa_server.state.duplicates() == []  # 1 earlier + 48 now
+    refused = [i for i in data["invoices"] if i["status"] == "refused"]
+    assert refused[0]["invoice_number"] == "F-BAD" and any(
+        f["code"] == "BR-CO-15" for f in refused[0]["findings"]
+    )
