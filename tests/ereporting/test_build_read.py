@@ -47,8 +47,33 @@ def test_example_totals_read_back() -> None:
     path = EXAMPLES / "ereport" / "10.1-invoices.csv"
     xml = build_report(path.read_bytes(), str(path), "10.1", HEADER).xml
     summary = read_report(xml, "r.xml").summary
-    assert summary["flows"]["10.1"] == {"invoices": 3, "taxable": "13800.00", "vat": "245.50"}
+    assert summary["flows"]["10.1"] == {
+        "invoices": 3, "currency": "EUR", "taxable": "13800.00", "vat": "245.50",
+        "by_currency": {"EUR": {"taxable": "13800.00", "vat": "245.50"}},
+    }  # fmt: skip
     assert summary["period"] == ["20250901", "20250930"]
+
+
+def test_totals_without_tt51_and_never_across_currencies() -> None:
+    path = EXAMPLES / "ereport" / "10.1-invoices.csv"
+    root = etree.fromstring(build_report(path.read_bytes(), str(path), "10.1", HEADER).xml)
+    invoices = root.findall("TransactionsReport/Invoice")
+    first = invoices[0]
+    given = first.find("MonetaryTotal/TaxExclusiveAmount")
+    breakdown = sum(Decimal(t.text or "0") for t in first.findall("TaxSubTotal/TaxableAmount"))
+    assert given is not None and Decimal(given.text or "") == breakdown  # what the breakdown says too
+    given.getparent().remove(given)  # TT-51 is optional: the total then comes from TT-54
+    summary = read_report(etree.tostring(root), "r.xml").summary["flows"]["10.1"]
+    assert summary["taxable"] == "13800.00" and summary["currency"] == "EUR"
+    # An invoice in US dollars (its VAT accounted in euros): its amount is not added to the euros.
+    second = invoices[1]
+    usd = sum(Decimal(t.text or "0") for t in second.findall("MonetaryTotal/TaxExclusiveAmount"))
+    second.find("CurrencyCode").text = "USD"
+    summary = read_report(etree.tostring(root), "r.xml").summary["flows"]["10.1"]
+    assert summary["taxable"] is None and summary["currency"] is None
+    assert summary["by_currency"]["USD"] == {"taxable": str(usd)}
+    assert Decimal(summary["by_currency"]["EUR"]["taxable"]) == Decimal("13800.00") - usd
+    assert summary["by_currency"]["EUR"]["vat"] == "245.50"
 
 
 def test_json_rows() -> None:
