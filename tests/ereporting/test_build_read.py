@@ -104,7 +104,6 @@ def test_json_rows() -> None:
         (B2C + "2025-09-01,XXX,20,100.00,,\n", "row 2, column category: `XXX` is not a category"),
         (B2C + "2025-09-01,TLB1,20,100.001,,\n", "more than 2 decimals"),
         (B2C + "2025-09-01,TLB1,20\n", "row 2: 3 fields, but the header has 6 columns"),
-        (B2C, "no data rows"),
     ],
 )
 def test_bad_rows(text: str, message: str) -> None:
@@ -112,6 +111,23 @@ def test_bad_rows(text: str, message: str) -> None:
         build(text)
     assert message in caught.value.message
     assert "\n" not in caught.value.message
+
+
+def test_a_period_without_sales_is_an_empty_report() -> None:
+    result = build_report(B2C.encode(), "in.csv", "10.3", HEADER)
+    root = etree.fromstring(result.xml)
+    assert (result.rows, result.groups) == (0, 0) and result.report.valid
+    assert root.find("TransactionsReport/ReportPeriod/EndDate").text == "20250930"
+    assert root.find("TransactionsReport/Transactions") is None
+    assert read_report(result.xml, "r.xml").summary["flows"] == {}
+
+
+def test_a_period_not_over_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", str(int(dt.datetime(2025, 9, 15, tzinfo=dt.UTC).timestamp())))
+    with pytest.raises(UsageError, match=r"the period ends 2025-09-30, after today \(2025-09-15\)"):
+        build(B2C + "2025-09-01,TLB1,20,100.00,,\n")
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", str(int(dt.datetime(2025, 9, 30, tzinfo=dt.UTC).timestamp())))
+    assert b"<Transactions>" in build(B2C + "2025-09-01,TLB1,20,100.00,,\n")  # its last day: accepted
 
 
 def test_invoice_rows_must_agree() -> None:
