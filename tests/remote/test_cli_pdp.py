@@ -392,3 +392,21 @@ def test_submit_reads_subdirectories_only_with_recursive(
     deep = run(runner, "pdp", "submit", "-r", str(tmp_path / "2026"))
     assert deep.exit_code == 0, deep.stderr
     assert len(pa_server.state.created) == 1
+
+
+def test_pdp_health_reports_both_services_and_exits_4_when_one_is_down(
+    runner: CliRunner, pa_server: PAServer, fast: None
+) -> None:
+    assert add_profile(runner, pa_server).exit_code == 0
+    up = run(runner, "pdp", "health")
+    assert up.exit_code == 0, up.stderr
+    assert up.stdout.splitlines() == [
+        f"up    Flow Service: {pa_server.url}{FLOW_PREFIX}",
+        f"up    Directory Service: {pa_server.url}{DIRECTORY_PREFIX}",
+    ]
+    assert pa_server.state.calls.count("getHealth") == 2
+    pa_server.state.healthy = False
+    down = run(runner, "--json", "pdp", "health")
+    assert down.exit_code == 4
+    services = json.loads(down.stdout)["services"]
+    assert [s["up"] for s in services] == [False, False] and "HTTP 503" in services[0]["detail"]

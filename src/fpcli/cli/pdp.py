@@ -119,6 +119,26 @@ def submit_cmd(
     raise typer.Exit(batch.exit_code)
 
 
+@app.command(
+    "health",
+    help="Ask the PA's Flow and Directory Services whether they are up (getHealth): exit 0 "
+    "when every configured service answers, 4 otherwise.",
+)
+def health_cmd(ctx: typer.Context, pa: PaOpt = None, json_: JsonOpt = False) -> None:
+    from fpcli.remote.pa import health
+
+    term = terminal_of(ctx)
+    with _session(ctx, pa) as session:
+        answers = health(session)
+    if json_ or term.json:
+        term.data_json({"schema_version": 1, "services": [a.to_dict() for a in answers]})
+    else:
+        for a in answers:
+            state = {True: "up", False: "DOWN", None: "skip"}[a.up]
+            term.out.print(f"{state:4}  {a.service}: {a.url or '-'}" + ("" if a.up else f" ({a.detail})"))
+    raise typer.Exit(4 if any(a.up is False for a in answers) else 0)
+
+
 @flows_app.command("search", help="Search flows (AND of the filters); `--all` follows the cursors.")
 def search_cmd(
     ctx: typer.Context,
