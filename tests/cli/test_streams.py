@@ -156,6 +156,8 @@ def test_every_command_prints_its_result_on_stdout_and_json_parses(
     flow_id = server.state.created[0]["flowId"]
     w.step("pdp journal", REPORT, [])
     w.step("pdp health", REPORT, [])
+    server.state.receive(invoice_bytes(), "received.xml")
+    w.step("pdp inbox", REPORT, ["-o", "received"])
     w.step("preflight", REPORT, ["inv.xml"], code=1)  # the example buyer has no line in the test directory
     # Same answer through `send`: the invoice is refused before any upload, the report is on stdout.
     w.step("send", REPORT, [str(EXAMPLES / "invoice-services.yaml")], ["inv.xml", "--dry-run"], code=1)

@@ -95,6 +95,20 @@ class State:
     page_size: int = 2
     lock: threading.Lock = field(default_factory=threading.Lock)
 
+    def receive(self, data: bytes, name: str) -> str:
+        """A supplier's invoice arriving for the client (flowType SupplierInvoice, direction In)."""
+        now = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+        flow_id = uuid.uuid4().hex
+        with self.lock:
+            self.flows[flow_id] = {
+                "flowId": flow_id, "submittedAt": now, "updatedAt": now, "name": name, "flowSyntax": "CII",
+                "flowProfile": "CIUS", "processingRule": "B2B", "processingRuleSource": "Computed",
+                "flowType": "SupplierInvoice", "flowDirection": "In", "acknowledgement": {"status": "Ok"},
+                "sha256": hashlib.sha256(data).hexdigest(), "_reads": 0, "_final": "Ok",
+            }  # fmt: skip
+            self.files[flow_id] = data
+        return flow_id
+
     def duplicates(self) -> list[str]:
         seen: dict[str, int] = defaultdict(int)
         for flow in self.created:
@@ -304,7 +318,9 @@ class _Handler(JsonHandler):
             flows = [f for f in self.state.flows.values()
                      if ("trackingId" not in where or f["trackingId"] == where["trackingId"])
                      and ("ackStatus" not in where or f["acknowledgement"]["status"] == where["ackStatus"])
-                     and ("flowType" not in where or f["flowType"] in where["flowType"])]  # fmt: skip
+                     and ("flowType" not in where or f["flowType"] in where["flowType"])
+                     and ("flowDirection" not in where or f["flowDirection"] in where["flowDirection"])
+                     and ("updatedAfter" not in where or f["updatedAt"] > where["updatedAfter"])]  # fmt: skip
         page = flows[start : start + limit]
         answer: dict[str, Any] = {
             "limit": limit,

@@ -410,3 +410,35 @@ def test_pdp_health_reports_both_services_and_exits_4_when_one_is_down(
     assert down.exit_code == 4
     services = json.loads(down.stdout)["services"]
     assert [s["up"] for s in services] == [False, False] and "HTTP 503" in services[0]["detail"]
+
+
+def test_pdp_inbox_fetches_each_flow_once_and_answers_once(
+    runner: CliRunner, pa_server: PAServer, fast: None, tmp_path: Path
+) -> None:
+    from tests.lifecycle.conftest import invoice_bytes
+
+    assert add_profile(runner, pa_server).exit_code == 0
+    good = invoice_bytes()
+    bad = good.replace(b"<ram:GrandTotalAmount>", b"<ram:GrandTotalAmount>9")
+    first, second = pa_server.state.receive(good, "FA-1.xml"), pa_server.state.receive(bad, "FA-2.xml")
+    folder = tmp_path / "received"
+    args = ["pdp", "inbox", "-o", str(folder), "--ack", "204", "--refuse-invalid", "NON_CONFORME"]
+    result = run(runner, *args)
+    assert result.exit_code == 0, result.stderr
+    lines = sorted(result.stdout.splitlines())
+    assert len(lines) == 2 and "2 new, 0 already fetched" in result.stderr
+    by_flow = {line.split("\t")[0]: line for line in lines}
+    assert "\tvalid, answered 204 (" in by_flow[first] and "INVALID (" in by_flow[second]
+    assert "answered 210 (" in by_flow[second]
+    assert (folder / f"{first}-FA-1.xml").read_bytes() == good and (folder / f"{first}-FA-1.xml.html").is_file()
+    answers = [pa_server.state.files[f["flowId"]] for f in pa_server.state.created]
+    assert len(answers) == 2 and all(b"CrossDomainAcknowledgementAndResponse" in a for a in answers)
+    downloads = pa_server.state.calls.count("getFlow")
+    again = run(runner, "--json", *args)  # the second run in a row: nothing fetched, nothing answered
+    assert again.exit_code == 0, again.stderr
+    data = json.loads(again.stdout)
+    assert data["fetched"] == [] and data["skipped"] == 2
+    assert pa_server.state.calls.count("getFlow") == downloads and len(pa_server.state.created) == 2
+    third = pa_server.state.receive(good.replace(b"FA-2026-0042", b"FA-2026-0043"), "FA-3.xml")
+    later = json.loads(run(runner, "--json", "pdp", "inbox", "-o", str(folder)).stdout)
+    assert [i["flow_id"] for i in later["fetched"]] == [third] and later["fetched"][0]["answer"] is None

@@ -144,6 +144,7 @@ EXAMPLES: dict[str, list[str]] = {
     ],
     "pdp submit": ["fpcli pdp submit invoices/ --wait", "fpcli --profile acme pdp submit invoice.pdf --json"],
     "pdp health": ["fpcli pdp health", "fpcli --profile acme pdp health --pa main --json"],
+    "pdp inbox": ["fpcli pdp inbox -o received/", "fpcli pdp inbox --ack 204 --refuse-invalid NON_CONFORME"],
     "pdp journal": ["fpcli pdp journal", "fpcli pdp journal --json"],
     "pdp flows search": ["fpcli pdp flows search --updated-after 2026-11-01T00:00:00Z --all"],
     "pdp flows get": ["fpcli pdp flows get FLOW_ID", "fpcli pdp flows get FLOW_ID -o flow.xml"],
