@@ -25,6 +25,9 @@ from fpcli.xmlshape import from_data
 
 CENT = Decimal("0.01")
 GUIDELINE = "urn.cpro.gouv.fr:1p0:CDV:invoice"
+# The PPF's format of flux 6 (DGFiP annex; the official `…_POUR_PPF` samples): this guideline as MDT-3 and
+# MDT-97, no business process (MDT-2), the platform identified (scheme 0238), the PPF as the only recipient.
+PPF_GUIDELINE = "urn.cpro.gouv.fr:1p0:CDV:einvoicingF2"
 PAYMENT_STATUSES = ("211", "212")
 
 
@@ -58,6 +61,7 @@ class CreateRequest:
     platform_id: str | None = None  # the sending platform's number (scheme 0238)
     platform_name: str | None = None
     date: dt.datetime | None = None  # when the status happened (MDT-78); default: now
+    for_ppf: bool = False  # the PPF's format (einvoicingF2), for statuses the tax administration receives
 
 
 @dataclass
@@ -254,6 +258,19 @@ def _status_detail(
     return detail
 
 
+def _check_for_ppf(st: Status, request: CreateRequest) -> None:
+    if not st.to_ppf:
+        raise UsageError(
+            f"status {st.code} ({st.name}) is not sent to the PPF",
+            hint="`fpcli cdar statuses` lists those that are",
+        )
+    if not request.platform_id:
+        raise UsageError(
+            "the PPF format names the sending platform",
+            hint="give its number (scheme 0238): `--platform-id N`",
+        )
+
+
 def build_message(invoice: Invoice, request: CreateRequest, source: str, now: dt.datetime) -> dict[str, Any]:
     """The message as shape data (see `fpcli.xmlshape`); raises UsageError/InputError on bad requests."""
     st = status(request.status)
@@ -266,13 +283,20 @@ def build_message(invoice: Invoice, request: CreateRequest, source: str, now: dt
             source, "BT-30", "the invoice gives no SIREN for the seller (MDT-129, BR-FR-CDV-13)"
         )
     payments = _payments(invoice, st, request, source)
-    recipients = [_party(invoice, r, source, recipient=True) for r in _recipient_roles(st, role)]
-    if st.to_ppf:
-        recipients.append({"GlobalID": _gid(PPF_ID, "0238"), "Name": "PPF", "RoleCode": "DFH"})
+    ppf = {"GlobalID": _gid(PPF_ID, "0238"), "Name": "PPF", "RoleCode": "DFH"}
+    if request.for_ppf:
+        _check_for_ppf(st, request)
+        recipients = [ppf]
+    else:
+        recipients = [_party(invoice, r, source, recipient=True) for r in _recipient_roles(st, role)]
+        if st.to_ppf:
+            recipients.append(ppf)
     reference: dict[str, Any] = {"IssuerAssignedID": invoice.number}
     if st.status_code:
         reference["StatusCode"] = st.status_code
     reference["TypeCode"] = invoice.type_code
+    if request.for_ppf:
+        reference["ReferenceTypeCode"] = PPF_GUIDELINE  # MDT-97, as the PPF samples carry it
     reference["FormattedIssueDateTime"] = {
         "DateTimeString": {"value": invoice.issue_date.strftime("%Y%m%d"), "@format": "102"}
     }
@@ -283,7 +307,9 @@ def build_message(invoice: Invoice, request: CreateRequest, source: str, now: dt
     if detail:
         reference["SpecifiedDocumentStatus"] = [detail]
     return {
-        "ExchangedDocumentContext": {
+        "ExchangedDocumentContext": {"GuidelineSpecifiedDocumentContextParameter": {"ID": PPF_GUIDELINE}}
+        if request.for_ppf
+        else {
             "BusinessProcessSpecifiedDocumentContextParameter": {"ID": "REGULATED"},
             "GuidelineSpecifiedDocumentContextParameter": {"ID": GUIDELINE},
         },
