@@ -252,3 +252,29 @@ def test_ppf_format_has_the_official_ppf_samples_shape(code: str, sample: str) -
     missing = {p for p in _paths(theirs) - _paths(ours) if not any(k in p for k in known)}
     assert missing == set(), sorted(missing)
     assert _paths(theirs) - _paths(ours)  # the exception above is still needed (else: drop it)
+
+
+@pytest.mark.parametrize(
+    ("tax_point", "option", "roles"),
+    [
+        (None, None, ["BY", "DFH"]),  # nothing says otherwise: the PPF is informed
+        ("72", None, ["BY", "DFH"]),  # BT-8 72: VAT due on payment received
+        ("5", None, ["BY"]),  # BT-8 5: VAT due on invoicing (débits): not the PPF's business
+        ("5", True, ["BY", "DFH"]),  # the option wins over the invoice
+        (None, False, ["BY"]),
+    ],
+)
+def test_paid_goes_to_the_ppf_only_when_vat_is_due_on_collection(
+    tax_point: str | None, option: bool | None, roles: list[str]
+) -> None:
+    from fpcli.cii.profile import Profile
+    from fpcli.cii.writer import to_cii
+    from fpcli.model.load import load_invoices
+    from tests.conftest import EXAMPLES
+
+    path = EXAMPLES / "invoice-services.yaml"
+    invoice = load_invoices(path.read_bytes(), str(path))[0].model_copy(update={"tax_point_code": tax_point})
+    data = to_cii(invoice, Profile.EN16931).xml
+    result = create_message(data, "invoice.xml", CreateRequest("212", vat_on_collection=option))
+    assert result.recipients == roles
+    assert official(result.xml) == set() and official_xsd().validate(etree.fromstring(result.xml))

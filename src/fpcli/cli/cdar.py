@@ -135,12 +135,24 @@ def refuse_cmd(
     )  # fmt: skip
 
 
-@app.command("paid", help="Report an invoice as cashed (status 212, sent to the buyer and the PPF).")
+@app.command(
+    "paid",
+    help="Report an invoice as cashed (status 212, sent to the buyer, and to the PPF when VAT is due on "
+    "collection).",
+)
 def paid_cmd(
     ctx: typer.Context,
     invoice: InvoiceOpt,
     output: MessageOut,
     amount: AmountOpt = None,
+    vat_on_collection: Annotated[
+        bool | None,
+        typer.Option(
+            "--vat-on-collection/--vat-on-debit",
+            help="VAT due on collection (the PPF is informed) or on invoicing/delivery (it is not); "
+            "default: the invoice's BT-8 (72: on collection), else on collection.",
+        ),
+    ] = None,
     platform_id: PlatformOpt = None,
     date: DateOpt = None,
     for_ppf: ForPpfOpt = False,
@@ -158,6 +170,7 @@ def paid_cmd(
         platform_id=platform_id,
         date=date,
         for_ppf=for_ppf,
+        vat_on_collection=vat_on_collection,
     )
 
 

@@ -62,6 +62,7 @@ class CreateRequest:
     platform_name: str | None = None
     date: dt.datetime | None = None  # when the status happened (MDT-78); default: now
     for_ppf: bool = False  # the PPF's format (einvoicingF2), for statuses the tax administration receives
+    vat_on_collection: bool | None = None  # 212: VAT due on collection (PPF informed); None: from BT-8
 
 
 @dataclass
@@ -258,7 +259,26 @@ def _status_detail(
     return detail
 
 
-def _check_for_ppf(st: Status, request: CreateRequest) -> None:
+# BT-8 (CII DueDateTypeCode): 72 VAT due on payment received; 5 on invoicing, 29 on delivery (débits).
+_ON_COLLECTION = {"72": True, "5": False, "29": False}
+
+
+def to_ppf(st: Status, request: CreateRequest, invoice: Invoice) -> bool:
+    """Whether the tax administration receives this status. A cashed invoice (212) concerns it only when the
+    VAT is due on collection: as the request says, else as the invoice's BT-8 says; unknown -> sent."""
+    if st.code != "212":
+        return st.to_ppf
+    if request.vat_on_collection is not None:
+        return request.vat_on_collection
+    return _ON_COLLECTION.get(invoice.tax_point_code or "", True)
+
+
+def _check_for_ppf(st: Status, request: CreateRequest, invoice: Invoice) -> None:
+    if st.code == "212" and not to_ppf(st, request, invoice):
+        raise UsageError(
+            "status 212 goes to the PPF only when VAT is due on collection; this one is not",
+            hint="BT-8 or `--vat-on-debit` says the VAT was due on invoicing or delivery",
+        )
     if not st.to_ppf:
         raise UsageError(
             f"status {st.code} ({st.name}) is not sent to the PPF",
@@ -285,11 +305,11 @@ def build_message(invoice: Invoice, request: CreateRequest, source: str, now: dt
     payments = _payments(invoice, st, request, source)
     ppf = {"GlobalID": _gid(PPF_ID, "0238"), "Name": "PPF", "RoleCode": "DFH"}
     if request.for_ppf:
-        _check_for_ppf(st, request)
+        _check_for_ppf(st, request, invoice)
         recipients = [ppf]
     else:
         recipients = [_party(invoice, r, source, recipient=True) for r in _recipient_roles(st, role)]
-        if st.to_ppf:
+        if to_ppf(st, request, invoice):
             recipients.append(ppf)
     reference: dict[str, Any] = {"IssuerAssignedID": invoice.number}
     if st.status_code:
