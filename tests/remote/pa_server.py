@@ -19,7 +19,7 @@ import uuid
 from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, unquote_plus, urlsplit
 
 from tests.conftest import SHARED
 from tests.remote.loopback import JsonHandler, LoopbackServer
@@ -220,10 +220,20 @@ class _Handler(JsonHandler):
 
     def _oauth(self, body: bytes) -> None:
         form = {k: v[0] for k, v in parse_qs(body.decode()).items()}
-        self.state.token_requests.append({"kind": "oauth2", "grant_type": form.get("grant_type")})
-        if form.get("grant_type") != "client_credentials" or self.state.clients.get(
-            form.get("client_id", "")
-        ) != form.get("client_secret"):
+        basic = self.headers.get("Authorization", "")
+        if basic.startswith("Basic "):  # RFC 6749 2.3.1 client_secret_basic: form-encoded id and secret
+            user, _, password = base64.b64decode(basic[6:]).decode().partition(":")
+            form["client_id"], form["client_secret"] = unquote_plus(user), unquote_plus(password)
+        self.state.token_requests.append(
+            {"kind": "oauth2", "grant_type": form.get("grant_type"), "basic": basic.startswith("Basic "),
+             "secret_in_body": "client_secret" in parse_qs(body.decode())}
+        )  # fmt: skip
+        known = self.state.clients.get(form.get("client_id", ""))
+        if (
+            form.get("grant_type") != "client_credentials"
+            or known is None
+            or known != form.get("client_secret")
+        ):
             return self._send(401, {"error": "invalid_client", "error_description": "bad client credentials"})
         access, _ = self._issue()
         self._send(
