@@ -430,7 +430,9 @@ def test_pdp_inbox_fetches_each_flow_once_and_answers_once(
     by_flow = {line.split("\t")[0]: line for line in lines}
     assert "\tvalid, answered 204 (" in by_flow[first] and "INVALID (" in by_flow[second]
     assert "answered 210 (" in by_flow[second]
-    assert (folder / f"{first}-FA-1.xml").read_bytes() == good and (folder / f"{first}-FA-1.xml.html").is_file()
+    assert (folder / f"{first}-FA-1.xml").read_bytes() == good and (
+        folder / f"{first}-FA-1.xml.html"
+    ).is_file()
     answers = [pa_server.state.files[f["flowId"]] for f in pa_server.state.created]
     assert len(answers) == 2 and all(b"CrossDomainAcknowledgementAndResponse" in a for a in answers)
     downloads = pa_server.state.calls.count("getFlow")
@@ -442,3 +444,30 @@ def test_pdp_inbox_fetches_each_flow_once_and_answers_once(
     third = pa_server.state.receive(good.replace(b"FA-2026-0042", b"FA-2026-0043"), "FA-3.xml")
     later = json.loads(run(runner, "--json", "pdp", "inbox", "-o", str(folder)).stdout)
     assert [i["flow_id"] for i in later["fetched"]] == [third] and later["fetched"][0]["answer"] is None
+
+
+@pytest.mark.parametrize(
+    ("args", "said"),
+    [
+        (["pdp", "flows", "search", "--flow-type", "Invoice"], "one of CustomerInvoice, SupplierInvoice"),
+        (["pdp", "flows", "search", "--updated-after", "yesterday"], "not an RFC 3339 date-time"),
+        (["pdp", "flows", "search", "--updated-after", "2026-11-01T00:00:00"], "not an RFC 3339 date-time"),
+        (["pdp", "flows", "search", "--ack-status", "OK"], "one of Pending, Ok, Error"),
+        (
+            ["pdp", "directory", "siren", "--where", "entityType=Private"],
+            "one of Public, PrivateVatRegistered",
+        ),
+        (["pdp", "directory", "siret", "--where", "siren=12345"], "a SIREN has 9 digits"),
+        (
+            ["pdp", "webhook", "create", "https://erp.example/h", "--flow-type", "Bad"],
+            "one of CustomerInvoice",
+        ),
+    ],
+)
+def test_values_outside_the_openapi_enums_are_refused_before_sending(
+    runner: CliRunner, pa_server: PAServer, fast: None, args: list[str], said: str
+) -> None:
+    assert add_profile(runner, pa_server).exit_code == 0
+    result = run(runner, *args)
+    assert result.exit_code == 2 and said in result.stderr, result.stderr
+    assert [c for c in pa_server.state.calls if c != "getHealth"] == []  # nothing reached the PA
