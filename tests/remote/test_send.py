@@ -165,3 +165,37 @@ def test_fifty_invoices_one_invalid_one_repeat_and_a_503(
     assert refused[0]["invoice_number"] == "F-BAD" and any(
         f["code"] == "BR-CO-15" for f in refused[0]["findings"]
     )
+
+
+def test_send_signs_with_the_profile_settings_and_to_chorus(
+    runner: CliRunner,
+    pa_server: PAServer,
+    chorus: Any,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from tests.remote.test_cli_pdp import add_profile
+
+    monkeypatch.setenv("FPCLI_TIMEOUT", "0.5")
+    monkeypatch.setenv("FPCLI_BACKOFF", "0.01")
+    monkeypatch.setenv("FPCLI_SIGN_PASSPHRASE", "pw")
+    monkeypatch.chdir(tmp_path)
+    assert add_profile(runner, pa_server).exit_code == 0
+    assert run(runner, "sign", "make-test-cert", "-o", "t.p12").exit_code == 0
+    assert run(runner, "sign", "configure", "--p12", "t.p12", "--level", "B-B").exit_code == 0
+    a = write_input(tmp_path, "F-20")
+    result = run(runner, "send", str(a))
+    assert result.exit_code == 0, result.stderr
+    sent = pa_server.state.files[pa_server.state.created[0]["flowId"]]
+    assert sent == (tmp_path / "outbox" / "F-20.pdf").read_bytes() and b"/ByteRange" in sent  # signed
+    verified = run(runner, "--json", "sign", "verify", "outbox/F-20.pdf")
+    assert json.loads(verified.stdout)["signatures"][0]["intact"] is True, verified.stdout
+    # The same invoice through Chorus Pro: the outbox file (same bytes) is deposited once.
+    b = write_input(tmp_path, "F-21")
+    assert run(runner, "chorus", "configure", "--sandbox").exit_code == 0
+    deposited = run(runner, "--json", "send", str(b), "--to", "chorus", "--no-sign")
+    assert deposited.exit_code == 0, deposited.stderr
+    data = json.loads(deposited.stdout)
+    assert data["target"].startswith("chorus:") and data["invoices"][0]["status"] == "sent"
+    again = json.loads(run(runner, "--json", "send", str(b), "--to", "chorus", "--no-sign").stdout)
+    assert again["invoices"][0]["status"] == "already-sent"
