@@ -21,7 +21,8 @@ from pathlib import Path
 from typing import Any
 
 from fpcli.cii.profile import Profile
-from fpcli.errors import ExitCode, FpcliError
+from fpcli.errors import ExitCode, FpcliError, UsageError
+from fpcli.fileio import STDIO
 from fpcli.preflight import Directory, PreflightResult, preflight_files
 from fpcli.remote.submit import AlreadySubmittedError, SubmitBatch
 
@@ -154,6 +155,8 @@ def _prepare(request: SendRequest, sign: Sign | None, work: Path) -> list[SendIt
     from fpcli.generate import GenerateRequest, OutputFormat, generate_invoices
 
     paths = expand_paths(request.inputs, (*INVOICE_DATA, ".xml", ".pdf"))
+    if STDIO in paths:  # each invoice is read several times (generate, preflight, submit) and kept
+        raise UsageError("`fpcli send` reads files, not stdin (`-`)", hint="save the invoice to a file first")
     data_inputs = [p for p in paths if Path(p).suffix.lower() in INVOICE_DATA]
     made: dict[str, list[SendItem]] = {}
     if data_inputs:

@@ -133,6 +133,8 @@ def test_cli_one_line_per_invoice_and_json(
     assert data["schema_version"] == 1 and data["summary"] == {"already-sent": 1, "sent": 1}
     assert [i["status"] for i in data["invoices"]] == ["already-sent", "sent"]
     assert run(runner, "send", str(a), "--to", "mail").exit_code == 2
+    stdin = run(runner, "send", "-", input=a.read_text())
+    assert stdin.exit_code == 2 and "reads files, not stdin" in stdin.stderr
 
 
 @pytest.mark.slow
