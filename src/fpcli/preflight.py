@@ -277,13 +277,14 @@ def classify(invoice: Invoice, directory: Directory, result: PreflightResult) ->
         result.add("BAR", "error", f"BT-22 note BAR says `{bar}`: not one of {', '.join(BAR)}")
     elif bar is not None and BAR[bar]:
         return str(BAR[bar])
-    seller, buyer = _country(invoice.seller), _country(invoice.buyer)
+    # A party whose country is not stated (no address, no VAT number) is taken as French.
+    seller, buyer = _country(invoice.seller) or "FR", _country(invoice.buyer) or "FR"
     if seller != "FR" and buyer != "FR":
         return "out-of-scope"
     siren = _siren(invoice.buyer)
-    if siren is None and not invoice.buyer.vat_id and buyer in ("FR", None):
+    if siren is None and not invoice.buyer.vat_id and buyer == "FR":
         return "b2c"
-    if seller != "FR" or (buyer is not None and buyer != "FR"):
+    if seller != "FR" or buyer != "FR":
         return "international-b2b"
     if siren is None:
         return "domestic-b2b"

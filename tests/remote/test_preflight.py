@@ -209,3 +209,23 @@ def test_cli_reports_on_stdout_with_exit_codes(
     assert "1 of 2 invoice(s) not ready" in result.stderr
     missing = run(runner, "preflight", str(tmp_path / "nope.xml"), "--offline")
     assert missing.exit_code == 1 and "UNREADABLE" in missing.stdout and "no such file" in missing.stdout
+
+
+def test_foreign_seller_or_both_foreign(tmp_path: Path) -> None:
+    from fpcli.model.invoice import Invoice
+    from fpcli.preflight import PreflightResult, preflight_invoice
+
+    german = {"name": "Muster GmbH", "vat_id": "DE136695976",
+              "address": {"line1": "Hauptstr. 1", "city": "Berlin", "postcode": "10115", "country": "DE"}}  # fmt: skip
+    belgian = {"name": "Exemple SA", "vat_id": "BE0403019261",
+               "address": {"line1": "Rue 1", "city": "Bruxelles", "postcode": "1000", "country": "BE"}}  # fmt: skip
+    flows = {}
+    for name, seller, buyer in (("import", german, ACME), ("abroad", german, belgian)):
+        result = PreflightResult(name)
+        preflight_invoice(
+            Invoice.model_validate({**BASE, "seller": seller, "buyer": buyer}),
+            Directory(None, root=tmp_path),
+            result,
+        )
+        flows[name] = (result.flow, result.ready)
+    assert flows == {"import": ("international-b2b", True), "abroad": ("out-of-scope", True)}
