@@ -444,6 +444,8 @@ def test_pdp_inbox_fetches_each_flow_once_and_answers_once(
     third = pa_server.state.receive(good.replace(b"FA-2026-0042", b"FA-2026-0043"), "FA-3.xml")
     later = json.loads(run(runner, "--json", "pdp", "inbox", "-o", str(folder)).stdout)
     assert [i["flow_id"] for i in later["fetched"]] == [third] and later["fetched"][0]["answer"] is None
+    wrong = run(runner, "pdp", "inbox", "-o", str(folder), "--refuse-invalid", "NOPE")
+    assert wrong.exit_code == 2 and "one of " in wrong.stderr and wrong.stdout == ""
 
 
 @pytest.mark.parametrize(

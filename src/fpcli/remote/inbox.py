@@ -125,6 +125,15 @@ class InboxResult:
 def _check_request(request: InboxRequest) -> None:
     if request.ack is not None and request.ack not in ANSWERS:
         raise UsageError(f"`--ack {request.ack}`: not a receipt status", hint=f"one of {', '.join(ANSWERS)}")
+    if request.refuse_invalid is not None:
+        from fpcli.lifecycle.statuses import status
+
+        reasons = status("210").reasons
+        if request.refuse_invalid not in reasons:  # before anything is fetched: no answer half-made
+            raise UsageError(
+                f"`--refuse-invalid {request.refuse_invalid}`: not a refusal reason",
+                hint=f"one of {', '.join(sorted(reasons))}",
+            )
     if request.folder.exists() and not request.folder.is_dir():
         raise UsageError(f"`{request.folder}` is a file: the inbox needs a directory")
 
