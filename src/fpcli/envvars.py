@@ -33,6 +33,7 @@ VARIABLES: dict[str, str] = {
     "FPCLI_PA_USERNAME": "username (jwt)",
     "FPCLI_PA_PASSWORD": "password (jwt; secret)",
     "FPCLI_PA_ORGANIZATION_ID": "Organization-Id header (multi-tenant PAs)",
+    "FPCLI_PA_TOKEN_AUTH": "oauth2 client credentials as `body` (form, default) or `basic` (HTTP Basic)",
     "FPCLI_CLIENT_UID": "client_uid sent to PAs that ask for it",
     "FPCLI_ACCESS_TOKEN": "a ready access token: no token request at all (secret)",
     "FPCLI_NOTIFY_SECRET": "HMAC key of `pdp submit --notify` summaries (secret)",

@@ -155,6 +155,12 @@ def test_every_command_prints_its_result_on_stdout_and_json_parses(
     w.step("pdp submit", REPORT, ["a.xml", "--processing-rule", "B2B"], ["b.xml", "--processing-rule", "B2B"])
     flow_id = server.state.created[0]["flowId"]
     w.step("pdp journal", REPORT, [])
+    w.step("pdp health", REPORT, [])
+    server.state.receive(invoice_bytes(), "received.xml")
+    w.step("pdp inbox", REPORT, ["-o", "received"])
+    w.step("preflight", REPORT, ["inv.xml"], code=1)  # the example buyer has no line in the test directory
+    # Same answer through `send`: the invoice is refused before any upload, the report is on stdout.
+    w.step("send", REPORT, [str(EXAMPLES / "invoice-services.yaml")], ["inv.xml", "--dry-run"], code=1)
     w.step("pdp flows search", REPORT, ["--updated-after", "2020-01-01T00:00:00Z"])
     w.step("pdp flows get", REPORT, [flow_id])
     w.step("pdp directory siren", REPORT, ["732829320"])

@@ -47,8 +47,33 @@ def test_example_totals_read_back() -> None:
     path = EXAMPLES / "ereport" / "10.1-invoices.csv"
     xml = build_report(path.read_bytes(), str(path), "10.1", HEADER).xml
     summary = read_report(xml, "r.xml").summary
-    assert summary["flows"]["10.1"] == {"invoices": 3, "taxable": "13800.00", "vat": "245.50"}
+    assert summary["flows"]["10.1"] == {
+        "invoices": 3, "currency": "EUR", "taxable": "13800.00", "vat": "245.50",
+        "by_currency": {"EUR": {"taxable": "13800.00", "vat": "245.50"}},
+    }  # fmt: skip
     assert summary["period"] == ["20250901", "20250930"]
+
+
+def test_totals_without_tt51_and_never_across_currencies() -> None:
+    path = EXAMPLES / "ereport" / "10.1-invoices.csv"
+    root = etree.fromstring(build_report(path.read_bytes(), str(path), "10.1", HEADER).xml)
+    invoices = root.findall("TransactionsReport/Invoice")
+    first = invoices[0]
+    given = first.find("MonetaryTotal/TaxExclusiveAmount")
+    breakdown = sum(Decimal(t.text or "0") for t in first.findall("TaxSubTotal/TaxableAmount"))
+    assert given is not None and Decimal(given.text or "") == breakdown  # what the breakdown says too
+    given.getparent().remove(given)  # TT-51 is optional: the total then comes from TT-54
+    summary = read_report(etree.tostring(root), "r.xml").summary["flows"]["10.1"]
+    assert summary["taxable"] == "13800.00" and summary["currency"] == "EUR"
+    # An invoice in US dollars (its VAT accounted in euros): its amount is not added to the euros.
+    second = invoices[1]
+    usd = sum(Decimal(t.text or "0") for t in second.findall("MonetaryTotal/TaxExclusiveAmount"))
+    second.find("CurrencyCode").text = "USD"
+    summary = read_report(etree.tostring(root), "r.xml").summary["flows"]["10.1"]
+    assert summary["taxable"] is None and summary["currency"] is None
+    assert summary["by_currency"]["USD"] == {"taxable": str(usd)}
+    assert Decimal(summary["by_currency"]["EUR"]["taxable"]) == Decimal("13800.00") - usd
+    assert summary["by_currency"]["EUR"]["vat"] == "245.50"
 
 
 def test_json_rows() -> None:
@@ -79,7 +104,6 @@ def test_json_rows() -> None:
         (B2C + "2025-09-01,XXX,20,100.00,,\n", "row 2, column category: `XXX` is not a category"),
         (B2C + "2025-09-01,TLB1,20,100.001,,\n", "more than 2 decimals"),
         (B2C + "2025-09-01,TLB1,20\n", "row 2: 3 fields, but the header has 6 columns"),
-        (B2C, "no data rows"),
     ],
 )
 def test_bad_rows(text: str, message: str) -> None:
@@ -87,6 +111,23 @@ def test_bad_rows(text: str, message: str) -> None:
         build(text)
     assert message in caught.value.message
     assert "\n" not in caught.value.message
+
+
+def test_a_period_without_sales_is_an_empty_report() -> None:
+    result = build_report(B2C.encode(), "in.csv", "10.3", HEADER)
+    root = etree.fromstring(result.xml)
+    assert (result.rows, result.groups) == (0, 0) and result.report.valid
+    assert root.find("TransactionsReport/ReportPeriod/EndDate").text == "20250930"
+    assert root.find("TransactionsReport/Transactions") is None
+    assert read_report(result.xml, "r.xml").summary["flows"] == {}
+
+
+def test_a_period_not_over_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", str(int(dt.datetime(2025, 9, 15, tzinfo=dt.UTC).timestamp())))
+    with pytest.raises(UsageError, match=r"the period ends 2025-09-30, after today \(2025-09-15\)"):
+        build(B2C + "2025-09-01,TLB1,20,100.00,,\n")
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", str(int(dt.datetime(2025, 9, 30, tzinfo=dt.UTC).timestamp())))
+    assert b"<Transactions>" in build(B2C + "2025-09-01,TLB1,20,100.00,,\n")  # its last day: accepted
 
 
 def test_invoice_rows_must_agree() -> None:

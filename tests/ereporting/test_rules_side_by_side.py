@@ -192,3 +192,14 @@ def test_structure_check_agrees_with_official_xsd(
     root = etree.fromstring(_mutate(flow, change))
     assert not official_xsd().validate(root)
     assert check(root, REPORT) != []
+
+
+@pytest.mark.parametrize("flow", sorted(EXAMPLE_FILES))
+def test_empty_period_reports_pass_official_xsd_and_schematron(flow: str) -> None:
+    """A period without sales: the header row only gives a report with its period and nothing else."""
+    path = EXAMPLES / "ereport" / EXAMPLE_FILES[flow]
+    header_only = path.read_bytes().splitlines(keepends=True)[0]
+    xml = build_report(header_only, str(path), flow, HEADER).xml
+    assert official_xsd().validate(etree.fromstring(xml)), official_xsd().error_log
+    assert official(xml) == fpcli(xml) == set()
+    assert len(etree.fromstring(xml)[1]) == 1  # the report part holds its ReportPeriod only

@@ -208,3 +208,73 @@ def test_structure_check_agrees_with_official_xsd(name: str, change: Callable[[A
     root = etree.fromstring(_mutate("212", change))
     assert not official_xsd().validate(root)
     assert check(root, CDAR) != []
+
+
+def _paths(root: etree._Element) -> set[str]:
+    return {
+        etree.ElementTree(root).getpath(e).replace("[1]", "") for e in root.iter() if isinstance(e.tag, str)
+    }
+
+
+@pytest.mark.parametrize(("code", "sample"), [("200", "01-CDV-200_Deposee"), ("212", "07-CDV-212_Encaissee")])
+def test_ppf_format_has_the_official_ppf_samples_shape(code: str, sample: str) -> None:
+    request = CreateRequest(code, platform_id="0003", platform_name="PA-E Vendeur", for_ppf=True)
+    xml = create_message(invoice_bytes(), "invoice.xml", request).xml
+    assert official_xsd().validate(etree.fromstring(xml)), official_xsd().error_log
+    assert official(xml) == set() and fpcli(xml) == set()
+    ours = etree.fromstring(xml)
+    theirs = etree.fromstring(
+        strip_bom((SAMPLES[0].parent / f"UC1_F202500003_{sample}_POUR_PPF.xml").read_bytes())
+    )
+    for root in (ours, theirs):
+        assert (
+            root.findtext(
+                "rsm:ExchangedDocumentContext/ram:GuidelineSpecifiedDocumentContextParameter/ram:ID",
+                namespaces=NS,
+            )
+            == "urn.cpro.gouv.fr:1p0:CDV:einvoicingF2"
+        )
+        assert (
+            root.find("rsm:ExchangedDocumentContext/ram:BusinessProcessSpecifiedDocumentContextParameter", NS)
+            is None
+        )
+        assert [
+            r.findtext("ram:RoleCode", namespaces=NS) for r in root.findall(".//ram:RecipientTradeParty", NS)
+        ] == ["DFH"]
+        assert root.findtext(".//ram:SenderTradeParty/ram:GlobalID", namespaces=NS) == "0003"
+        assert (
+            root.findtext(".//ram:ReferenceReferencedDocument/ram:ReferenceTypeCode", namespaces=NS)
+            == "urn.cpro.gouv.fr:1p0:CDV:einvoicingF2"
+        )
+    # Every element the official PPF sample has, fpcli's message has, except optional ones fpcli writes in
+    # neither format (MDT-5 document name, MDT-95 receipt date-time, 212's value-changed indicator).
+    known = {"ExchangedDocument/ram:Name", "ram:ReceiptDateTime", "ram:ValueChangedIndicator"}
+    missing = {p for p in _paths(theirs) - _paths(ours) if not any(k in p for k in known)}
+    assert missing == set(), sorted(missing)
+    assert _paths(theirs) - _paths(ours)  # the exception above is still needed (else: drop it)
+
+
+@pytest.mark.parametrize(
+    ("tax_point", "option", "roles"),
+    [
+        (None, None, ["BY", "DFH"]),  # nothing says otherwise: the PPF is informed
+        ("72", None, ["BY", "DFH"]),  # BT-8 72: VAT due on payment received
+        ("5", None, ["BY"]),  # BT-8 5: VAT due on invoicing (débits): not the PPF's business
+        ("5", True, ["BY", "DFH"]),  # the option wins over the invoice
+        (None, False, ["BY"]),
+    ],
+)
+def test_paid_goes_to_the_ppf_only_when_vat_is_due_on_collection(
+    tax_point: str | None, option: bool | None, roles: list[str]
+) -> None:
+    from fpcli.cii.profile import Profile
+    from fpcli.cii.writer import to_cii
+    from fpcli.model.load import load_invoices
+    from tests.conftest import EXAMPLES
+
+    path = EXAMPLES / "invoice-services.yaml"
+    invoice = load_invoices(path.read_bytes(), str(path))[0].model_copy(update={"tax_point_code": tax_point})
+    data = to_cii(invoice, Profile.EN16931).xml
+    result = create_message(data, "invoice.xml", CreateRequest("212", vat_on_collection=option))
+    assert result.recipients == roles
+    assert official(result.xml) == set() and official_xsd().validate(etree.fromstring(result.xml))

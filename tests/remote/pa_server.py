@@ -19,7 +19,7 @@ import uuid
 from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, unquote_plus, urlsplit
 
 from tests.conftest import SHARED
 from tests.remote.loopback import JsonHandler, LoopbackServer
@@ -53,7 +53,8 @@ FACILITIES = [
     {"siret": "73282932000074", "siren": "732829320", "name": "ACME SIEGE", "facilityType": "P", "administrativeStatus": "A",
      "address": {"addressLine1": "1 rue de la Paix", "postalCode": "75002", "locality": "Paris", "countryCode": "FR"}},
     {"siret": "11004301500012", "siren": "110043015", "name": "SGA", "facilityType": "P", "administrativeStatus": "A",
-     "address": {"addressLine1": "60 bd du General Martial Valin", "postalCode": "75015", "locality": "Paris", "countryCode": "FR"}},
+     "address": {"addressLine1": "60 bd du General Martial Valin", "postalCode": "75015", "locality": "Paris", "countryCode": "FR"},
+     "b2gAdditionalData": {"serviceCodeStatus": True, "managesLegalCommitmentCode": False}},
 ]  # fmt: skip
 ROUTING_CODES = [
     {"siret": "11004301500012", "routingIdentifier": "SERVICE-ACHATS", "routingIdentifierType": "0224",
@@ -93,6 +94,20 @@ class State:
     slow_seconds: float = 1.5
     page_size: int = 2
     lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def receive(self, data: bytes, name: str) -> str:
+        """A supplier's invoice arriving for the client (flowType SupplierInvoice, direction In)."""
+        now = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+        flow_id = uuid.uuid4().hex
+        with self.lock:
+            self.flows[flow_id] = {
+                "flowId": flow_id, "submittedAt": now, "updatedAt": now, "name": name, "flowSyntax": "CII",
+                "flowProfile": "CIUS", "processingRule": "B2B", "processingRuleSource": "Computed",
+                "flowType": "SupplierInvoice", "flowDirection": "In", "acknowledgement": {"status": "Ok"},
+                "sha256": hashlib.sha256(data).hexdigest(), "_reads": 0, "_final": "Ok",
+            }  # fmt: skip
+            self.files[flow_id] = data
+        return flow_id
 
     def duplicates(self) -> list[str]:
         seen: dict[str, int] = defaultdict(int)
@@ -163,6 +178,8 @@ class _Handler(JsonHandler):
             return self._error(429, "TOO_MANY_REQUESTS", "slow down", {"Retry-After": "1"})
         if fault == "500":
             return self._error(500, "INTERNAL", "try later")
+        if fault == "503":
+            return self._error(503, "UNAVAILABLE", "maintenance", {"Retry-After": "0"})
         handler = getattr(self, f"op_{op_id}", None)
         if handler is None:
             return self._error(501, "NOT_IMPLEMENTED", str(op_id))
@@ -203,10 +220,20 @@ class _Handler(JsonHandler):
 
     def _oauth(self, body: bytes) -> None:
         form = {k: v[0] for k, v in parse_qs(body.decode()).items()}
-        self.state.token_requests.append({"kind": "oauth2", "grant_type": form.get("grant_type")})
-        if form.get("grant_type") != "client_credentials" or self.state.clients.get(
-            form.get("client_id", "")
-        ) != form.get("client_secret"):
+        basic = self.headers.get("Authorization", "")
+        if basic.startswith("Basic "):  # RFC 6749 2.3.1 client_secret_basic: form-encoded id and secret
+            user, _, password = base64.b64decode(basic[6:]).decode().partition(":")
+            form["client_id"], form["client_secret"] = unquote_plus(user), unquote_plus(password)
+        self.state.token_requests.append(
+            {"kind": "oauth2", "grant_type": form.get("grant_type"), "basic": basic.startswith("Basic "),
+             "secret_in_body": "client_secret" in parse_qs(body.decode())}
+        )  # fmt: skip
+        known = self.state.clients.get(form.get("client_id", ""))
+        if (
+            form.get("grant_type") != "client_credentials"
+            or known is None
+            or known != form.get("client_secret")
+        ):
             return self._send(401, {"error": "invalid_client", "error_description": "bad client credentials"})
         access, _ = self._issue()
         self._send(
@@ -301,7 +328,9 @@ class _Handler(JsonHandler):
             flows = [f for f in self.state.flows.values()
                      if ("trackingId" not in where or f["trackingId"] == where["trackingId"])
                      and ("ackStatus" not in where or f["acknowledgement"]["status"] == where["ackStatus"])
-                     and ("flowType" not in where or f["flowType"] in where["flowType"])]  # fmt: skip
+                     and ("flowType" not in where or f["flowType"] in where["flowType"])
+                     and ("flowDirection" not in where or f["flowDirection"] in where["flowDirection"])
+                     and ("updatedAfter" not in where or f["updatedAt"] > where["updatedAfter"])]  # fmt: skip
         page = flows[start : start + limit]
         answer: dict[str, Any] = {
             "limit": limit,

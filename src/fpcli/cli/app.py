@@ -203,4 +203,16 @@ FpcliRoot.lazy = {
         help="Chorus Pro (public sector) through PISTE: deposit invoices, deposit reports, search and "
         "download invoices, public structures and their services.",
     ),
+    "send": LazyCommand(
+        "fpcli.cli.send:send",
+        help="Send invoices in one go: generate (JSON/YAML), sign, preflight, submit through the journal "
+        "(never twice), optionally wait for the first status. One line per invoice; exit code says if any "
+        "failed.",
+    ),
+    "preflight": LazyCommand(
+        "fpcli.cli.preflight:preflight",
+        help="What would happen if these invoices were sent: the flow (domestic B2B, international B2B -> "
+        "10.1, B2C -> 10.3, public buyer -> Chorus Pro), the addresses and public-sector ids in the PA "
+        "directory, the rules in force. Exit 0 ready, 1 not ready with reasons.",
+    ),
 }

@@ -32,6 +32,13 @@ AmountOpt = Annotated[
         "(repeat). Default for 212: the invoice's total per rate.",
     ),
 ]
+ForPpfOpt = Annotated[
+    bool,
+    typer.Option(
+        "--for-ppf",
+        help="The PPF's format (guideline einvoicingF2, the PPF as only recipient; needs --platform-id).",
+    ),
+]
 PlatformOpt = Annotated[
     str | None,
     typer.Option("--platform-id", help="Number (scheme 0238) of the platform sending the message."),
@@ -98,13 +105,14 @@ def create_cmd(
         str | None, typer.Option("--platform-name", help="Name of that platform.")
     ] = None,
     date: DateOpt = None,
+    for_ppf: ForPpfOpt = False,
     force: ForceOpt = False,
     json_out: JsonOpt = False,
 ) -> None:
     _create(
         ctx, invoice, output, force, json_out, status=status, reason=reason, reason_text=reason_text,
         action=action, payments=amount, issuer_role=issuer_role, issuer_id=issuer_id,
-        platform_id=platform_id, platform_name=platform_name, date=date,
+        platform_id=platform_id, platform_name=platform_name, date=date, for_ppf=for_ppf,
     )  # fmt: skip
 
 
@@ -117,23 +125,37 @@ def refuse_cmd(
     reason_text: ReasonTextOpt = None,
     platform_id: PlatformOpt = None,
     date: DateOpt = None,
+    for_ppf: ForPpfOpt = False,
     force: ForceOpt = False,
     json_out: JsonOpt = False,
 ) -> None:
     _create(
         ctx, invoice, output, force, json_out, status="210", reason=reason, reason_text=reason_text,
-        platform_id=platform_id, date=date,
+        platform_id=platform_id, date=date, for_ppf=for_ppf,
     )  # fmt: skip
 
 
-@app.command("paid", help="Report an invoice as cashed (status 212, sent to the buyer and the PPF).")
+@app.command(
+    "paid",
+    help="Report an invoice as cashed (status 212, sent to the buyer, and to the PPF when VAT is due on "
+    "collection).",
+)
 def paid_cmd(
     ctx: typer.Context,
     invoice: InvoiceOpt,
     output: MessageOut,
     amount: AmountOpt = None,
+    vat_on_collection: Annotated[
+        bool | None,
+        typer.Option(
+            "--vat-on-collection/--vat-on-debit",
+            help="VAT due on collection (the PPF is informed) or on invoicing/delivery (it is not); "
+            "default: the invoice's BT-8 (72: on collection), else on collection.",
+        ),
+    ] = None,
     platform_id: PlatformOpt = None,
     date: DateOpt = None,
+    for_ppf: ForPpfOpt = False,
     force: ForceOpt = False,
     json_out: JsonOpt = False,
 ) -> None:
@@ -147,6 +169,8 @@ def paid_cmd(
         payments=amount,
         platform_id=platform_id,
         date=date,
+        for_ppf=for_ppf,
+        vat_on_collection=vat_on_collection,
     )
 
 

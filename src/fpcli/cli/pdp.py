@@ -121,6 +121,80 @@ def submit_cmd(
     raise typer.Exit(batch.exit_code)
 
 
+@app.command(
+    "health",
+    help="Ask the PA's Flow and Directory Services whether they are up (getHealth): exit 0 "
+    "when every configured service answers, 4 otherwise.",
+)
+def health_cmd(ctx: typer.Context, pa: PaOpt = None, json_: JsonOpt = False) -> None:
+    from fpcli.remote.pa import health
+
+    term = terminal_of(ctx)
+    with _session(ctx, pa) as session:
+        answers = health(session)
+    if json_ or term.json:
+        term.data_json({"schema_version": 1, "services": [a.to_dict() for a in answers]})
+    else:
+        for a in answers:
+            state = {True: "up", False: "DOWN", None: "skip"}[a.up]
+            term.out.print(f"{state:4}  {a.service}: {a.url or '-'}" + ("" if a.up else f" ({a.detail})"))
+    raise typer.Exit(4 if any(a.up is False for a in answers) else 0)
+
+
+@app.command(
+    "inbox",
+    help="Fetch the invoices received since the last run: each checked, written with a readable view to a "
+    "folder, optionally answered (`--ack 204`, `--refuse-invalid REASON`); never fetched or answered twice.",
+)
+def inbox_cmd(
+    ctx: typer.Context,
+    output: Annotated[
+        str, typer.Option("--output", "-o", metavar="DIR", help="Folder for the invoices.")
+    ] = "inbox",
+    ack: Annotated[
+        str | None, typer.Option("--ack", metavar="STATUS", help="Answer each valid invoice: 204 or 205.")
+    ] = None,
+    refuse_invalid: Annotated[
+        str | None,
+        typer.Option(
+            "--refuse-invalid", metavar="REASON", help="Answer each invalid invoice with 210 and this reason."
+        ),
+    ] = None,
+    since: Annotated[
+        str | None,
+        typer.Option("--since", metavar="DATETIME", help="First run: only flows updated after this."),
+    ] = None,
+    pa: PaOpt = None,
+    json_: JsonOpt = False,
+) -> None:
+    from pathlib import Path
+
+    from fpcli.remote.inbox import InboxRequest, InboxState, fetch_inbox, state_path
+    from fpcli.remote.submit import SubmitOptions, submit_files
+
+    term = terminal_of(ctx)
+    request = InboxRequest(Path(output), ack, refuse_invalid, since)
+    with _session(ctx, pa) as session:
+        state = InboxState.load(state_path(session.target.profile, session.target.name))
+        answer = None
+        if ack or refuse_invalid:
+            answer = lambda paths: submit_files(session, paths, SubmitOptions(syntax="CDAR"))  # noqa: E731
+        result = fetch_inbox(session.flows, state, request, answer)
+    if json_ or term.json:
+        term.data_json(result.to_dict())
+    else:
+        for i in result.items:
+            verdict = {True: "valid", False: f"INVALID ({i.errors} error(s))", None: "-"}[i.valid]
+            sent = f", answered {i.answer} ({i.answer_flow_id})" if i.answer else ""
+            typer.echo(f"{i.flow_id}\t{i.invoice_number or '-'}\t{verdict}{sent}\t{i.file or '-'}")
+            if i.error:
+                term.warn(f"{i.flow_id}: {i.error}")
+    for flow_id in result.pending_answers:
+        term.warn(f"{flow_id}: an earlier run was answering it when it stopped; check `fpcli pdp journal`")
+    term.info(f"{len(result.items)} new, {result.skipped} already fetched")
+    raise typer.Exit(result.exit_code)
+
+
 @flows_app.command("search", help="Search flows (AND of the filters); `--all` follows the cursors.")
 def search_cmd(
     ctx: typer.Context,

@@ -31,6 +31,14 @@ AuthOpt = Annotated[
     ),
 ]
 ClientIdOpt = Annotated[str | None, typer.Option("--client-id", help="OAuth2 client id.")]
+TokenAuthOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--token-auth",
+        metavar="body|basic",
+        help="oauth2: client credentials in the form body (default) or as HTTP Basic (client_secret_basic).",
+    ),
+]
 UserOpt = Annotated[str | None, typer.Option("--username", help="Username (jwt).")]
 OrgOpt = Annotated[
     str | None, typer.Option("--organization-id", help="Organization-Id header (multi-tenant PAs).")
@@ -71,6 +79,7 @@ def add_cmd(
     token_url: TokenUrlOpt = None,
     auth: AuthOpt = None,
     client_id: ClientIdOpt = None,
+    token_auth: TokenAuthOpt = None,
     username: UserOpt = None,
     organization_id: OrgOpt = None,
     client_uid: ClientUidOpt = None,
@@ -86,6 +95,7 @@ def add_cmd(
         "token_url": token_url,
         "auth": auth,
         "client_id": client_id,
+        "token_auth": token_auth,
         "username": username,
         "organization_id": organization_id,
     }
@@ -105,6 +115,7 @@ def edit_cmd(
     token_url: TokenUrlOpt = None,
     auth: AuthOpt = None,
     client_id: ClientIdOpt = None,
+    token_auth: TokenAuthOpt = None,
     username: UserOpt = None,
     organization_id: OrgOpt = None,
     client_uid: ClientUidOpt = None,
@@ -129,6 +140,7 @@ def edit_cmd(
         "token_url": token_url,
         "auth": auth,
         "client_id": client_id,
+        "token_auth": token_auth,
         "username": username,
         "organization_id": organization_id,
     }

@@ -95,6 +95,12 @@ def render_ereport(term: Terminal, document: EreportDocument) -> None:
         f"{s['issuer']['name'] or ''}, period {period}"
     )
     for flow, totals in s["flows"].items():
-        term.out.print(
-            f"  flow {flow}: " + ", ".join(f"{k.replace('_', ' ')} {v}" for k, v in totals.items())
-        )
+        by_currency = totals.get("by_currency") or {}
+        plain = {k: v for k, v in totals.items() if k != "by_currency" and v is not None}
+        line = ", ".join(f"{k.replace('_', ' ')} {v}" for k, v in plain.items())
+        if len(by_currency) > 1:  # never one sum across currencies: one group per currency
+            line += "; " + "; ".join(
+                f"{cur}: " + ", ".join(f"{k} {v}" for k, v in sums.items())
+                for cur, sums in by_currency.items()
+            )
+        term.out.print(f"  flow {flow}: {line}")

@@ -427,3 +427,35 @@ def make_test_cert_cmd(
         f"wrote `{output}` (key and certificate) and `{pem_path}` (certificate, for `--trust`)",
         {"output": output, "certificate": str(pem_path), "common_name": cn, "days": days},
     )
+
+
+def profile_signer(term: Any, required: bool) -> Any:
+    """`(data, source) -> signed bytes` from the profile's signing settings (`fpcli sign configure`), for
+    commands that sign on the way (`fpcli send`); None when the profile has none and `required` is false."""
+    from fpcli.profiles.manage import signing
+    from fpcli.signing.keys import load_pem, load_pkcs12
+    from fpcli.signing.sign import Level, SignRequest, sign_pdf
+
+    profile, settings = signing(term.user_profile)
+    if settings is None or not (settings.p12 or (settings.key and settings.cert)):
+        if required:
+            raise UsageError(
+                "`--sign` needs signing settings in the profile", hint="set them with `fpcli sign configure`"
+            )
+        return None
+    chain = [_read(c) for c in settings.chain]
+    if settings.p12:
+        signer = load_pkcs12(
+            _read(settings.p12), settings.p12, passphrase(f"Passphrase for {settings.p12}", profile), chain
+        )
+    else:
+        key = passphrase(f"Passphrase for {settings.key}", profile)
+        signer = load_pem(_read(settings.key), _read(settings.cert), chain, settings.key, key)
+    try:
+        level = Level((settings.level or "B-B").upper())
+    except ValueError:
+        raise UsageError(
+            f"unknown level `{settings.level}` in the profile", hint="use B-B, B-T or B-LT"
+        ) from None
+    request = SignRequest(level, settings.tsa)
+    return lambda data, source: sign_pdf(data, signer, request, source)

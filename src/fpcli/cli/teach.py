@@ -113,7 +113,9 @@ EXAMPLES: dict[str, list[str]] = {
         "fpcli convert supplier-ubl.xml --to cii -o invoice.xml",
         "fpcli convert invoice.xml --to facturx -o invoice.pdf",
     ],
-    "sign extend": ["fpcli sign extend signed.pdf -o archived.pdf --trust root.pem --tsa https://tsa.example/tsr"],
+    "sign extend": [
+        "fpcli sign extend signed.pdf -o archived.pdf --trust root.pem --tsa https://tsa.example/tsr"
+    ],
     "sign verify": ["fpcli sign verify signed.pdf --trust root.pem", "fpcli sign verify signed.pdf --json"],
     "sign configure": ["fpcli sign configure --p12 seal.p12 --level B-T --tsa https://tsa.example/tsr"],
     "sign make-test-cert": ["fpcli sign make-test-cert -o test.p12 --passphrase-file pass.txt"],
@@ -130,7 +132,19 @@ EXAMPLES: dict[str, list[str]] = {
     "ereport read": ["fpcli ereport read report.xml"],
     "ereport validate": ["fpcli ereport validate report.xml"],
     "ereport columns": ["fpcli ereport columns --flow 10.1"],
+    "send": [
+        "fpcli send invoices/*.json --wait",
+        "fpcli send invoice.yaml --dry-run",
+        "fpcli send mairie.json --to chorus --json",
+    ],
+    "preflight": [
+        "fpcli preflight invoice.pdf",
+        "fpcli preflight invoices/ --offline",
+        "fpcli preflight invoice.xml --json | jq '.invoices[].reasons'",
+    ],
     "pdp submit": ["fpcli pdp submit invoices/ --wait", "fpcli --profile acme pdp submit invoice.pdf --json"],
+    "pdp health": ["fpcli pdp health", "fpcli --profile acme pdp health --pa main --json"],
+    "pdp inbox": ["fpcli pdp inbox -o received/", "fpcli pdp inbox --ack 204 --refuse-invalid NON_CONFORME"],
     "pdp journal": ["fpcli pdp journal", "fpcli pdp journal --json"],
     "pdp flows search": ["fpcli pdp flows search --updated-after 2026-11-01T00:00:00Z --all"],
     "pdp flows get": ["fpcli pdp flows get FLOW_ID", "fpcli pdp flows get FLOW_ID -o flow.xml"],

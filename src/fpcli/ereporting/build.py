@@ -320,7 +320,7 @@ _FLOWS: dict[str, Callable[[list[Row], Header], tuple[dict[str, Any], int]]] = {
 }
 
 
-def _check_header(header: Header) -> None:
+def _check_header(header: Header, today: dt.date) -> None:
     from stdnum.fr import siren
 
     if header.type_code not in ("IN", "RE"):
@@ -331,12 +331,17 @@ def _check_header(header: Header) -> None:
         raise UsageError(f"`{header.issuer_siren}` is not a valid SIREN (9 digits with a valid key)")
     if header.end <= header.start:
         raise UsageError(f"the period ends ({header.end}) on or before it starts ({header.start})")
+    if header.end > today:  # DGFiP specifications G7.43: a period is reported once it is over
+        raise UsageError(
+            f"the period ends {header.end}, after today ({today}): a report covers a period that is over",
+            hint="build it once the period has ended",
+        )
 
 
 def build_data(rows: list[Row], flow: str, header: Header, now: dt.datetime) -> tuple[dict[str, Any], int]:
     if flow not in _FLOWS:
         raise UsageError(f"unknown flow `{flow}`", hint="use " + ", ".join(FLOWS))
-    _check_header(header)
+    _check_header(header, now.date())
     body, groups = _FLOWS[flow](rows, header)
     stamp = now.strftime("%Y%m%d%H%M%S")
     document = {
@@ -366,9 +371,10 @@ def build_report(data: bytes, source: str, flow: str, header: Header) -> BuildRe
 
     if flow not in _FLOWS:
         raise UsageError(f"unknown flow `{flow}`", hint="use " + ", ".join(FLOWS))
-    _check_header(header)
+    now = source_date()
+    _check_header(header, now.date())
     rows = read_rows(data, source, flow)
-    doc, groups = build_data(rows, flow, header, source_date())
+    doc, groups = build_data(rows, flow, header, now)
     xml = etree.tostring(from_data(doc, REPORT), xml_declaration=True, encoding="UTF-8", pretty_print=True)
     report = validate_report(xml, "<generated>")
     if not report.valid:

@@ -19,8 +19,53 @@ def _v(value: Any) -> str | None:
     return value if isinstance(value, str) else None
 
 
-def _sum(values: list[Any]) -> str:
-    return str(sum((Decimal(_v(x) or "0") for x in values), Decimal(0)))
+def _dec(value: Any) -> Decimal:
+    return Decimal(_v(value) or "0")
+
+
+def _cur(value: Any) -> str | None:
+    return value.get("@CurrencyCode") if isinstance(value, dict) else None
+
+
+def _totals(rows: list[tuple[str | None, dict[str, Decimal]]]) -> dict[str, Any]:
+    """Sums per currency, never across currencies. `rows`: (currency, {name: amount}). The plain names
+    (`taxable`, `vat`, `amount`) keep one total when every amount is in one currency (then `currency`
+    names it), null otherwise; `by_currency` always has the sums per currency."""
+    by: dict[str, dict[str, Decimal]] = {}
+    names: list[str] = []
+    for currency, amounts in rows:
+        slot = by.setdefault(currency or "unspecified", {})
+        for name, value in amounts.items():
+            if name not in names:
+                names.append(name)
+            slot[name] = slot.get(name, Decimal(0)) + value
+    single = next(iter(by)) if len(by) == 1 else None
+    out: dict[str, Any] = {"currency": single}
+    for name in names:
+        out[name] = str(by[single].get(name, Decimal(0))) if single else None
+    out["by_currency"] = {c: {n: str(v) for n, v in sums.items()} for c, sums in by.items()}
+    return out
+
+
+def _invoice_rows(invoices: list[dict[str, Any]]) -> list[tuple[str | None, dict[str, Decimal]]]:
+    """10.1: TT-51 when given, else the sum of the VAT breakdown's taxable amounts (TT-54), in the invoice
+    currency (TT-22); TT-52 in its own currency (TT-202), which may differ: then it is a row of its own."""
+    rows: list[tuple[str | None, dict[str, Decimal]]] = []
+    for inv in invoices:
+        total = inv["MonetaryTotal"]
+        given = total.get("TaxExclusiveAmount")
+        taxable = (
+            _dec(given)
+            if given is not None
+            else sum((_dec(sub.get("TaxableAmount")) for sub in inv.get("TaxSubTotal") or []), Decimal(0))
+        )
+        currency, vat_currency = _v(inv.get("CurrencyCode")), _cur(total.get("TaxAmount"))
+        vat = _dec(total.get("TaxAmount"))
+        if vat_currency in (None, currency):
+            rows.append((currency, {"taxable": taxable, "vat": vat}))
+        else:
+            rows += [(currency, {"taxable": taxable}), (vat_currency, {"vat": vat})]
+    return rows
 
 
 @dataclass
@@ -60,22 +105,22 @@ class EreportDocument:
         flows = out["flows"]
         if tx and tx.get("Invoice"):
             inv = tx["Invoice"]
-            flows["10.1"] = {
-                "invoices": len(inv),
-                "taxable": _sum([i["MonetaryTotal"].get("TaxExclusiveAmount") for i in inv]),
-                "vat": _sum([i["MonetaryTotal"].get("TaxAmount") for i in inv]),
-            }
+            flows["10.1"] = {"invoices": len(inv), **_totals(_invoice_rows(inv))}
         if tx and tx.get("Transactions"):
             t = tx["Transactions"]
-            flows["10.3"] = {
-                "days_and_categories": len(t),
-                "taxable": _sum([x.get("TaxExclusiveAmount") for x in t]),
-                "vat": _sum([x.get("TaxTotal") for x in t]),
-            }
+            rows = [
+                (
+                    _v(x.get("TransactionsCurrency")),
+                    {"taxable": _dec(x.get("TaxExclusiveAmount")), "vat": _dec(x.get("TaxTotal"))},
+                )
+                for x in t
+            ]
+            flows["10.3"] = {"days_and_categories": len(t), **_totals(rows)}
         for key, flow in (("Invoice", "10.2"), ("Transactions", "10.4")):
             if pay and pay.get(key):
-                amounts = [s.get("Amount") for p in pay[key] for s in p["Payment"]["SubTotals"]]
-                flows[flow] = {"payments": len(pay[key]), "amount": _sum(amounts)}
+                subs = [s for p in pay[key] for s in p["Payment"]["SubTotals"]]
+                rows = [(_v(s.get("CurrencyCode")), {"amount": _dec(s.get("Amount"))}) for s in subs]
+                flows[flow] = {"payments": len(pay[key]), **_totals(rows)}
         return out
 
     def to_dict(self) -> dict[str, Any]:

@@ -220,10 +220,8 @@ def read_rows(data: bytes, source: str, flow: str) -> list[Row]:
             source, f"byte {exc.start}", "not UTF-8 text", hint="save the spreadsheet as CSV UTF-8"
         ) from None
     stripped = text.lstrip()
-    rows = _json_rows(text, flow, source) if stripped[:1] in ("[", "{") else _csv_rows(text, flow, source)
-    if not rows:
-        raise InputError.at(source, None, "no data rows")
-    return rows
+    # A header without rows (or `[]`) is a period without sales: it is reported too, as an empty report.
+    return _json_rows(text, flow, source) if stripped[:1] in ("[", "{") else _csv_rows(text, flow, source)
 
 
 def column_docs(flow: str) -> list[dict[str, Any]]:

@@ -25,6 +25,9 @@ from fpcli.xmlshape import from_data
 
 CENT = Decimal("0.01")
 GUIDELINE = "urn.cpro.gouv.fr:1p0:CDV:invoice"
+# The PPF's format of flux 6 (DGFiP annex; the official `…_POUR_PPF` samples): this guideline as MDT-3 and
+# MDT-97, no business process (MDT-2), the platform identified (scheme 0238), the PPF as the only recipient.
+PPF_GUIDELINE = "urn.cpro.gouv.fr:1p0:CDV:einvoicingF2"
 PAYMENT_STATUSES = ("211", "212")
 
 
@@ -58,6 +61,8 @@ class CreateRequest:
     platform_id: str | None = None  # the sending platform's number (scheme 0238)
     platform_name: str | None = None
     date: dt.datetime | None = None  # when the status happened (MDT-78); default: now
+    for_ppf: bool = False  # the PPF's format (einvoicingF2), for statuses the tax administration receives
+    vat_on_collection: bool | None = None  # 212: VAT due on collection (PPF informed); None: from BT-8
 
 
 @dataclass
@@ -254,6 +259,38 @@ def _status_detail(
     return detail
 
 
+# BT-8 (CII DueDateTypeCode): 72 VAT due on payment received; 5 on invoicing, 29 on delivery (débits).
+_ON_COLLECTION = {"72": True, "5": False, "29": False}
+
+
+def to_ppf(st: Status, request: CreateRequest, invoice: Invoice) -> bool:
+    """Whether the tax administration receives this status. A cashed invoice (212) concerns it only when the
+    VAT is due on collection: as the request says, else as the invoice's BT-8 says; unknown -> sent."""
+    if st.code != "212":
+        return st.to_ppf
+    if request.vat_on_collection is not None:
+        return request.vat_on_collection
+    return _ON_COLLECTION.get(invoice.tax_point_code or "", True)
+
+
+def _check_for_ppf(st: Status, request: CreateRequest, invoice: Invoice) -> None:
+    if st.code == "212" and not to_ppf(st, request, invoice):
+        raise UsageError(
+            "status 212 goes to the PPF only when VAT is due on collection; this one is not",
+            hint="BT-8 or `--vat-on-debit` says the VAT was due on invoicing or delivery",
+        )
+    if not st.to_ppf:
+        raise UsageError(
+            f"status {st.code} ({st.name}) is not sent to the PPF",
+            hint="`fpcli cdar statuses` lists those that are",
+        )
+    if not request.platform_id:
+        raise UsageError(
+            "the PPF format names the sending platform",
+            hint="give its number (scheme 0238): `--platform-id N`",
+        )
+
+
 def build_message(invoice: Invoice, request: CreateRequest, source: str, now: dt.datetime) -> dict[str, Any]:
     """The message as shape data (see `fpcli.xmlshape`); raises UsageError/InputError on bad requests."""
     st = status(request.status)
@@ -266,13 +303,20 @@ def build_message(invoice: Invoice, request: CreateRequest, source: str, now: dt
             source, "BT-30", "the invoice gives no SIREN for the seller (MDT-129, BR-FR-CDV-13)"
         )
     payments = _payments(invoice, st, request, source)
-    recipients = [_party(invoice, r, source, recipient=True) for r in _recipient_roles(st, role)]
-    if st.to_ppf:
-        recipients.append({"GlobalID": _gid(PPF_ID, "0238"), "Name": "PPF", "RoleCode": "DFH"})
+    ppf = {"GlobalID": _gid(PPF_ID, "0238"), "Name": "PPF", "RoleCode": "DFH"}
+    if request.for_ppf:
+        _check_for_ppf(st, request, invoice)
+        recipients = [ppf]
+    else:
+        recipients = [_party(invoice, r, source, recipient=True) for r in _recipient_roles(st, role)]
+        if to_ppf(st, request, invoice):
+            recipients.append(ppf)
     reference: dict[str, Any] = {"IssuerAssignedID": invoice.number}
     if st.status_code:
         reference["StatusCode"] = st.status_code
     reference["TypeCode"] = invoice.type_code
+    if request.for_ppf:
+        reference["ReferenceTypeCode"] = PPF_GUIDELINE  # MDT-97, as the PPF samples carry it
     reference["FormattedIssueDateTime"] = {
         "DateTimeString": {"value": invoice.issue_date.strftime("%Y%m%d"), "@format": "102"}
     }
@@ -283,7 +327,9 @@ def build_message(invoice: Invoice, request: CreateRequest, source: str, now: dt
     if detail:
         reference["SpecifiedDocumentStatus"] = [detail]
     return {
-        "ExchangedDocumentContext": {
+        "ExchangedDocumentContext": {"GuidelineSpecifiedDocumentContextParameter": {"ID": PPF_GUIDELINE}}
+        if request.for_ppf
+        else {
             "BusinessProcessSpecifiedDocumentContextParameter": {"ID": "REGULATED"},
             "GuidelineSpecifiedDocumentContextParameter": {"ID": GUIDELINE},
         },

@@ -48,6 +48,11 @@ class PAConfig(_Settings):
     token_url: str | None = Field(None, description="OAuth2 token URL, or the JWT `/api/token/` URL")
     auth: AuthKind = Field("oauth2", description="oauth2 (client credentials) or jwt (username/password)")
     client_id: str | None = None
+    token_auth: Literal["body", "basic"] = Field(
+        "body",
+        description="oauth2: how the client credentials reach the token endpoint: `body` (form fields, "
+        "client_secret_post) or `basic` (HTTP Basic, RFC 6749 client_secret_basic)",
+    )
     username: str | None = None
     organization_id: str | None = Field(None, description="Organization-Id header (multi-tenant PAs)")
     webhooks: list[str] = Field(default_factory=list, description="ids of webhooks created with fpcli")

@@ -22,6 +22,7 @@ SETTING_ENV = {
     "token_url": "FPCLI_PA_TOKEN_URL",
     "auth": "FPCLI_PA_AUTH",
     "client_id": "FPCLI_PA_CLIENT_ID",
+    "token_auth": "FPCLI_PA_TOKEN_AUTH",
     "username": "FPCLI_PA_USERNAME",
     "organization_id": "FPCLI_PA_ORGANIZATION_ID",
 }

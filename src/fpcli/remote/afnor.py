@@ -16,10 +16,54 @@ from urllib.parse import quote
 import httpx
 
 from fpcli.errors import RemoteError, UsageError
+from fpcli.remote.flowinfo import PROCESSING_RULES
 from fpcli.remote.http import Authenticator, Http, RemoteUncertain
 
 DOC_TYPES = ("Metadata", "Original", "Converted", "ReadableView")
 ACK_FINAL = ("Ok", "Error")
+# Enumerations of AFNOR XP Z12-013 Flow Service 1.3.0 (components/schemas): values are checked before a
+# request leaves, so a typo is a usage error naming the allowed values, not a PA's 400.
+FLOW_TYPES = (
+    "CustomerInvoice", "SupplierInvoice", "CustomerInvoiceLC", "SupplierInvoiceLC", "StateCustomerInvoiceLC",
+    "StateSupplierInvoiceLC", "AggregatedCustomerTransactionReport", "UnitaryCustomerTransactionReport",
+    "AggregatedCustomerPaymentReport", "UnitaryCustomerPaymentReport", "UnitarySupplierTransactionReport",
+    "MultiFlowReport", "StateCustomerInvoice", "StateSupplierInvoice", "StateTransactionReport",
+    "StateTransactionReportLC", "StatePaymentReport", "StatePaymentReportLC", "Undefined",
+)  # fmt: skip
+DIRECTIONS = ("In", "Out")
+ACK_STATUSES = ("Pending", "Ok", "Error")
+_ENUMS: dict[str, tuple[str, ...]] = {
+    "flowType": FLOW_TYPES,
+    "flowTypes": FLOW_TYPES,
+    "flowDirection": DIRECTIONS,
+    "processingRule": PROCESSING_RULES,
+    "ackStatus": ACK_STATUSES,
+}
+_DATE_TIMES = ("updatedAfter", "updatedBefore")
+
+
+def check_values(params: dict[str, Any]) -> None:
+    """Enumerated values and date-times as the OpenAPI file defines them; UsageError (exit 2) otherwise."""
+    import datetime as dt
+
+    for name, value in params.items():
+        allowed = _ENUMS.get(name)
+        for item in value if isinstance(value, list) else [value]:
+            if allowed is not None and item not in allowed:
+                raise UsageError(
+                    f"{name} `{item}` is not a value the PA API knows", hint=f"one of {', '.join(allowed)}"
+                )
+            if name in _DATE_TIMES:
+                try:
+                    parsed = dt.datetime.fromisoformat(str(item).replace("Z", "+00:00"))
+                except ValueError:
+                    parsed = None
+                if parsed is None or parsed.tzinfo is None:
+                    raise UsageError(
+                        f"{name} `{item}` is not an RFC 3339 date-time", hint="e.g. 2026-11-01T00:00:00Z"
+                    )
+        if name == "callbackUrl" and not str(value).startswith(("https://", "http://")):
+            raise UsageError(f"callbackUrl `{value}` is not an http(s) URL")
 
 
 @dataclass
@@ -95,6 +139,7 @@ class FlowService(_Service):
     def search(
         self, where: dict[str, Any], *, limit: int | None = None, cursor: str | None = None
     ) -> dict[str, Any]:
+        check_values(where)
         payload: dict[str, Any] = {"where": where}
         if limit is not None:
             payload["limit"] = limit
@@ -146,6 +191,7 @@ class FlowService(_Service):
         return list(body.get("webhooks") or []) if isinstance(body, dict) else []
 
     def create_webhook(self, params: dict[str, Any]) -> dict[str, Any]:
+        check_values(params)
         body = self._json("POST", "/v1/webhooks", idempotent=False, json=params)
         if not isinstance(body, dict) or not body.get("webhookId"):
             raise RemoteError(f"{self.service}: the webhook answer has no webhookId")

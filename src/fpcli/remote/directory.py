@@ -60,6 +60,12 @@ INCLUDES = {
     "directory-line": ("siren", "siret", "routingCode"),
 }
 KEY_PATTERN = {"siren": re.compile(r"^\d{9}$"), "siret": re.compile(r"^\d{14}$")}
+# Enumerated filter values (Directory Service 1.3.0 components/schemas), checked before a search is sent.
+VALUES: dict[str, tuple[str, ...]] = {
+    "entityType": ("Public", "PrivateVatRegistered"),
+    "administrativeStatus": ("A", "C"),
+    "facilityType": ("P", "S"),
+}
 FILTER_SYNTAX = re.compile(r"^([A-Za-z]+)([=~^])(.*)$", re.S)
 
 
@@ -109,6 +115,14 @@ def parse_filter(kind: str, text: str) -> tuple[str, dict[str, str]]:
     if allowed is None:
         raise UsageError(f"`{name}` is not a {kind} filter", hint=f"one of {', '.join(FILTERS[kind])}")
     op = OPERATORS[sign]
+    if name in VALUES and value not in VALUES[name]:
+        raise UsageError(
+            f"filter `{name}`: `{value}` is not one of its values", hint=f"one of {', '.join(VALUES[name])}"
+        )
+    if op == STRICT and name in KEY_PATTERN and not KEY_PATTERN[name].match(value):
+        raise UsageError(
+            f"filter `{name}={value}`: a {name.upper()} has {9 if name == 'siren' else 14} digits"
+        )
     if op not in allowed:
         signs = " ".join(s for s, o in OPERATORS.items() if o in allowed)
         raise UsageError(f"filter `{name}` does not take `{sign}` ({op})", hint=f"use {signs}")

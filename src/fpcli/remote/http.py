@@ -36,6 +36,10 @@ class RemoteUncertain(RemoteError):
     """A non-idempotent request was sent but its outcome is unknown (timeout, dropped connection, 5xx)."""
 
 
+class RemoteNotFound(RemoteError):
+    """The service answered 404: what was asked for does not exist there (a directory look-up's "no")."""
+
+
 class Authenticator(Protocol):
     def token(self) -> str: ...
 
@@ -121,7 +125,7 @@ def raise_for(response: httpx.Response, service: str) -> None:
     message = f"{service}: HTTP {status} {error_text(response)}"
     if status in (401, 403):
         raise AuthError(message, hint="check the profile's credentials (`fpcli auth status`)")
-    raise RemoteError(message)
+    raise (RemoteNotFound if status == 404 else RemoteError)(message)
 
 
 class Http:

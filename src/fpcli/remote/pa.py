@@ -121,3 +121,37 @@ def logout(profile_name: str | None) -> Removed:
 
 def now() -> float:
     return time.time()
+
+
+@dataclass
+class ServiceHealth:
+    service: str
+    url: str | None
+    up: bool | None  # None: no URL configured, not asked
+    detail: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"service": self.service, "url": self.url, "up": self.up, "detail": self.detail}
+
+
+def health(session: PASession) -> list[ServiceHealth]:
+    """getHealth of the Flow and Directory Services (`GET /v1/healthcheck`, each with the PA's token);
+    one service down does not hide the other's answer."""
+    from fpcli.errors import FpcliError
+
+    out = []
+    cfg = session.target.config
+    for name, url, service in (
+        ("Flow Service", cfg.flow_url, lambda: session.flows),
+        ("Directory Service", cfg.directory_url, lambda: session.directory),
+    ):
+        if not url:
+            out.append(ServiceHealth(name, None, None, "no URL configured"))
+            continue
+        try:
+            service().health()
+        except FpcliError as exc:
+            out.append(ServiceHealth(name, url, False, exc.message))
+            continue
+        out.append(ServiceHealth(name, url, True, "up"))
+    return out

@@ -78,6 +78,18 @@ def post_json(http: Http, url: str, service: str, **kwargs: Any) -> dict[str, An
     return body
 
 
+def client_auth(how: str, client_id: str, secret: str | None, form: dict[str, str]) -> dict[str, Any]:
+    """The token request's credentials (RFC 6749 2.3.1): in the form (`body`, client_secret_post), or as
+    HTTP Basic (`basic`, client_secret_basic) with id and secret form-encoded first, as the RFC says."""
+    if how == "basic":
+        from urllib.parse import quote_plus
+
+        pair = f"{quote_plus(client_id)}:{quote_plus(secret or '')}".encode()
+        return {"data": form, "headers": {"Authorization": "Basic " + base64.b64encode(pair).decode()}}
+    extra = {"client_id": client_id} if secret is None else {"client_id": client_id, "client_secret": secret}
+    return {"data": {**form, **extra}}
+
+
 def oauth2_token(body: dict[str, Any], service: str, now: float, default_lifetime: float) -> Token:
     """An OAuth2 token answer (RFC 6749 5.1) as a Token; expiry from `expires_in`, else the JWT's `exp`,
     else `default_lifetime`."""
@@ -189,7 +201,7 @@ class TokenManager:
             )
         body = self._post(
             self._token_url(),
-            data={"grant_type": "client_credentials", "client_id": cfg.client_id, "client_secret": secret},
+            **client_auth(cfg.token_auth, cfg.client_id, secret, {"grant_type": "client_credentials"}),
         )
         return oauth2_token(body, f"token endpoint {self._token_url()}", self.clock(), OAUTH_DEFAULT)
 

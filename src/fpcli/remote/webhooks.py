@@ -67,6 +67,20 @@ class WebhookCheck:
         }
 
 
+def _signature_bytes(signature: str) -> bytes:
+    """The HMAC as sent: base64 (AFNOR), URL-safe base64, or 64 hex digits, with or without a `sha256=`
+    prefix (the variants PAs' webhook senders produce); anything else is not a signature."""
+    text = signature.strip()
+    if text.lower().startswith("sha256="):
+        text = text[7:]
+    if len(text) == 64 and all(c in "0123456789abcdefABCDEF" for c in text):
+        return bytes.fromhex(text)
+    try:
+        return base64.b64decode(text, altchars=b"-_" if ("-" in text or "_" in text) else None, validate=True)
+    except (binascii.Error, ValueError):
+        raise SignatureError("the signature is neither base64 nor hexadecimal") from None
+
+
 def verify(
     payload: bytes, signature: str, timestamp: str, secret: str, *, max_age: float, now: float | None = None
 ) -> WebhookCheck:
@@ -75,13 +89,12 @@ def verify(
         raise UsageError(f"timestamp `{timestamp}` is not epoch seconds")
     if not math.isfinite(max_age) or max_age < 0:  # nan or inf would silently switch replay protection off
         raise UsageError(f"`--max-age {max_age}` must be a finite number of seconds")
-    try:
-        given = base64.b64decode(signature.strip(), validate=True)
-    except (binascii.Error, ValueError):
-        raise SignatureError("the signature is not base64") from None
+    given = _signature_bytes(signature)
     fingerprint = _fingerprint(payload, timestamp.strip())
     readings = {"digest": fingerprint, "hex": fingerprint.hex().encode()}
-    age = (time.time() if now is None else now) - int(timestamp)
+    stamp = int(timestamp)
+    # Epoch milliseconds (13 digits) from some PAs: the age is computed in seconds all the same.
+    age = (time.time() if now is None else now) - (stamp / 1000 if stamp > 10**12 else stamp)
     for key_index, key in enumerate(_keys(secret)):
         for reading, message in readings.items():
             if hmac.compare_digest(hmac.new(key, message, hashlib.sha256).digest(), given):

@@ -1,10 +1,12 @@
 """Validating a flux 6 (CDAR) or flux 10 (e-reporting) document: well-formedness, structure (the XSD's
-checks, from `fpcli.xmlshape`), then fpcli's own Schematron rules (in `fpcli/schematron/`), in one Report."""
+checks, from `fpcli.xmlshape`), then fpcli's own Schematron rules (top-level `schematron/`,
+packaged as `fpcli/schematron/`), in one Report."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from importlib import resources
+from pathlib import Path
 from typing import Any
 
 from lxml import etree
@@ -24,8 +26,12 @@ class DocumentRules:
 
 
 def rules_path(name: str) -> str:
-    """The file system path of one of fpcli's Schematron files (package data, also in an installed wheel)."""
-    return str(resources.files("fpcli").joinpath("schematron", name))
+    """The file system path of one of fpcli's Schematron files: package data in an installed wheel (the
+    build copies the top-level `schematron/` there), else that folder of the source tree (editable)."""
+    packaged = resources.files("fpcli").joinpath("schematron", name)
+    if packaged.is_file():
+        return str(packaged)
+    return str(Path(__file__).resolve().parents[3] / "schematron" / name)
 
 
 def parse_checked(data: bytes, source: str, rules: DocumentRules) -> Any:

