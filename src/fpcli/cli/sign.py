@@ -143,8 +143,8 @@ def sign_pdf_cmd(
     ] = None,
 ) -> None:
     from fpcli.fileio import write_output
-    from fpcli.signing.keys import load_pem, load_pkcs12, load_trust_certs
-    from fpcli.signing.sign import Level, SignRequest, check_signer, parse_visible, sign_pdf
+    from fpcli.signing.keys import load_trust_certs
+    from fpcli.signing.sign import SignRequest, check_signer, parse_visible, sign_pdf
 
     term = terminal_of(ctx)
     profile, settings = None, None
@@ -156,11 +156,7 @@ def sign_pdf_cmd(
         p12, key, cert = settings.p12, settings.key, settings.cert
         chain = chain or settings.chain
         level, tsa = level or settings.level, tsa or settings.tsa
-    level = level or "B-B"
-    try:
-        lvl = Level(level.upper())
-    except ValueError:
-        raise UsageError(f"unknown level `{level}`", hint="use B-B, B-T or B-LT") from None
+    lvl = _level(level)
     batch = len(sources) > 1 or Path(sources[0]).is_dir() or Path(output).is_dir() or output.endswith("/")
     source = sources[0]
     if not batch and output != "-" and Path(output).exists() and not force:
@@ -170,21 +166,8 @@ def sign_pdf_cmd(
     data = b"" if batch else _read(source)
     if pkcs11_lib:  # the session stays open until the command ends
         signer = _token_signer(ctx, pkcs11_lib, token_label, key_label, cert, chain, pin_stdin, pin_file)
-    elif p12:
-        signer = load_pkcs12(
-            _read(p12),
-            p12,
-            passphrase(f"Passphrase for {p12}", profile, passphrase_file, passphrase_fd),
-            [_read(c) for c in chain or []],
-        )
-    elif key and cert:
-        signer = load_pem(
-            _read(key),
-            _read(cert),
-            [_read(c) for c in chain or []],
-            key,
-            passphrase(f"Passphrase for {key}", profile, passphrase_file, passphrase_fd),
-        )
+    elif p12 or (key and cert):
+        signer = _file_signer(p12, key, cert, chain, profile, passphrase_file, passphrase_fd)
     else:
         raise UsageError(
             "no key material",
@@ -433,8 +416,7 @@ def profile_signer(term: Any, required: bool) -> Any:
     """`(data, source) -> signed bytes` from the profile's signing settings (`fpcli sign configure`), for
     commands that sign on the way (`fpcli send`); None when the profile has none and `required` is false."""
     from fpcli.profiles.manage import signing
-    from fpcli.signing.keys import load_pem, load_pkcs12
-    from fpcli.signing.sign import Level, SignRequest, sign_pdf
+    from fpcli.signing.sign import SignRequest, sign_pdf
 
     profile, settings = signing(term.user_profile)
     if settings is None or not (settings.p12 or (settings.key and settings.cert)):
@@ -443,19 +425,36 @@ def profile_signer(term: Any, required: bool) -> Any:
                 "`--sign` needs signing settings in the profile", hint="set them with `fpcli sign configure`"
             )
         return None
-    chain = [_read(c) for c in settings.chain]
-    if settings.p12:
-        signer = load_pkcs12(
-            _read(settings.p12), settings.p12, passphrase(f"Passphrase for {settings.p12}", profile), chain
-        )
-    else:
-        key = passphrase(f"Passphrase for {settings.key}", profile)
-        signer = load_pem(_read(settings.key), _read(settings.cert), chain, settings.key, key)
-    try:
-        level = Level((settings.level or "B-B").upper())
-    except ValueError:
-        raise UsageError(
-            f"unknown level `{settings.level}` in the profile", hint="use B-B, B-T or B-LT"
-        ) from None
-    request = SignRequest(level, settings.tsa)
+    signer = _file_signer(settings.p12, settings.key, settings.cert, settings.chain, profile)
+    request = SignRequest(_level(settings.level), settings.tsa)
     return lambda data, source: sign_pdf(data, signer, request, source)
+
+
+def _level(text: str | None) -> Any:
+    from fpcli.signing.sign import Level
+
+    try:
+        return Level((text or "B-B").upper())
+    except ValueError:
+        raise UsageError(f"unknown level `{text}`", hint="use B-B, B-T or B-LT") from None
+
+
+def _file_signer(
+    p12: str | None,
+    key: str | None,
+    cert: str | None,
+    chain: list[str] | None,
+    profile: Any,
+    passphrase_file: str | None = None,
+    passphrase_fd: int | None = None,
+) -> Any:
+    """The signer of a PKCS#12 file, or of a PEM key and certificate; one way for `sign` and `send`."""
+    from fpcli.signing.keys import load_pem, load_pkcs12
+
+    chained = [_read(c) for c in chain or []]
+    if p12:
+        secret = passphrase(f"Passphrase for {p12}", profile, passphrase_file, passphrase_fd)
+        return load_pkcs12(_read(p12), p12, secret, chained)
+    assert key and cert
+    secret = passphrase(f"Passphrase for {key}", profile, passphrase_file, passphrase_fd)
+    return load_pem(_read(key), _read(cert), chained, key, secret)
