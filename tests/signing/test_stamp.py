@@ -93,8 +93,9 @@ def test_signed_with_stamp_still_validates(stamped: bytes) -> None:
     assert report.valid, [f"{f.rule_id}: {f.message}" for f in report.errors]
 
 
-def test_validate_catches_the_widths_of_a_plain_pyhanko_stamp(invoice_pdf: bytes) -> None:  # noqa: F811
-    """PDF/A 6.2.11.5: pyHanko's own accumulator writes Vera's 2048-unit widths; `fpcli validate` says so."""
+@pytest.fixture(scope="module")
+def plain_stamped(invoice_pdf: bytes) -> bytes:  # noqa: F811
+    """A stamp drawn by pyHanko's own accumulator, which writes Vera's 2048-unit widths unscaled."""
     from pyhanko.pdf_utils.font.opentype import GlyphAccumulatorFactory
     from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
     from pyhanko.pdf_utils.text import TextBoxStyle
@@ -102,9 +103,8 @@ def test_validate_catches_the_widths_of_a_plain_pyhanko_stamp(invoice_pdf: bytes
     from pyhanko.stamp import TextStampStyle
 
     from fpcli.signing.stamp import _font_path
-    from fpcli.validation.checks import validate_bytes
 
-    signer = load_pkcs12(make_test_p12("Zoé", 30, b"pw"), "t.p12", b"pw")
+    signer = load_pkcs12(make_test_p12("Zoé Dupont-Écrivain", 30, b"pw"), "t.p12", b"pw")
     style = TextStampStyle(
         stamp_text="Signé par %(signer)s",
         text_box_style=TextBoxStyle(font=GlyphAccumulatorFactory(str(_font_path()))),
@@ -115,9 +115,36 @@ def test_validate_catches_the_widths_of_a_plain_pyhanko_stamp(invoice_pdf: bytes
         new_field_spec=fields.SigFieldSpec("S", on_page=0, box=BOX),
         stamp_style=style,
     )
-    plain = pdf_signer.sign_pdf(IncrementalPdfFileWriter(io.BytesIO(invoice_pdf), strict=False)).getvalue()
-    found = [f for f in validate_bytes(plain, "plain.pdf").errors if f.rule_id == "PDFA-6.2.11.5-1"]
+    return pdf_signer.sign_pdf(IncrementalPdfFileWriter(io.BytesIO(invoice_pdf), strict=False)).getvalue()
+
+
+def test_validate_catches_the_widths_of_a_plain_pyhanko_stamp(plain_stamped: bytes) -> None:
+    """PDF/A 6.2.11.5: pyHanko's own accumulator writes Vera's 2048-unit widths; `fpcli validate` says so."""
+    from fpcli.validation.checks import validate_bytes
+
+    found = [f for f in validate_bytes(plain_stamped, "plain.pdf").errors if f.rule_id == "PDFA-6.2.11.5-1"]
     assert found and "but its embedded program" in found[0].message
+
+
+def _mupdf_text(pdf: bytes, tmp_path) -> str:
+    path = tmp_path / "mu-in.pdf"
+    path.write_bytes(pdf)
+    out = subprocess.run(
+        ["mutool", "draw", "-F", "txt", "-o", "-", str(path), "1"], capture_output=True, text=True, timeout=120
+    )
+    assert out.returncode == 0, out.stderr
+    return out.stdout
+
+
+@pytest.mark.skipif(shutil.which("mutool") is None, reason="MuPDF not installed (.ci/run installs mupdf-tools)")
+def test_mupdf_reads_the_stamp_as_words_and_the_plain_stamp_as_spread_letters(
+    stamped: bytes, plain_stamped: bytes, tmp_path
+) -> None:
+    """MuPDF lays glyphs out with the PDF's widths: fpcli's stamp reads as words, pyHanko's unscaled one as
+    spread-out, cut letters (what users saw)."""
+    assert "Signé par Zoé Dupont-Écrivain" in _mupdf_text(stamped, tmp_path)
+    plain = _mupdf_text(plain_stamped, tmp_path)
+    assert "Dupont-Écrivain" not in plain and "É c r i v a i n" in plain
 
 
 def _ghostscript_text(pdf: bytes, tmp_path) -> str:
