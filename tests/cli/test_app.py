@@ -12,7 +12,7 @@ import fpcli.cli.app  # noqa: F401 (fills FpcliRoot.lazy)
 from fpcli.cli.runtime import FpcliRoot
 from fpcli.errors import ExitCode
 from tests.cli.helpers import run
-from tests.conftest import REPO
+from tests.conftest import EXAMPLES, REPO
 
 GOLDEN = Path(__file__).parent / "golden"
 
@@ -200,7 +200,8 @@ def test_plain_values_coerce_as_typer_does() -> None:
     commands = [root]
     for command in commands:
         commands += list(getattr(command, "commands", {}).values())
-    samples = ["abc", "", " 12 ", "007", "12", "-3", "1_000", "x", True, False, 0, 5, ["a", "b"], ("a",), [1]]
+    samples = ["abc", "", " 12 ", "007", "12", "-3", "1_000", "x", True, False, 0, 5, 32, 33, "40", -1, None,
+               ["a", "b"], ("a",), [1]]  # fmt: skip
     checked = 0
     for command in commands:
         ctx = _click.Context(command, info_name="fpcli")
@@ -215,3 +216,19 @@ def test_plain_values_coerce_as_typer_does() -> None:
                 )
             checked += 1
     assert checked > 100  # the plain parameters of the whole tree
+
+
+def test_signing_a_file_imports_no_pydantic(runner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`fpcli sign` runs once per file in many scripts: with key material on the command line it needs no
+    profile and no pydantic (typer's coercion of `--jobs`' bounded int used to pull it in: ~90 ms a process,
+    the gap to pyHanko's own CLI in benchmarks/bench_sign.py)."""
+    from fpcli.signing.testcert import make_test_p12
+
+    (tmp_path / "t.p12").write_bytes(make_test_p12("bench", 30, b"pw"))
+    made = run(runner, "generate", str(EXAMPLES / "invoice-services.yaml"), "-o", str(tmp_path / "in.pdf"))
+    assert made.exit_code == 0, made.stderr
+    monkeypatch.setenv("FPCLI_SIGN_PASSPHRASE", "pw")
+    out = tmp_path / "out.pdf"
+    loaded = _modules_after(["sign", str(tmp_path / "in.pdf"), "-o", str(out), "--p12", str(tmp_path / "t.p12")])
+    assert out.read_bytes().startswith(b"%PDF-")  # it really signed
+    assert "pydantic" not in loaded

@@ -172,17 +172,23 @@ class _PlainValue(RuntimeParam):
             return build_runtime_param(param.type_descriptor)._coerce_value(value, param=param, ctx=ctx)
         if (kind is str and isinstance(value, str)) or (kind is bool and isinstance(value, bool)):
             return value
-        if kind is int and isinstance(value, int) and not isinstance(value, bool):
-            return value
         if kind is int and isinstance(value, str) and value.isascii() and value.isdigit():
-            return int(value)
+            value = int(value)
+        if kind is int and isinstance(value, int) and not isinstance(value, bool):
+            low, high = getattr(self.parameter_info, "min", None), getattr(self.parameter_info, "max", None)
+            if (low is None or value >= low) and (high is None or value <= high):
+                return value  # out of range: typer's own message, below
         if kind == list[str] and isinstance(value, list | tuple) and all(isinstance(v, str) for v in value):
             return list(value)
         return build_runtime_param(param.type_descriptor)._coerce_value(value, param=param, ctx=ctx)
 
 
 _PLAIN = (str, int, bool, list[str])
-_CONSTRAINTS = ("click_type", "min", "max")
+_CONSTRAINTS = ("click_type",)  # min/max are checked here for int (`--jobs`, `--passphrase-fd`)
+
+
+def _bounded(info: Any) -> bool:
+    return getattr(info, "min", None) is not None or getattr(info, "max", None) is not None
 
 
 def _quick_coercion(command: Any) -> None:
@@ -208,6 +214,8 @@ def _quick_params(params: list[Any]) -> None:
         if descriptor.file_annotation is not None or any(
             getattr(info, a, None) is not None for a in _CONSTRAINTS
         ):
+            continue
+        if _bounded(info) and (descriptor.annotation is not int or getattr(info, "clamp", False)):
             continue
         if descriptor.annotation in _PLAIN:
             param._runtime_param = _PlainValue(parameter_info=info, annotation=descriptor.annotation)
