@@ -62,11 +62,9 @@ class ReadInvoice:
 
 def read_invoice(data: bytes, source: str) -> ReadInvoice:
     """A CII or UBL invoice, bare or embedded in a PDF, read into the model."""
-    if b"%PDF-" in data[:1024]:
-        from fpcli.pdf.attachments import extract_xml
+    from fpcli.pdf.attachments import invoice_xml
 
-        found = extract_xml(data, source)
-        data, source = found.data, f"{source}:{found.filename}"
+    data, source = invoice_xml(data, source)
     data = strip_bom(data)
     root = parse_xml(data, source).getroot()
     if root.tag == f"{{{RSM}}}CrossIndustryInvoice":

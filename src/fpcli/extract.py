@@ -10,8 +10,6 @@ from fpcli.errors import InputError
 from fpcli.fileio import STDIO, read_input
 from fpcli.xmlsafe import parse_xml
 
-PDF_MAGIC = b"%PDF-"
-
 
 @dataclass
 class ExtractResult:
@@ -44,8 +42,9 @@ def extract_invoice(source: str, *, want_model: bool) -> ExtractResult:
     if not data.strip():  # nothing to extract: never write an empty "invoice"
         raise InputError.at(name, None, "empty file: neither a PDF nor XML")
     attachment: str | None = None
-    # A PDF header may sit after some junk bytes (PDF 1.7 §7.5.2 allows it within the first 1024).
-    if PDF_MAGIC in data[:1024]:
+    from fpcli.pdf.reading import is_pdf
+
+    if is_pdf(data):
         from fpcli.pdf.attachments import extract_xml
 
         found = extract_xml(data, name)

@@ -115,11 +115,9 @@ class SendResult:
 
 
 def _embedded_xml(data: bytes, name: str) -> bytes:
-    if b"%PDF-" in data[:1024]:
-        from fpcli.pdf.attachments import extract_xml
+    from fpcli.pdf.attachments import invoice_xml
 
-        return extract_xml(data, name).data
-    return data
+    return invoice_xml(data, name)[0]
 
 
 def _sent_before(path: Path) -> bool:

@@ -270,7 +270,9 @@ def extend_cmd(
     from fpcli.signing.sign import extend_pdf
 
     if output != "-" and Path(output).exists() and not force:
-        raise UsageError(f"`{output}` already exists", hint="pass `--force` to overwrite it")
+        from fpcli.errors import OutputExistsError
+
+        raise OutputExistsError.for_path(Path(output))
     roots = tuple(c.dump() for t in trust for c in load_trust_certs(_read(t), t))
     extended = extend_pdf(_read(source), source, roots, tsa)
     write_output(output, extended, force=force)

@@ -354,14 +354,9 @@ def build_message(invoice: Invoice, request: CreateRequest, source: str, now: dt
 def read_invoice(data: bytes, source: str) -> Invoice:
     """The invoice of a CII XML or Factur-X PDF."""
     from fpcli.cii.reader import read_cii
+    from fpcli.pdf.attachments import invoice_xml
 
-    name = source
-    if b"%PDF-" in data[:1024]:
-        from fpcli.pdf.attachments import extract_xml
-
-        found = extract_xml(data, source)
-        data, name = found.data, f"{source}:{found.filename}"
-    return read_cii(data, name).invoice
+    return read_cii(*invoice_xml(data, source)).invoice
 
 
 def create_message(invoice_data: bytes, source: str, request: CreateRequest) -> CreateResult:

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from fpcli.errors import InputError
-from fpcli.pdf.reading import open_pdf
+from fpcli.pdf.reading import is_pdf, open_pdf
 from fpcli.pdf.streams import read_bounded
 
 KNOWN_NAMES = ("factur-x.xml", "zugferd-invoice.xml", "xrechnung.xml", "order-x.xml")
@@ -134,3 +134,12 @@ def extract_xml(pdf_bytes: bytes, source: str) -> ExtractedXml:
             return ExtractedXml(name, data, str(rel)[1:] if rel is not None else None, mime)
     names = ", ".join(n for n, _ in candidates)
     raise InputError.at(source, None, f"no embedded invoice XML (attachments: {names})")
+
+
+def invoice_xml(data: bytes, source: str) -> tuple[bytes, str]:
+    """The invoice XML of a file that is either that XML or a PDF embedding it, and the name to report it
+    under (`x.pdf:factur-x.xml` for an embedded one)."""
+    if not is_pdf(data):
+        return data, source
+    found = extract_xml(data, source)
+    return found.data, f"{source}:{found.filename}"

@@ -12,12 +12,18 @@ from fpcli.errors import InputError
 _STREAM_PREFIX = re.compile(r"^stream <[^>]*>:\s*")
 
 
+def is_pdf(data: bytes) -> bool:
+    """A PDF header within the first 1024 bytes (PDF 1.7 §7.5.2 allows junk before it): how every command
+    tells a PDF from XML."""
+    return b"%PDF-" in data[:1024]
+
+
 def open_pdf(data: bytes, source: str, *, allow_encrypted: bool = False) -> Any:
     """Open `data` as a PDF. An empty-password encrypted PDF opens only with `allow_encrypted` (the validator
     reports it as a PDF/A violation; writing and extracting refuse it)."""
     import pikepdf
 
-    if b"%PDF-" not in data[:1024]:
+    if not is_pdf(data):
         raise InputError.at(source, None, "not a PDF file (no `%PDF-` header in the first 1024 bytes)")
     try:
         pdf = pikepdf.open(io.BytesIO(data))

@@ -109,10 +109,8 @@ def content_fits(page_or_stream: Any, limit: int) -> bool:
 
 def read_bounded(stream: Any, limit: int, source: str, what: str) -> bytes:
     """The decoded bytes of `stream`, or InputError naming `what` when they would pass `limit`."""
-    if decoded_size(stream, limit) is None:
-        raise InputError.at(source, what, f"decodes to more than {limit // (1024 * 1024)} MiB (limit)")
-    data = bytes(stream.read_bytes())
-    if len(data) > limit:  # filters this module only estimates
+    data = read_or_none(stream, limit)
+    if data is None:
         raise InputError.at(source, what, f"decodes to more than {limit // (1024 * 1024)} MiB (limit)")
     return data
 
@@ -126,4 +124,4 @@ def read_or_none(stream: Any, limit: int) -> bytes | None:
     if decoded_size(stream, limit) is None:
         return None
     data = bytes(stream.read_bytes())
-    return data if len(data) <= limit else None
+    return data if len(data) <= limit else None  # a filter this module only estimates may decode to more

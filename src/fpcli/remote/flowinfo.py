@@ -83,7 +83,9 @@ def _guideline(root: Any) -> str | None:
 
 def classify(name: str, data: bytes, *, syntax: str | None = None) -> FlowFile:
     """Read enough of the file to name its syntax and profile; refuse what a PA cannot take."""
-    if data.lstrip()[:5] == b"%PDF-" or data[:1024].find(b"%PDF-") >= 0:
+    from fpcli.pdf.reading import is_pdf
+
+    if is_pdf(data):
         from fpcli.pdf.attachments import extract_xml
 
         xml = extract_xml(data, name).data

@@ -293,6 +293,8 @@ def _as_findings(items: list[Any]) -> list[Finding]:
 def validate_bytes(data: bytes, source: str, options: ValidateOptions | None = None) -> Report:
     options = options or ValidateOptions()
     report = Report(source=source)
-    if b"%PDF-" in data[:1024]:
+    from fpcli.pdf.reading import is_pdf
+
+    if is_pdf(data):
         return validate_pdf_bytes(data, report, options)
     return validate_xml_bytes(data, report, options)

@@ -180,7 +180,9 @@ def _pdf_files(data: bytes, source: str) -> tuple[bytes, list[Attachment]]:
 
 def _read(viewed: Viewed, data: bytes, check: bool) -> None:
     source = viewed.source
-    if b"%PDF-" in data[:1024]:
+    from fpcli.pdf.reading import is_pdf
+
+    if is_pdf(data):
         viewed.container = "pdf"
         xml, viewed.attachments = _pdf_files(data, source)
         invoice_name = next((a.name for a in viewed.attachments if a.is_invoice), "invoice XML")
