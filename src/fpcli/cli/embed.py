@@ -4,7 +4,7 @@ from typing import Annotated
 
 import typer
 
-from fpcli.cli.options import ForceOpt, JsonOpt
+from fpcli.cli.options import ForceOpt, JsonOpt, check_json_vs_stdout
 from fpcli.cli.runtime import terminal_of
 from fpcli.clock import source_date
 
@@ -51,10 +51,7 @@ def embed(
         check=not no_check,
         date=source_date(),
     )
-    if (json_out or term.json) and output == "-":
-        from fpcli.errors import UsageError
-
-        raise UsageError("`--json` and `-o -` both want stdout", hint="write the PDF to a file with `-o`")
+    check_json_vs_stdout(json_out or term.json, output)
     result = embed_invoice(request)
     for item in result.removed:
         term.warn(f"removed from the base PDF (forbidden in PDF/A): {item}")
