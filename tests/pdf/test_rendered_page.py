@@ -87,3 +87,15 @@ def test_long_invoice_numbers_its_pages(runner, tmp_path: Path) -> None:
     for n in range(1, len(pngs) + 1):
         assert f"page {n} / {len(pngs)}" in text
     assert "Article 89" in text and "1 pièce" in text
+
+
+def test_every_font_of_the_rendered_page_is_embedded(runner, tmp_path: Path) -> None:
+    """pdffonts (poppler) lists each font the pages reference: all embedded, no stray Helvetica from
+    reportlab's default initial font."""
+    out = tmp_path / "inv.pdf"
+    generate(runner, EXAMPLES / "invoice-services.yaml", out)
+    rows = subprocess.run(["pdffonts", str(out)], capture_output=True, check=True, text=True).stdout
+    fonts = rows.splitlines()[2:]
+    assert fonts, rows
+    assert all(line.split()[-5] == "yes" for line in fonts), rows  # the "emb" column
+    assert "Helvetica" not in rows
