@@ -188,9 +188,7 @@ def _render(invoice: Invoice, computed: Computed, pages: int) -> tuple[bytes, in
     buf = io.BytesIO()
     # The initial font is the embedded one: reportlab would otherwise put a non-embedded Helvetica in every
     # page's resources (unused, but a font PDF/A checkers and pdffonts list).
-    canvas = Canvas(
-        buf, pagesize=(A4_W, A4_H), invariant=True, pageCompression=1, initialFontName=FONT
-    )
+    canvas = Canvas(buf, pagesize=(A4_W, A4_H), invariant=True, pageCompression=1, initialFontName=FONT)
     canvas.setCreator("fpcli")
     credit = invoice.is_credit_note
     title = "AVOIR" if credit else "FACTURE"
