@@ -8,7 +8,7 @@ from decimal import Decimal
 import pytest
 
 from fpcli.errors import ExitCode, InputError, InvoiceDataError
-from fpcli.model.load import load_invoices
+from fpcli.model.load import load_invoices, parse_document
 from tests.conftest import EXAMPLES
 
 
@@ -119,7 +119,24 @@ def test_yaml_alias_bomb_refused() -> None:
     levels += [f"a{i}: &a{i} [" + ",".join([f"*a{i - 1}"] * 10) + "]" for i in range(1, 9)]
     with pytest.raises(InputError) as info:
         load_invoices("\n".join(levels).encode(), "bomb.yaml")
-    assert info.value.message == "bomb.yaml: YAML anchors/aliases expand to more than 100,000 values"
+    assert info.value.message == "bomb.yaml: YAML aliases would add more than 100,000 values once expanded"
+
+
+def test_a_large_invoice_without_aliases_is_not_taken_for_a_bomb() -> None:
+    """15,000 lines of 8 fields: over 100,000 nodes of the document's own, none added by an alias."""
+    line = "  - {{id: '{i}', name: Conseil, quantity: 1, unit: HUR, unit_price: 10, vat_category: S, vat_rate: 20, note: n}}"
+    doc = "lines:\n" + "\n".join(line.format(i=i) for i in range(15_000))
+    assert len(parse_document(doc.encode(), "big.yaml")["lines"]) == 15_000
+
+
+def test_aliases_may_add_up_to_the_bound_on_top_of_a_large_document() -> None:
+    own = "\n".join(f"k{i}: v" for i in range(60_000))
+    ten = "t: &t [" + ",".join(["x"] * 1_000) + "]"
+    uses = "u: [" + ",".join(["*t"] * 90) + "]"  # 90,000 values added by aliases: under the bound
+    assert len(parse_document(f"{own}\n{ten}\n{uses}".encode(), "in.yaml")["u"]) == 90
+    too_many = "u: [" + ",".join(["*t"] * 101) + "]"
+    with pytest.raises(InputError, match="aliases would add more than 100,000"):
+        parse_document(f"{own}\n{ten}\n{too_many}".encode(), "in.yaml")
 
 
 def test_yaml_anchors_for_repeated_parts_are_accepted() -> None:
