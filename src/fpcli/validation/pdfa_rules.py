@@ -18,6 +18,8 @@ Each check names the veraPDF rule (clause-testNumber of the PDF/A-2B/3B profiles
 |                    | without HalftoneName                                                             |
 | PDFA-6.2.8-1..5    | images without Alternates or OPI, Interpolate false, BitsPerComponent 1/2/4/8/16|
 |                    | (1 for image masks)                                                              |
+| PDFA-6.2.8.3-1..5 | JPEG 2000 images: 1, 3 or 4 channels; one bit depth from 1 to 38; without a      |
+|                    | ColorSpace, colour boxes with METH 1-3, no CIEJab, one marked best (APPROX 1)    |
 | PDFA-6.2.9-1/3     | form XObjects without OPI, PS or Subtype2 PS; no PostScript XObjects             |
 | PDFA-6.4.1-1..3    | widgets without A/AA, fields without AA, NeedAppearances not true               |
 | PDFA-6.4.2-1/2     | no XFA in the AcroForm, no NeedsRendering in the catalog                        |
@@ -295,6 +297,8 @@ def check_object(obj: Any, keys: list[str], is_stream: bool, out: _Collector, wh
             out.add("PDFA-6.1.7.2-1", "error", f"the stream filter {bad[0]} is not allowed", where)
         if subtype == "/Image":
             _check_image(d, keys, out, where)
+            if _names(d.get("/Filter")) == ["JPXDecode"]:
+                _check_jpx(obj, d, out, where)
         elif subtype == "/Form":
             if "/OPI" in keys or "/PS" in keys or d.get("/Subtype2") == "/PS":
                 out.add("PDFA-6.2.9-1", "error", "a form XObject has OPI, PS or Subtype2 PS", where)
@@ -394,6 +398,47 @@ def _check_image(d: Any, keys: list[str], out: _Collector, where: str) -> None:
             out.add("PDFA-6.2.8-5", "error", "an image mask has BitsPerComponent other than 1", where)
     elif bpc is not None and bpc not in (1, 2, 4, 8, 16):
         out.add("PDFA-6.2.8-4", "error", f"an image has BitsPerComponent {bpc}", where)
+
+
+MAX_JPX_BYTES = 64 * 1024 * 1024  # the raw (undecoded) bytes of one image, read for its header boxes
+
+
+def _check_jpx(stream: Any, d: Any, out: _Collector, where: str) -> None:
+    """6.2.8.3: what a JPEG 2000 image's own header says; its colour boxes only count when the image
+    dictionary gives no ColorSpace."""
+    from fpcli.validation.jpx import read_header
+
+    length = d.get("/Length")
+    if not isinstance(length, int) or length > MAX_JPX_BYTES:
+        return
+    try:
+        header = read_header(bytes(stream.read_raw_bytes()))
+    except Exception:  # qpdf raises several types for damaged streams: not this rule's finding
+        return
+    if header is None:
+        return
+    if header.channels not in (1, 3, 4):
+        out.add("PDFA-6.2.8.3-1", "error", f"a JPEG 2000 image has {header.channels} colour channels", where)
+    if "/ColorSpace" not in d and header.colours:
+        best = sum(1 for c in header.colours if c.approx == 1)
+        if len(header.colours) > 1 and best != 1:
+            out.add(
+                "PDFA-6.2.8.3-2",
+                "error",
+                f"a JPEG 2000 image has {len(header.colours)} colour specifications,"
+                f" {best} marked best (APPROX 1)",
+                where,
+            )
+        colour = header.colour
+        if colour is not None and colour.method not in (1, 2, 3):
+            out.add(
+                "PDFA-6.2.8.3-3", "error", f"a JPEG 2000 colour specification has METH {colour.method}", where
+            )
+        if colour is not None and colour.enum_cs == 19:
+            out.add("PDFA-6.2.8.3-4", "error", "a JPEG 2000 image uses colour space 19 (CIEJab)", where)
+    if header.bpcc or header.bit_depth is None or not 1 <= header.bit_depth <= 38:
+        depth = "components of different bit depths" if header.bpcc else f"bit depth {header.bit_depth}"
+        out.add("PDFA-6.2.8.3-5", "error", f"a JPEG 2000 image has {depth} (1 to 38, one for all)", where)
 
 
 def _check_docmdp(perms: Any, out: _Collector) -> None:
