@@ -29,7 +29,8 @@ finding can be compared with a veraPDF report. Rule ids are ``PDFA-<clause>-<tes
 | PDFA-6.3.2-1        | error   | annotation (other than Popup) has an F key                                |
 | PDFA-6.3.2-2        | error   | annotation flags: Print set; Hidden, Invisible, ToggleNoView, NoView off  |
 | PDFA-6.3.3-1        | error   | annotation (not Popup/Link, non-zero Rect) has an appearance dictionary   |
-| PDFA-6.3.3-2        | error   | appearance dictionary holds only N; N is a stream (a dict for Btn widgets)|
+| PDFA-6.3.3-2        | error   | appearance dictionary holds only N                                        |
+| PDFA-6.3.3-3/4      | error   | N is a dictionary of states for Btn widgets, a stream for the others      |
 | PDFA-6.5.1-1        | error   | no Launch, JavaScript, Sound, Movie, ResetForm, ImportData, Hide,         |
 |                     |         | SetOCGState, Rendition, Trans, GoTo3DView, SetState, NOP action anywhere  |
 |                     |         | reachable; no JavaScript name tree (GoToR and URI are allowed)            |
@@ -973,8 +974,25 @@ def _resource_transparency(resources: Any, depth: int = 0) -> bool:
     return False
 
 
-def _scan_content(content: Any, resources: Any, where: str, scan: _Scan, depth: int) -> None:
-    """Scan one content stream (a page object or a form/appearance stream) for fonts and colours."""
+# Operators that set the fill / stroke colour, and path-painting operators that use them. A path painted
+# before any colour is set is painted in the initial DeviceGray black: a DeviceGray use (veraPDF 6.2.4.3 t03).
+FILL_SETTERS = frozenset({"rg", "k", "g", "cs", "sc", "scn"})
+STROKE_SETTERS = frozenset({"RG", "K", "G", "CS", "SC", "SCN"})
+FILL_PAINTERS = frozenset({"f", "F", "f*", "B", "B*", "b", "b*"})
+STROKE_PAINTERS = frozenset({"S", "s", "B", "B*", "b", "b*"})
+
+
+def _scan_content(
+    content: Any,
+    resources: Any,
+    where: str,
+    scan: _Scan,
+    depth: int,
+    colours_set: tuple[bool, bool] = (True, True),
+) -> None:
+    """Scan one content stream (a page object or a form/appearance stream) for fonts and colours.
+    `colours_set`: whether the fill and stroke colours were set before this stream starts (False for a page
+    or an appearance stream, which start in the initial graphics state)."""
     import pikepdf
 
     if isinstance(content, pikepdf.Stream) and content.is_indirect:
@@ -1012,7 +1030,8 @@ def _scan_content(content: Any, resources: Any, where: str, scan: _Scan, depth: 
         return
     font_name: str | None = None
     mode = 0
-    stack: list[tuple[str | None, int]] = []
+    fill_set, stroke_set = colours_set
+    stack: list[tuple[str | None, int, bool, bool]] = []
     checked: set[str] = set()
     for instruction in ops:
         operands, operator = instruction.operands, instruction.operator
@@ -1030,11 +1049,11 @@ def _scan_content(content: Any, resources: Any, where: str, scan: _Scan, depth: 
             if scan.depth > 28:
                 scan.problem("PDFA-6.1.13-8", "q/Q pairs are nested more than 28 levels deep", where)
             if len(stack) < 64:
-                stack.append((font_name, mode))
+                stack.append((font_name, mode, fill_set, stroke_set))
         elif op == "Q":
             scan.depth = max(0, scan.depth - 1)
             if stack:
-                font_name, mode = stack.pop()
+                font_name, mode, fill_set, stroke_set = stack.pop()
         elif op == "Tf" and operands:
             font_name = str(operands[0])
         elif op == "Tr" and operands:
@@ -1047,7 +1066,15 @@ def _scan_content(content: Any, resources: Any, where: str, scan: _Scan, depth: 
                     if font is not None and not _font_embedded(font):
                         scan.unembedded.setdefault(_font_label(font, font_name), where)
                 _remember_shown(font, operands, scan)
-        elif op in {"rg", "RG"}:
+                if depth < MAX_FORM_DEPTH:
+                    _type3_glyphs(font, resources, f"{where}, Type3 font {font_name}", scan, depth)
+        elif (op in FILL_PAINTERS and not fill_set) or (op in STROKE_PAINTERS and not stroke_set):
+            scan.device.setdefault("Gray", f"{where} (a path painted in the initial colour)")
+        if op in FILL_SETTERS:
+            fill_set = True
+        elif op in STROKE_SETTERS:
+            stroke_set = True
+        if op in {"rg", "RG"}:
             scan.device.setdefault("RGB", where)
         elif op in {"k", "K"}:
             scan.device.setdefault("CMYK", where)
@@ -1059,6 +1086,12 @@ def _scan_content(content: Any, resources: Any, where: str, scan: _Scan, depth: 
                 scan.device.setdefault(dev, where)
         elif op == "INLINE IMAGE" and operands:
             _inline_image(operands[0], resources, where, scan)
+        elif op == "sh" and operands:
+            _shading_space(_resource(resources, "/Shading", str(operands[0])), resources, where, scan)
+        elif op in {"scn", "SCN"} and operands and isinstance(operands[-1], pikepdf.Name):
+            pattern = _resource(resources, "/Pattern", str(operands[-1]))
+            if pattern is not None and depth < MAX_FORM_DEPTH:
+                _pattern(pattern, resources, f"{where}, pattern {operands[-1]}", scan, depth)
         elif op == "Do" and operands:
             xo = _resource(resources, "/XObject", str(operands[0]))
             if not isinstance(xo, pikepdf.Stream):
@@ -1074,7 +1107,56 @@ def _scan_content(content: Any, resources: Any, where: str, scan: _Scan, depth: 
                 group = xo.stream_dict.get("/Group")
                 if isinstance(group, pikepdf.Dictionary) and group.get("/S") == "/Transparency":
                     scan.transparency = True
-                _scan_content(xo, inner, f"{where}, form {operands[0]}", scan, depth + 1)
+                _scan_content(
+                    xo, inner, f"{where}, form {operands[0]}", scan, depth + 1, (fill_set, stroke_set)
+                )
+
+
+def _shading_space(shading: Any, resources: Any, where: str, scan: _Scan) -> None:
+    import pikepdf
+
+    d = shading.stream_dict if isinstance(shading, pikepdf.Stream) else shading
+    if isinstance(d, pikepdf.Dictionary):
+        dev = _device_of_space(d.get("/ColorSpace"), resources)
+        if dev:
+            scan.device.setdefault(dev, f"{where}, shading")
+
+
+def _pattern(pattern: Any, resources: Any, where: str, scan: _Scan, depth: int) -> None:
+    """A tiling pattern paints with its own content stream; a shading pattern with its shading (6.2.4.3)."""
+    import pikepdf
+
+    if isinstance(pattern, pikepdf.Stream) and pattern.stream_dict.get("/PatternType") == 1:
+        inner = pattern.stream_dict.get("/Resources", resources)
+        _scan_content(pattern, inner, where, scan, depth + 1)
+    elif isinstance(pattern, pikepdf.Dictionary) and pattern.get("/PatternType") == 2:
+        _shading_space(pattern.get("/Shading"), resources, where, scan)
+
+
+MAX_TYPE3_GLYPHS = 256
+
+
+def _type3_glyphs(font: Any, resources: Any, where: str, scan: _Scan, depth: int) -> None:
+    """A Type3 font's glyph procedures are content streams; those that start with `d0` paint in their own
+    colours (`d1` glyphs take the text's colour and may not set one)."""
+    import pikepdf
+
+    if not isinstance(font, pikepdf.Dictionary) or font.get("/Subtype") != "/Type3":
+        return
+    if font.is_indirect and font.objgen in scan.done:
+        return
+    if font.is_indirect:
+        scan.done.add(font.objgen)
+    procs = font.get("/CharProcs")
+    if not isinstance(procs, pikepdf.Dictionary):
+        return
+    inner = font.get("/Resources", resources)
+    for key in list(procs.keys())[:MAX_TYPE3_GLYPHS]:
+        glyph = procs.get(key)
+        if isinstance(glyph, pikepdf.Stream) and content_fits(glyph, MAX_CONTENT_BYTES):
+            head = glyph.read_bytes()[:256].split()
+            if b"d0" in head[:3]:
+                _scan_content(glyph, inner, f"{where}, glyph {key[1:]}", scan, depth + 1)
 
 
 def _remember_shown(font: Any, operands: Any, scan: _Scan) -> None:
@@ -1176,26 +1258,29 @@ def _check_annotation(annot: Any, where: str, out: _Collector, scan: _Scan, page
     normal = ap.get("/N")
     field_type = _inherited(annot, "/FT")
     is_btn = subtype == "Widget" and field_type == "/Btn"
-    keys = set(ap.keys())
-    ok_type = isinstance(normal, pikepdf.Stream) or (is_btn and isinstance(normal, pikepdf.Dictionary))
-    if keys != {"/N"} or not ok_type:
+    if set(ap.keys()) != {"/N"}:
+        out.add("PDFA-6.3.3-2", "error", f"the {subtype} annotation appearance must hold only N", where)
+    if "/N" in ap and is_btn and not isinstance(normal, pikepdf.Dictionary):
         out.add(
-            "PDFA-6.3.3-2",
-            "error",
-            f"the {subtype} annotation appearance must hold only N, as a stream"
-            + (" or, for a button, a dictionary" if is_btn else ""),
-            where,
+            "PDFA-6.3.3-3", "error", "a button widget's N appearance must be a dictionary of states", where
         )
+    elif "/N" in ap and not is_btn and not isinstance(normal, pikepdf.Stream):
+        out.add("PDFA-6.3.3-4", "error", f"the {subtype} annotation's N appearance must be a stream", where)
     if isinstance(normal, pikepdf.Stream):
         _scan_content(
-            normal, normal.stream_dict.get("/Resources", page_resources), f"{where} appearance", scan, 1
+            normal,
+            normal.stream_dict.get("/Resources", page_resources),
+            f"{where} appearance",
+            scan,
+            1,
+            (False, False),
         )
     elif isinstance(normal, pikepdf.Dictionary):
         for state in list(normal.keys())[:8]:
             stream = normal.get(state)
             if isinstance(stream, pikepdf.Stream):
                 res = stream.stream_dict.get("/Resources", page_resources)
-                _scan_content(stream, res, f"{where} appearance {state}", scan, 1)
+                _scan_content(stream, res, f"{where} appearance {state}", scan, 1, (False, False))
 
 
 def _check_pages(pdf: pikepdf.Pdf, output_cs: str | None, out: _Collector) -> None:
@@ -1219,7 +1304,7 @@ def _check_pages(pdf: pikepdf.Pdf, output_cs: str | None, out: _Collector) -> No
             out.add("PDFA-6.5.2-2", "error", "the page has an additional-actions (AA) dictionary", where)
         resources = _inherited(page, "/Resources")
         scan = _Scan(ops=total_ops)
-        _scan_content(page, resources, where, scan, 0)
+        _scan_content(page, resources, where, scan, 0, (False, False))
         annots = page.get("/Annots")
         if isinstance(annots, pikepdf.Array):
             for j, annot in enumerate(list(annots)[:1000]):
