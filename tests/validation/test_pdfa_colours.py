@@ -1,7 +1,7 @@
-"""PDF/A clause 6.2.4.3 (device colours need an OutputIntent or a Default colour space) wherever a page
-paints: shadings, tiling and shading patterns, Type3 glyph procedures, and paths painted in the initial
-DeviceGray black; and clause 6.3.3 on the kind of a widget's N appearance. Files built with pikepdf, no
-OutputIntent, so every device colour use is a finding."""
+"""PDF/A clause 6.2.4.3 (device colours need an OutputIntent or a Default colour space) wherever a page paints:
+shadings, tiling and shading patterns, Type3 glyph procedures, and paths painted in the initial DeviceGray
+black; clause 6.3.3 on the kind of a widget's N appearance; rendering intents (6.2.6) and halftone transfer
+functions (6.2.5). Files built with pikepdf, no OutputIntent, so every device colour use is a finding."""
 
 from __future__ import annotations
 
@@ -115,3 +115,42 @@ def test_a_button_widget_needs_a_dictionary_of_states_other_annotations_a_stream
     )  # fmt: skip
     pdf.pages[0].obj.Annots = pdf.make_indirect([pdf.make_indirect(square)])
     assert "PDFA-6.3.3-4" in colour_rules(pdf)
+
+
+def graphics_rules(pdf: pikepdf.Pdf) -> set[str]:
+    buf = io.BytesIO()
+    pdf.save(buf)
+    found = check_pdfa(open_pdf(buf.getvalue(), "x.pdf"), "x.pdf")
+    return {f.rule_id for f in found if f.rule_id.startswith(("PDFA-6.2.5", "PDFA-6.2.6"))}
+
+
+def test_rendering_intents_are_the_four_standard_ones_everywhere() -> None:
+    assert graphics_rules(page_pdf(b"/Perceptual ri")) == set()
+    assert graphics_rules(page_pdf(b"/Custom ri")) == {"PDFA-6.2.6-1"}
+    gs = pikepdf.Dictionary(Type=N.ExtGState, RI=N.Custom)
+    assert graphics_rules(page_pdf(b"/GS0 gs", ExtGState=pikepdf.Dictionary(GS0=gs))) == {"PDFA-6.2.6-1"}
+    pdf = page_pdf(b"/Im0 Do")
+    image = pdf.make_stream(
+        b"\0", Type=N.XObject, Subtype=N.Image, Width=1, Height=1, ColorSpace=N.DeviceGray,
+        BitsPerComponent=8, Intent=N.Vivid,
+    )  # fmt: skip
+    pdf.pages[0].obj.Resources = pikepdf.Dictionary(XObject=pikepdf.Dictionary(Im0=image))
+    assert graphics_rules(pdf) == {"PDFA-6.2.6-1"}
+
+
+def test_halftone_transfer_functions_only_for_non_primary_colourants() -> None:
+    def with_halftone(**colourants: pikepdf.Dictionary) -> set[str]:
+        ht = pikepdf.Dictionary(Type=N.Halftone, HalftoneType=5, **colourants)
+        gs = pikepdf.Dictionary(Type=N.ExtGState, HT=ht)
+        return graphics_rules(page_pdf(b"/GS0 gs", ExtGState=pikepdf.Dictionary(GS0=gs)))
+
+    def screen(**extra: object) -> pikepdf.Dictionary:
+        return pikepdf.Dictionary(
+            Type=N.Halftone, HalftoneType=1, Frequency=60, Angle=45, SpotFunction=N.Round, **extra
+        )
+
+    assert with_halftone(Default=screen(), Cyan=screen(), Spot=screen(TransferFunction=N.Identity)) == set()
+    assert with_halftone(Default=screen(), Red=screen()) == {"PDFA-6.2.5-6"}  # not a primary: needs one
+    assert with_halftone(Default=screen(), Black=screen(TransferFunction=N.Identity)) == {"PDFA-6.2.5-6"}
+    lone = pikepdf.Dictionary(Type=N.ExtGState, HT=screen(TransferFunction=N.Identity))
+    assert graphics_rules(page_pdf(b"/GS0 gs", ExtGState=pikepdf.Dictionary(GS0=lone))) == {"PDFA-6.2.5-6"}

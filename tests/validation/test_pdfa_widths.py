@@ -10,7 +10,11 @@ from fpcli.validation.pdfa import check_pdfa, open_pdf
 
 
 @pytest.mark.parametrize(
-    ("letter", "expected"), [("d", "gives code 32 the width 250 but its embedded program 278"), ("f", "gives CID 3 the width 300 but its embedded program 464")]
+    ("letter", "expected"),
+    [
+        ("d", "gives code 32 the width 250 but its embedded program 278"),
+        ("f", "gives CID 3 the width 300 but its embedded program 464"),
+    ],
 )
 def test_verapdf_width_failures_found(shared: Path, letter: str, expected: str) -> None:
     path = shared / "corpus" / "pdfa2b" / f"veraPDF_test_suite_6-2-11-5-t01-fail-{letter}.pdf"

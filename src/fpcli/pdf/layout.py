@@ -63,9 +63,10 @@ def _subset_cache_class() -> type:
             ref = super().addSubsetObjects(doc, fontname, subset)
             stream = doc.idToObject.get(f"fontFile:{self.filename}({fontname})")
             if isinstance(stream, pdfdoc.PDFStream) and stream.filters == [pdfdoc.PDFZCompress]:
-                # deflated here, once per distinct subset; the Filter entry tells reportlab it is done
+                # deflated here, once per distinct subset; the Filter entry tells reportlab it is done, and
+                # is written as reportlab itself writes it (an array), so the bytes are the same either way
                 stream.content = deflate(stream.content)
-                stream.dictionary["Filter"] = pdfdoc.PDFName("FlateDecode")
+                stream.dictionary["Filter"] = pdfdoc.PDFArray([pdfdoc.PDFName("FlateDecode")])
             return ref
 
     return CachedSubsetFace

@@ -92,6 +92,7 @@ from fpcli.errors import InputError
 from fpcli.pdf.streams import content_fits, read_bounded
 from fpcli.validation.findings import Finding, Severity
 from fpcli.validation.pdfa_rules import (
+    RENDERING_INTENTS,
     check_colour_array,
     check_file_bytes,
     check_name,
@@ -1056,6 +1057,12 @@ def _scan_content(
                 font_name, mode, fill_set, stroke_set = stack.pop()
         elif op == "Tf" and operands:
             font_name = str(operands[0])
+        elif op == "ri" and operands and str(operands[0]) not in RENDERING_INTENTS:
+            scan.problem(
+                "PDFA-6.2.6-1",
+                f"the rendering intent {operands[0]} is not one of the four standard ones",
+                where,
+            )
         elif op == "Tr" and operands:
             mode = int(_number(operands[0]) or 0)
         elif op in SHOW_TEXT_OPS:

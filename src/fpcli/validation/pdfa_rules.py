@@ -16,6 +16,8 @@ Each check names the veraPDF rule (clause-testNumber of the PDF/A-2B/3B profiles
 | PDFA-6.1.13-11     | page boundaries (MediaBox, CropBox…) between 3 and 14400 units                  |
 | PDFA-6.2.5-1..5    | ExtGState without TR, TR2 other than Default, HTP; halftones of type 1 or 5,    |
 |                    | without HalftoneName                                                             |
+| PDFA-6.2.5-6       | halftone TransferFunction only for non-primary colourants of a type 5 halftone  |
+| PDFA-6.2.6-1       | rendering intents (ExtGState RI, image Intent, `ri`) among the four standard    |
 | PDFA-6.2.8-1..5    | images without Alternates or OPI, Interpolate false, BitsPerComponent 1/2/4/8/16|
 |                    | (1 for image masks)                                                              |
 | PDFA-6.2.8.3-1..5 | JPEG 2000 images: 1, 3 or 4 channels; one bit depth from 1 to 38; without a      |
@@ -318,6 +320,7 @@ def check_object(obj: Any, keys: list[str], is_stream: bool, out: _Collector, wh
             out.add("PDFA-6.2.5-4", "error", "a halftone is not of type 1 or 5", where)
         if "/HalftoneName" in keys:
             out.add("PDFA-6.2.5-5", "error", "a halftone has a HalftoneName", where)
+        _check_transfer_functions(d, keys, out, where)
     if "/Perms" in keys:
         perms = d.get("/Perms")
         _check_docmdp(perms, out)
@@ -367,7 +370,59 @@ def _check_length(stream: Any, d: Any, out: _Collector, where: str) -> None:
         out.add("PDFA-6.1.7.1-1", "error", f"the stream Length is {length} but it holds {real} bytes", where)
 
 
+PRIMARY_COLORANTS = frozenset({"/Cyan", "/Magenta", "/Yellow", "/Black"})
+HALFTONE_KEYS = frozenset({"/Type", "/HalftoneType", "/HalftoneName", "/Default"})
+
+
+def _check_transfer_functions(d: Any, keys: list[str], out: _Collector, where: str) -> None:
+    """6.2.5-6: a halftone's TransferFunction only where ISO 32000-1 requires it: never for a primary
+    colourant (or a halftone of no colourant), always for another colourant of a type 5 halftone."""
+    if d.get("/HalftoneType") != 5:
+        return  # its colourant is its key in a type 5 halftone, or none when an ExtGState's HT (below)
+    import pikepdf
+
+    for colorant in keys[:64]:
+        sub = d.get(colorant)
+        if isinstance(sub, pikepdf.Stream):  # a type 6, 10 or 16 halftone
+            sub = sub.stream_dict
+        if colorant in HALFTONE_KEYS or not isinstance(sub, pikepdf.Dictionary):
+            continue
+        has = "/TransferFunction" in sub
+        if colorant in PRIMARY_COLORANTS and has:
+            out.add("PDFA-6.2.5-6", "error", f"the halftone of {colorant[1:]} has a TransferFunction", where)
+        elif colorant not in PRIMARY_COLORANTS and not has:
+            out.add(
+                "PDFA-6.2.5-6",
+                "error",
+                f"the halftone of the colourant {colorant[1:]} has no TransferFunction",
+                where,
+            )
+
+
+RENDERING_INTENTS = frozenset(
+    {"/RelativeColorimetric", "/AbsoluteColorimetric", "/Perceptual", "/Saturation"}
+)
+
+
+def check_rendering_intent(value: Any, out: _Collector, where: str) -> None:
+    """6.2.6-1: one of the four rendering intents of ISO 32000-1 Table 70."""
+    if value is not None and str(value) not in RENDERING_INTENTS:
+        out.add(
+            "PDFA-6.2.6-1",
+            "error",
+            f"the rendering intent {value} is not one of the four standard ones",
+            where,
+        )
+
+
 def _check_gstate(gs: Any, out: _Collector, where: str) -> None:
+    check_rendering_intent(gs.get("/RI"), out, where)
+    import pikepdf
+
+    ht = gs.get("/HT")
+    ht = ht.stream_dict if isinstance(ht, pikepdf.Stream) else ht
+    if isinstance(ht, pikepdf.Dictionary) and ht.get("/HalftoneType") != 5 and "/TransferFunction" in ht:
+        out.add("PDFA-6.2.5-6", "error", "a halftone of no colourant has a TransferFunction", where)
     if "/TR" in gs:
         out.add("PDFA-6.2.5-1", "error", "an ExtGState has a transfer function (TR)", where)
     if "/TR2" in gs and gs.get("/TR2") != "/Default":
@@ -386,6 +441,7 @@ def _check_box(box: Any, name: str, out: _Collector, where: str) -> None:
 
 
 def _check_image(d: Any, keys: list[str], out: _Collector, where: str) -> None:
+    check_rendering_intent(d.get("/Intent"), out, where)
     if "/Alternates" in keys:
         out.add("PDFA-6.2.8-1", "error", "an image has Alternates", where)
     if "/OPI" in keys:
