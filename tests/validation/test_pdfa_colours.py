@@ -154,3 +154,21 @@ def test_halftone_transfer_functions_only_for_non_primary_colourants() -> None:
     assert with_halftone(Default=screen(), Black=screen(TransferFunction=N.Identity)) == {"PDFA-6.2.5-6"}
     lone = pikepdf.Dictionary(Type=N.ExtGState, HT=screen(TransferFunction=N.Identity))
     assert graphics_rules(page_pdf(b"/GS0 gs", ExtGState=pikepdf.Dictionary(GS0=lone))) == {"PDFA-6.2.5-6"}
+
+
+def test_a_colourant_name_that_is_not_utf8_is_found_and_the_walk_goes_on() -> None:
+    """pikepdf cannot give the text of a name whose bytes are not UTF-8 (`/Cyan#C2`): the rule is found from the
+    name's bytes, and the rest of the file is still checked (an ExtGState with TR after it)."""
+    pdf = page_pdf(b"")
+    bad = pikepdf.Object.parse(b"/Cyan#C2")
+    tint = pdf.make_stream(b"{}", FunctionType=4, Domain=[0, 1, 0, 1], Range=[0, 1, 0, 1, 0, 1, 0, 1])
+    space = pikepdf.Array([N.DeviceN, pikepdf.Array([N.Black, bad]), N.DeviceCMYK, tint])
+    gs = pikepdf.Dictionary(Type=N.ExtGState, TR=N.Identity)
+    pdf.pages[0].obj.Resources = pikepdf.Dictionary(
+        ColorSpace=pikepdf.Dictionary(CS0=space), ExtGState=pikepdf.Dictionary(GS0=gs)
+    )
+    buf = io.BytesIO()
+    pdf.save(buf)
+    found = {f.rule_id: f.message for f in check_pdfa(open_pdf(buf.getvalue(), "x.pdf"), "x.pdf")}
+    assert "not valid UTF-8" in found["PDFA-6.1.8-1"] and "Cyan#" in found["PDFA-6.1.8-1"]
+    assert "PDFA-6.2.5-1" in found  # the TR after it was still reached

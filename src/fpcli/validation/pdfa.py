@@ -191,8 +191,12 @@ class _Collector:
     rule_set: str = RULE_SET
     findings: list[Finding] = field(default_factory=list)
     counts: dict[str, int] = field(default_factory=dict)
+    said: set[tuple[str, str, str | None]] = field(default_factory=set)
 
     def add(self, rule_id: str, severity: Severity, message: str, location: str | None = None) -> None:
+        if (rule_id, message, location) in self.said:
+            return  # the same object reached twice (a direct object copied, two paths to one object)
+        self.said.add((rule_id, message, location))
         n = self.counts.get(rule_id, 0) + 1
         self.counts[rule_id] = n
         if n <= MAX_FINDINGS_PER_RULE:
@@ -688,9 +692,21 @@ def _walk_graph(pdf: pikepdf.Pdf, out: _Collector, limit: int) -> _Walk:
         d = obj.stream_dict if is_stream else obj
         keys = list(d.keys())
         check_object(obj, keys, is_stream, out, _where(obj, parent_key))
+        readable: list[tuple[str, Any]] = []
         for key in keys:
             check_name(key, out, _ref(obj))
-            value = d.get(key)
+            try:
+                value = d.get(key)
+            except (TypeError, UnicodeError):  # a key that is not UTF-8: pikepdf cannot look it up by text
+                shown = key.encode("utf-8", "surrogateescape").decode("ascii", "backslashreplace")
+                out.add(
+                    "PDFA-X-REPAIRED",
+                    "warning",
+                    f"the value of the key {shown} (not UTF-8) was not checked",
+                    _ref(obj),
+                )
+                continue
+            readable.append((key, value))
             if not isinstance(value, pikepdf.Dictionary | pikepdf.Array | pikepdf.Stream):
                 check_scalar(value, out, _ref(obj))
         if is_stream:
@@ -718,10 +734,9 @@ def _walk_graph(pdf: pikepdf.Pdf, out: _Collector, limit: int) -> _Walk:
             for spec in items:
                 if isinstance(spec, pikepdf.Dictionary) and spec.is_indirect:
                     state.af_targets.add(spec.objgen)
-        for key in keys:
+        for key, value in readable:
             if key == "/Parent":
                 continue
-            value = d.get(key)
             if isinstance(value, pikepdf.Dictionary | pikepdf.Array | pikepdf.Stream):
                 stack.append((value, key))
     if state.capped:

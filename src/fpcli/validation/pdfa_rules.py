@@ -28,6 +28,7 @@ Each check names the veraPDF rule (clause-testNumber of the PDF/A-2B/3B profiles
 | PDFA-6.10-1/2      | no AlternatePresentations name tree, no PresSteps on pages                      |
 | PDFA-6.11-1        | no Requirements in the catalog                                                   |
 | PDFA-6.1.12-2      | a DocMDP signature reference has no DigestLocation, DigestMethod, DigestValue   |
+| PDFA-6.1.8-1       | Separation / DeviceN colourant names valid UTF-8                                 |
 | PDFA-6.2.4.4-1/2   | DeviceN spot colours listed in Colorants; Separations of one name share their   |
 |                    | alternate space and tint transform (compared by content)                         |
 | PDFA-6.1.13-9      | DeviceN with at most 32 colourants                                               |
@@ -270,6 +271,20 @@ def check_scalar(value: Any, out: _Collector, where: str) -> None:
             out.add("PDFA-6.1.13-3", "error", "a string is longer than 32767 bytes", where)
     elif isinstance(value, pikepdf.Name):
         check_name(str(value), out, where)
+
+
+_NAME_ESCAPE = re.compile(rb"#([0-9A-Fa-f]{2})")
+
+
+def name_is_utf8(name: Any) -> bool:
+    """6.1.8-1: a name's bytes, once its #xx escapes are expanded, are UTF-8 (pikepdf's str() of a name
+    that is not raises instead)."""
+    raw = _NAME_ESCAPE.sub(lambda m: bytes([int(m.group(1), 16)]), bytes(name.unparse())[1:])
+    try:
+        raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
 
 
 def check_name(name: str, out: _Collector, where: str) -> None:
@@ -518,6 +533,12 @@ def check_colour_array(array: Any, out: _Collector, where: str, separations: dic
 
     if len(array) < 4 or not isinstance(array[0], pikepdf.Name):
         return
+    colourants = [array[1]] if isinstance(array[1], pikepdf.Name) else list(array[1])[:64]
+    for name in colourants:
+        if isinstance(name, pikepdf.Name) and not name_is_utf8(name):
+            shown = name.unparse().decode("ascii", "replace")
+            out.add("PDFA-6.1.8-1", "error", f"the colourant name {shown} is not valid UTF-8", where)
+            return  # its text cannot be compared with the other colour spaces'
     kind = str(array[0])
     if kind == "/Separation" and isinstance(array[1], pikepdf.Name):
         alternate, tint = array[2], array[3]
