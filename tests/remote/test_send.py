@@ -228,3 +228,34 @@ def test_send_signs_with_the_profile_settings_and_to_chorus(
     assert data["target"].startswith("chorus:") and data["invoices"][0]["status"] == "sent"
     again = json.loads(run(runner, "--json", "send", str(b), "--to", "chorus", "--no-sign").stdout)
     assert again["invoices"][0]["status"] == "already-sent"
+
+
+def test_send_to_chorus_needs_only_the_chorus_pro_settings(
+    runner: CliRunner, chorus: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """No PA profile and no PA settings: the public buyer is checked with Chorus Pro's structure look-up,
+    then deposited once; a buyer Chorus Pro does not know is not ready and nothing is deposited for it."""
+    from tests.remote.test_preflight import ARMEES
+
+    monkeypatch.setenv("FPCLI_TIMEOUT", "0.5")
+    monkeypatch.setenv("FPCLI_BACKOFF", "0.01")
+    monkeypatch.chdir(tmp_path)
+    coded = {**ARMEES, "electronic_address": {"id": "110043015_11004301500012_SGA-ACHATS", "scheme": "0225"}}
+    good = write_input(tmp_path, "F-40", buyer=coded, purchase_order_reference="EJ-2026-17")
+    no_engagement = write_input(tmp_path, "F-41", buyer=coded, purchase_order_reference=None)
+    result = run(runner, "--json", "send", str(good), str(no_engagement), "--to", "chorus", "--no-sign")
+    assert result.exit_code == 1, result.stderr
+    assert "public buyers are looked up in Chorus Pro's structures" in result.stderr
+    data = json.loads(result.stdout)
+    assert data["target"].startswith("chorus:") and data["summary"] == {"sent": 1, "not-ready": 1}
+    sent, held = data["invoices"]
+    assert (sent["flow"], sent["processing_rule"], sent["flow_id"]) == ("public", "B2G", "CPP0000000001")
+    assert held["status"] == "not-ready" and "legal commitment number (BT-13)" in held["error"]
+    assert len(chorus.state.deposits) == 1
+    assert chorus.state.deposits[0]["data"] == (tmp_path / "outbox" / "F-40.pdf").read_bytes()
+    assert chorus.state.calls.count("/structures/v1/rechercher") == 1  # one look-up, then the cache
+    again = json.loads(run(runner, "--json", "send", str(good), "--to", "chorus", "--no-sign").stdout)
+    assert again["invoices"][0]["status"] == "already-sent" and len(chorus.state.deposits) == 1
+    # Asking for a PA by name that is not set up stays an error: no silent fallback then.
+    named = run(runner, "send", str(good), "--to", "chorus", "--pa", "mypa", "--no-sign")
+    assert named.exit_code == 2 and "no profile and no PA settings" in named.stderr
