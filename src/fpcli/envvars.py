@@ -21,7 +21,8 @@ VARIABLES: dict[str, str] = {
     "FPCLI_RETRIES": "retries of a request that is safe to repeat (default 3; 0: none)",
     "FPCLI_BACKOFF": "seconds before the first retry, doubled each time (default 0.5)",
     "FPCLI_LOOKUP_WAIT": "seconds a PA may take to show a flow in its search after an unanswered upload "
-    "(default 30): past it the journal entry is `uncertain`, never re-sent blindly",
+    "(default 30): fpcli searches that long before it re-sends a flow the search proves absent; 0: no "
+    "look-up, the entry is `uncertain` and never re-sent",
     # PA (AFNOR XP Z12-013 Flow and Directory services)
     "FPCLI_PA": "PA configuration of the profile to use (same as --pa)",
     "FPCLI_PA_FLOW_URL": "Flow Service base URL (…/flow-service)",

@@ -25,6 +25,7 @@ from fpcli.remote.cache import JsonCache
 Severity = Literal["error", "warning", "info"]
 SCHEMA_VERSION = 1
 DEFAULT_MAX_AGE = 24 * 3600.0
+NOT_ASKED = "not asked"  # Lookup.source of a question the directory in use cannot answer
 SIRET, SIREN, ROUTING, ADDRESS = "0009", "0002", "0224", "0225"
 # Document types a buyer issues on the seller's behalf (self-billing): BR-FR-22 checks BT-34 then, not BT-49.
 SELF_BILLED = ("389", "501", "500", "471", "473", "261", "502")
@@ -83,15 +84,18 @@ class Lookup:
 class Directory:
     """Directory look-ups through a cache. `get` is `DirectoryService.get`, or None offline."""
 
+    name = "directory"
+
     def __init__(
         self,
         get: Callable[[str], dict[str, Any]] | None,
         *,
         max_age: float = DEFAULT_MAX_AGE,
         root: Path | None = None,
+        cache: str = "directory",
     ) -> None:
         self.get = get
-        self.cache = JsonCache("directory", max_age, root)
+        self.cache = JsonCache(cache, max_age, root)
 
     def look(self, what: str, path: str) -> Lookup:
         from fpcli.remote.http import RemoteNotFound
@@ -126,6 +130,70 @@ class Directory:
             f"routing code {code} of {siret}",
             f"/v1/routing-code/siret:{quote(siret, safe='')}/code:{quote(code, safe='')}",
         )
+
+
+class ChorusStructures(Directory):
+    """Public-sector look-ups through Chorus Pro's own structure search, for sending to Chorus Pro without a
+    PA: a facility (SIRET), whether it requires a service code or a legal commitment number, and its active
+    services, in the shape the PA directory gives them (`b2gAdditionalData`, routing codes). Chorus Pro has
+    no directory lines and no legal units: those are not asked (`NOT_ASKED`); an invoice sent to Chorus Pro
+    has a public buyer, looked up by its SIRET. `structure` is `ChorusClient.structure`, or None offline."""
+
+    name = "Chorus Pro structures"
+
+    def __init__(
+        self,
+        structure: Callable[[str], dict[str, Any]] | None,
+        *,
+        scope: str = "",
+        max_age: float = DEFAULT_MAX_AGE,
+        root: Path | None = None,
+    ) -> None:
+        import hashlib
+
+        # Sandbox and production hold different structures: one cache per Chorus Pro API (`scope`).
+        cache = "chorus-structures-" + hashlib.sha256(scope.encode()).hexdigest()[:12]
+        super().__init__(None if structure is None else self._get, max_age=max_age, root=root, cache=cache)
+        self.structure = structure
+        self._seen: dict[str, dict[str, Any]] = {}
+
+    def _facility(self, siret: str) -> dict[str, Any]:
+        assert self.structure is not None
+        if siret not in self._seen:  # one structure answer serves the facility and its services
+            self._seen[siret] = self.structure(siret)
+        return self._seen[siret]
+
+    def _get(self, key: str) -> dict[str, Any]:
+        from fpcli.remote.http import RemoteNotFound
+
+        kind, siret, code = [*key.split(":", 2), ""][:3]
+        info = self._facility(siret)
+        if kind == "siret":
+            return {
+                "siret": siret,
+                "name": info.get("name"),
+                "idStructureCPP": info.get("id"),
+                "b2gAdditionalData": {
+                    "serviceCodeStatus": bool(info.get("service_code_required")),
+                    "managesLegalCommitmentCode": bool(info.get("engagement_required")),
+                },
+            }
+        for service in info.get("services") or []:
+            if service.get("code") == code:
+                return {"siret": siret, "routingIdentifier": code, "routingCodeName": service.get("name")}
+        raise RemoteNotFound(f"Chorus Pro: structure {siret} has no active service `{code}`")
+
+    def line(self, addressing_id: str) -> Lookup:
+        return Lookup(f"directory line {addressing_id}", None, None, NOT_ASKED)
+
+    def siren(self, siren: str) -> Lookup:
+        return Lookup(f"legal unit {siren}", None, None, NOT_ASKED)
+
+    def siret(self, siret: str) -> Lookup:
+        return self.look(f"Chorus Pro structure {siret}", f"siret:{siret}")
+
+    def routing_code(self, siret: str, code: str) -> Lookup:
+        return self.look(f"service {code} of Chorus Pro structure {siret}", f"service:{siret}:{code}")
 
 
 @dataclass
@@ -291,6 +359,14 @@ def classify(invoice: Invoice, directory: Directory, result: PreflightResult) ->
     unit = directory.siren(siren)
     result.lookups.append(unit)
     _stale(unit, result)
+    if unit.source == NOT_ASKED:  # Chorus Pro's structures only: the invoice goes to Chorus Pro
+        result.add(
+            "FLOW-CHORUS",
+            "info",
+            f"buyer {siren}: sent to Chorus Pro, so a public buyer; its facility is looked up in "
+            f"{directory.name}",
+        )
+        return "public"
     if unit.found is None:
         # Offline and not cached: INSEE gives public bodies SIRENs starting with 1 or 2; say it is a guess.
         guess = "public" if siren[0] in "12" else "domestic-b2b"
@@ -327,6 +403,14 @@ def _line(
     found = directory.line(address.id)
     result.lookups.append(found)
     _stale(found, result)
+    if found.source == NOT_ASKED:
+        result.add(
+            f"{term}-NOT-CHECKED",
+            "info",
+            f"{term} `{address.id}`: not checked, {directory.name} have no directory lines (no PA profile); "
+            "Chorus Pro routes by the buyer's SIRET and service code",
+        )
+        return found
     if found.found is None:
         result.add("OFFLINE", "error", f"{found.what}: not in the cache; run without `--offline` once")
     elif not found.found:
@@ -378,7 +462,7 @@ def _public(invoice: Invoice, directory: Directory, result: PreflightResult) -> 
         result.add("OFFLINE", "error", f"{facility.what}: not in the cache; run without `--offline` once")
         return
     if not facility.found:
-        result.add("BT-46-UNKNOWN", "error", f"BT-46 SIRET `{ids.siret}`: not in the directory")
+        result.add("BT-46-UNKNOWN", "error", f"BT-46 SIRET `{ids.siret}`: not in the {directory.name}")
         return
     if record.get("administrativeStatus") == "C":
         result.add("BT-46-CLOSED", "error", f"BT-46 SIRET `{ids.siret}`: the facility is closed")

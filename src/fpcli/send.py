@@ -287,7 +287,8 @@ def _submit(group: list[SendItem], rule: str | None, submit: Submit) -> None:
             if isinstance(exc, AlreadySubmittedError):
                 item.status, item.error = "already-sent", exc.message
             elif isinstance(exc, SubmissionUncertainError):
-                # may have arrived: never re-sent by itself; `pdp journal --resolve` decides (issue 17)
+                # may have arrived and the PA's search could not tell: not re-sent; the next run reconciles
+                # again, or `pdp journal --resolve` decides
                 item.fail("uncertain", exc)
             else:
                 item.fail("refused" if getattr(exc, "findings", None) else "failed", exc)

@@ -18,6 +18,7 @@ from tests.conftest import EXAMPLES, SHARED
 
 HEADER = Header("340577964", "NOM MATELAS", "2728", dt.date(2025, 9, 1), dt.date(2025, 9, 30))
 B2C = "date,category,vat_rate,taxable_amount,vat_amount,count\n"
+SAMPLE = SHARED / "reference" / "fr" / "e-reporting" / "samples" / "FFE1025A_PPF262_PPF2621025000000000000290.xml"
 
 
 def build(text: str, flow: str = "10.3", header: Header = HEADER) -> bytes:
@@ -168,14 +169,7 @@ def test_not_utf8() -> None:
 
 @pytest.mark.skipif(not SHARED.is_dir(), reason="../shared not found")
 def test_sample_reads_back_without_loss() -> None:
-    path = (
-        SHARED
-        / "reference"
-        / "fr"
-        / "e-reporting"
-        / "samples"
-        / "FFE1025A_PPF262_PPF2621025000000000000290.xml"
-    )
+    path = SAMPLE
     document = read_report(path.read_bytes(), path.name)
 
     def tree(e: etree._Element) -> object:
@@ -197,3 +191,90 @@ def test_csv_docs_and_examples_cover_every_flow_and_column() -> None:
         for c in columns:
             assert f"| `{c.name}` |" in docs, (flow, c.name)
         assert any(p.name.startswith(flow) for p in (EXAMPLES / "ereport").glob("*.csv")), flow
+
+
+INVOICE_HEAD = (
+    "invoice_id,issue_date,currency,vat_total_eur,business_process,seller_id,seller_vat,buyer_id,buyer_scheme,"
+    "vat_category,vat_rate,taxable_amount\n"
+)
+
+
+def test_invoice_in_another_currency_states_its_vat_total_in_euros() -> None:
+    """G1.12: an invoice in another currency gives its VAT total in euros too; TT-52 is in euros (G6.23),
+    TT-22, TT-51 and the breakdown in the invoice's currency."""
+    xml = build(
+        INVOICE_HEAD + "A1,2025-09-01,CHF,21.60,S1,340577964,FR41340577964,X1,0227,S,20,100\n", "10.1"
+    )
+    invoice = etree.fromstring(xml).find("TransactionsReport/Invoice")
+    assert invoice.findtext("CurrencyCode") == "CHF"
+    total = invoice.find("MonetaryTotal/TaxAmount")
+    assert (total.text, total.get("CurrencyCode")) == ("21.60", "EUR")
+    assert invoice.findtext("MonetaryTotal/TaxExclusiveAmount") == "100.00"
+    assert invoice.findtext("TaxSubTotal/TaxAmount") == "20.00"  # in francs, as on the invoice
+    summary = read_report(xml, "r.xml").summary["flows"]["10.1"]
+    assert summary["by_currency"] == {"CHF": {"taxable": "100.00"}, "EUR": {"vat": "21.60"}}
+    assert summary["currency"] is None and summary["taxable"] is None and summary["vat"] is None
+
+
+@pytest.mark.parametrize(
+    ("row", "message"),
+    [
+        ("A1,2025-09-01,USD,,S1,340577964,FR41340577964,X1,0227,S,20,100\n",
+         "row 2, column vat_total_eur: is empty: the invoice is in USD, and its VAT total is reported in euros (DGFiP G1.12"),
+        ("A1,2025-09-01,EUR,19.99,S1,340577964,FR41340577964,X1,0227,S,20,100\n",
+         "row 2, column vat_total_eur: 19.99 differs from the invoice's VAT 20.00"),
+        ("A1,2025-09-01,dollar,1,S1,340577964,FR41340577964,X1,0227,S,20,100\n",
+         "row 2, column currency: `dollar` is not an ISO 4217 currency code (G1.10)"),
+        ("A1,2025-09-01,usd,1,S1,340577964,FR41340577964,X1,0227,S,20,100\n", "did you mean `USD`?"),
+    ],
+)  # fmt: skip
+def test_invoice_currency_problems(row: str, message: str) -> None:
+    with pytest.raises(InputError) as caught:
+        build(INVOICE_HEAD + row, "10.1")
+    assert message in caught.value.message
+    assert "\n" not in caught.value.message
+
+
+def test_b2c_sales_in_another_currency_are_grouped_apart() -> None:
+    xml = build(
+        "date,category,vat_rate,taxable_amount,currency\n"
+        "2025-09-01,TLB1,20,100,EUR\n2025-09-01,TLB1,20,50,USD\n2025-09-01,TLB1,20,10,\n"
+    )
+    groups = etree.fromstring(xml).findall("TransactionsReport/Transactions")
+    assert [(g.findtext("TransactionsCurrency"), g.findtext("TaxExclusiveAmount")) for g in groups] == [
+        ("EUR", "110.00"),
+        ("USD", "50.00"),
+    ]
+    summary = read_report(xml, "r.xml").summary["flows"]["10.3"]
+    assert summary["by_currency"] == {
+        "EUR": {"taxable": "110.00", "vat": "22.00"},
+        "USD": {"taxable": "50.00", "vat": "10.00"},
+    }
+    assert summary["taxable"] is None
+
+
+@pytest.mark.parametrize("flow", ["10.2", "10.4"])
+def test_amounts_cashed_are_in_euros(flow: str) -> None:
+    head = "invoice_id,issue_date," if flow == "10.2" else ""
+    values = "A1,2025-09-01," if flow == "10.2" else ""
+    text = f"{head}payment_date,vat_rate,amount,currency\n{values}2025-09-03,20,12.50,USD\n"
+    with pytest.raises(
+        InputError,
+        match=r"row 2, column currency: `USD`: amounts cashed are reported in euros \(DGFiP G6\.27\)",
+    ):
+        build(text, flow)
+
+
+@pytest.mark.skipif(not SHARED.is_dir(), reason="../shared not found")
+def test_official_sample_totals_without_tt51() -> None:
+    """The official sample without its optional TT-51: the totals come from the breakdown (TT-54), the same."""
+    path = SAMPLE
+    root = etree.parse(str(path)).getroot()
+    before = read_report(etree.tostring(root), path.name).summary["flows"]
+    for total in root.findall("TransactionsReport/Invoice/MonetaryTotal/TaxExclusiveAmount"):
+        total.getparent().remove(total)
+    assert root.find("TransactionsReport/Invoice/MonetaryTotal/TaxExclusiveAmount") is None
+    after = read_report(etree.tostring(root), path.name).summary["flows"]
+    assert after == before
+    assert Decimal(after["10.1"]["taxable"]) == Decimal("210000") and after["10.1"]["currency"] == "EUR"
+    assert Decimal(after["10.3"]["vat"]) == Decimal("4000")

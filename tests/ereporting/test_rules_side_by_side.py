@@ -194,6 +194,38 @@ def test_structure_check_agrees_with_official_xsd(
     assert check(root, REPORT) != []
 
 
+FOREIGN = {"10.1": "10.1-invoices-foreign-currency.csv", "10.3": "10.3-b2c-foreign-currency.csv"}
+
+
+@pytest.mark.parametrize("flow", sorted(FOREIGN))
+def test_reports_in_other_currencies_pass_official_xsd_and_schematron(flow: str) -> None:
+    """G1.12 / G6.23: a 10.1 invoice in USD or CHF, its VAT total in euros; 10.3 sales in USD."""
+    path = EXAMPLES / "ereport" / FOREIGN[flow]
+    xml = build_report(path.read_bytes(), str(path), flow, HEADER).xml
+    root = etree.fromstring(xml)
+    currencies = root.xpath("//Invoice/CurrencyCode/text() | //Transactions/TransactionsCurrency/text()")
+    assert {"EUR", "USD"} <= set(currencies)
+    assert set(root.xpath("//MonetaryTotal/TaxAmount/@CurrencyCode")) <= {"EUR"}
+    assert official_xsd().validate(root), official_xsd().error_log
+    assert official(xml) == fpcli(xml) == set()
+    # The official rules agree that the VAT total of an invoice in dollars is stated in euros (G6.23) …
+    if flow == "10.1":
+        usd_vat = f"{INV}[CurrencyCode = 'USD']/MonetaryTotal/TaxAmount"
+        wrong = _mutate_xml(xml, _attr(usd_vat, "CurrencyCode", "USD"))
+        assert official(wrong) == fpcli(wrong) == {"G6.23"}
+    # … and that a currency is an ISO 4217 code (G1.10).
+    bad = _mutate_xml(
+        xml, _set("(//Invoice/CurrencyCode | //Transactions/TransactionsCurrency)[. = 'USD']", "usd")
+    )
+    assert official(bad) == fpcli(bad) == {"G1.10"}
+
+
+def _mutate_xml(xml: bytes, change: Callable[[Any], None]) -> bytes:
+    root = etree.fromstring(xml)
+    change(root)
+    return etree.tostring(root)
+
+
 @pytest.mark.parametrize("flow", sorted(EXAMPLE_FILES))
 def test_empty_period_reports_pass_official_xsd_and_schematron(flow: str) -> None:
     """A period without sales: the header row only gives a report with its period and nothing else."""

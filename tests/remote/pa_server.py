@@ -2,7 +2,9 @@
 
 Every request to the services is checked against the OpenAPI files in ../shared (problems collected in
 `state.violations`, which the fixture asserts empty). Faults are queued per operationId and consumed one per
-request: "slow" (answer after the client's timeout, the request processed), "500" (refused, not processed),
+request: "slow" (answer after the client's timeout, the request processed), "slow_unprocessed" (answer 500
+after the client's timeout, the request not processed), "500" (refused, not processed), "503" (unavailable,
+not processed, Retry-After: 0),
 "500_after" (processed, then 500), "429" (Retry-After: 1), "drop" (processed, connection closed without an
 answer), "expire_token" (every token issued so far becomes invalid: 401).
 """
@@ -93,6 +95,7 @@ class State:
     ack_after: int = 1  # metadata reads before a flow's acknowledgement turns final
     slow_seconds: float = 1.5
     page_size: int = 2
+    ignore_filters: bool = False  # searches answer every flow, whatever the `where` (a PA seen doing so)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def receive(self, data: bytes, name: str) -> str:
@@ -180,6 +183,9 @@ class _Handler(JsonHandler):
             return self._error(500, "INTERNAL", "try later")
         if fault == "503":
             return self._error(503, "UNAVAILABLE", "maintenance", {"Retry-After": "0"})
+        if fault == "slow_unprocessed":  # the client gives up waiting; the PA then fails without recording
+            time.sleep(self.state.slow_seconds)
+            return self._error(500, "INTERNAL", "gave up")
         handler = getattr(self, f"op_{op_id}", None)
         if handler is None:
             return self._error(501, "NOT_IMPLEMENTED", str(op_id))
@@ -321,7 +327,7 @@ class _Handler(JsonHandler):
         self, sub: str, query: Any, body: bytes
     ) -> tuple[int, Any, dict[str, str] | None, bytes | None]:
         params = json.loads(body)
-        where = params.get("where", {})
+        where = {} if self.state.ignore_filters else params.get("where", {})
         limit = min(params.get("limit", self.state.page_size), self.state.page_size)
         start = int(params.get("cursor") or 0)
         with self.state.lock:

@@ -83,6 +83,9 @@ class _FaultingHandler(JsonHandler):
         if fault == "500":
             self._send(500, {"erreur": "erreur interne"})
             return True
+        if fault == "503":
+            self._send(503, {"erreur": "service indisponible"}, headers={"Retry-After": "0"})
+            return True
         return False
 
     def _fault_after(self, fault: str | None) -> bool:

@@ -81,7 +81,7 @@ def test_dropped_deposit_is_not_sent_again_by_accident(
     assert run(runner, "pdp", "journal", "--resolve", "1", "--absent").exit_code == 2  # decided already
 
 
-@pytest.mark.parametrize("fault", ["429", "expire_token"])
+@pytest.mark.parametrize("fault", ["429", "503", "expire_token"])
 def test_refused_before_processing_is_retried_once(
     runner: CliRunner, chorus: ChorusServer, pdf: Path, fault: str
 ) -> None:

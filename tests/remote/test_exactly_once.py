@@ -129,10 +129,12 @@ def test_unanswered_upload_is_found_within_the_bound_not_resent(
         settle(pa, invoices, shas)
 
 
-def test_search_lagging_past_the_bound_leaves_uncertain_not_duplicate(invoices: Path) -> None:
+def test_without_look_up_time_nothing_is_resent_and_a_later_look_up_finds_it(invoices: Path) -> None:
+    """FPCLI_LOOKUP_WAIT=0 (for a PA whose search lag is unknown): no reconciliation, so an unknown outcome
+    is never sent again; a later run with look-up time finds the flow once the PA shows it."""
     shas = write(invoices, 4)
     with FakePA(Behaviour(drop_after_record=True, search_lag=2.0)) as pa:
-        code, _, err = fpcli(pa, "pdp", "submit", str(invoices), FPCLI_LOOKUP_WAIT="0.5")
+        code, _, err = fpcli(pa, "pdp", "submit", str(invoices), FPCLI_LOOKUP_WAIT="0")
         assert code == 4 and err.count("may or may not have reached") == 4, err
         assert set(journal_states().values()) == {"uncertain"}
         listing = fpcli(pa, "pdp", "journal")
@@ -177,3 +179,17 @@ def test_kill_9_and_immediate_rerun(invoices: Path) -> None:
         assert code in (0, 2, 4), err
         no_false_claims(pa, shas)
         settle(pa, invoices, shas)
+
+
+def test_failed_before_record_is_proven_absent_and_sent_once(invoices: Path) -> None:
+    """A 500 that came before the PA recorded anything: the search (honouring its filter) proves the flow
+    absent over the whole window, so the file is sent once more, in the same run; 0 duplicates, 0 lost."""
+    shas = write(invoices, 6)
+    odd = {name for name in shas if int(name[4:7]) % 2}
+    with FakePA(Behaviour(fail_before_record=lambda name: name in odd)) as pa:
+        code, _, err = fpcli(pa, "pdp", "submit", str(invoices), "--jobs", "2", FPCLI_LOOKUP_WAIT="1")
+        assert code == 0, err
+        assert pa.ledger.uploads == len(shas) + len(odd)
+        assert pa.ledger.counts() == dict.fromkeys(shas.values(), 1)
+        assert set(journal_states().values()) == {"submitted"}
+        no_false_claims(pa, shas)

@@ -229,3 +229,42 @@ def test_foreign_seller_or_both_foreign(tmp_path: Path) -> None:
         )
         flows[name] = (result.flow, result.ready)
     assert flows == {"import": ("international-b2b", True), "abroad": ("out-of-scope", True)}
+
+
+def test_public_buyer_checked_with_chorus_pro_structures_without_a_pa(chorus: Any, tmp_path: Path) -> None:
+    """No PA: the public-sector checks come from Chorus Pro's own structure look-up (facility, service code,
+    legal commitment); the PA directory's lines are not checked, and said so."""
+    from fpcli.preflight import ChorusStructures
+    from fpcli.remote.chorus import ChorusClient, resolve_chorus
+    from fpcli.remote.http import Http, HttpSettings
+
+    def chorus_check(name: str, **changes: Any) -> PreflightBatch:
+        with ChorusClient(resolve_chorus(None), Http(HttpSettings(timeout=0.5, backoff=0.01))) as client:
+            return preflight_files(
+                [invoice_file(tmp_path, name, **changes)], ChorusStructures(client.structure), offline=False
+            )
+
+    def with_code(code: str) -> dict[str, Any]:  # the service code in BT-49 (SIREN_SIRET_CODE)
+        return {**ARMEES, "electronic_address": {"id": f"110043015_11004301500012_{code}", "scheme": "0225"}}
+
+    ok = chorus_check("c1", buyer=with_code("SGA-ACHATS"), purchase_order_reference="EJ-2026-17")
+    r = ok.results[0]
+    assert (r.flow, r.processing_rule, ok.exit_code) == ("public", "B2G", 0), r.reasons
+    assert {x.code for x in r.reasons if x.severity == "info"} >= {"FLOW-CHORUS", "BT-34-NOT-CHECKED"}
+    assert {lk.what: lk.found for lk in r.lookups} == {
+        "legal unit 110043015": None, "directory line 123456782": None,
+        "Chorus Pro structure 11004301500012": True, "service SGA-ACHATS of Chorus Pro structure 11004301500012": True,
+    }  # fmt: skip
+    assert codes(ok) == set()
+    # The structure requires a service code and a legal commitment number (numeroEJDoitEtreRenseigne).
+    assert {"SERVICE-CODE-MISSING", "ENGAGEMENT-MISSING"} <= codes(
+        chorus_check("c2", buyer=ARMEES, buyer_reference=None, purchase_order_reference=None)
+    )
+    assert "SERVICE-CODE-UNKNOWN" in codes(  # an inactive service is not one to address
+        chorus_check("c3", buyer=with_code("OLD"), purchase_order_reference="EJ-1")
+    )
+    stranger = {**ARMEES, "identifiers": [{"id": "11004301500020", "scheme": "0009"}]}  # another facility
+    unknown = chorus_check("c4", buyer=stranger, purchase_order_reference="EJ-1")
+    assert codes(unknown) == {"BT-46-UNKNOWN"}
+    assert "not in the Chorus Pro structures" in unknown.results[0].reasons[-1].message
+    assert chorus.state.violations == []

@@ -54,7 +54,8 @@ def test_batch_with_an_invalid_invoice_a_repeat_and_a_failing_upload(
     good = Path(invoice_file(tmp_path, "bad", buyer=ACME, number="F-BAD"))
     bad = tmp_path / "bad.xml"
     bad.write_bytes(good.read_bytes().replace(b"<ram:GrandTotalAmount>", b"<ram:GrandTotalAmount>9"))
-    pa_server.state.faults["createFlow"].append("500")  # one upload fails with its outcome unknown
+    pa_server.state.faults["createFlow"].append("500")  # one upload fails with its outcome unknown …
+    pa_server.state.faults["searchFlows"] += ["500"] * 40  # … and the PA's search is down: nobody can tell
     result = send(session, [*inputs, bad], outbox)
     assert statuses(result) == {
         "F-1": "already-sent", "F-2": "uncertain", "F-3": "sent", "F-4": "sent", "F-5": "sent", "F-6": "sent",
@@ -62,27 +63,38 @@ def test_batch_with_an_invalid_invoice_a_repeat_and_a_failing_upload(
     }  # fmt: skip
     refused = result.items[-1]
     assert any(f["code"].startswith("BR-CO") for f in refused.findings), refused.findings
-    assert result.exit_code == 4  # F-2 may have arrived: nobody can say, so it is not re-sent (issue 17)
+    assert result.exit_code == 4  # F-2 may have arrived and the search cannot say: not re-sent
     assert pa_server.state.faults["createFlow"] == []  # the failing upload happened
     assert len(pa_server.state.created) == 5  # F-1 in the first run, F-3..F-6 now: each once, F-2 not
     assert {i.flow_id for i in result.items if i.status == "sent"} <= {
         f["flowId"] for f in pa_server.state.created
     }
-    # Sent files are kept in the outbox; a second run sends nothing again, and F-2 stays undecided.
+    # Sent files are kept in the outbox. The search is back: the next run asks the PA about F-2 first, finds
+    # it absent (the 500 came before it was recorded) and sends it, once; the others are not sent again.
     assert sorted(p.name for p in outbox.glob("*.pdf")) == [f"F-{n}.pdf" for n in range(1, 7)]
+    pa_server.state.faults["searchFlows"].clear()
     again = send(session, inputs, outbox)
-    assert statuses(again)["F-2"] == "uncertain" and len(pa_server.state.created) == 5
-    # The user checks the PA, finds F-2 absent and says so: the next run sends it, once.
-    journal = Journal()
-    try:
-        entry = journal.latest(hashlib.sha256((outbox / "F-2.pdf").read_bytes()).hexdigest())
-        assert entry is not None and entry.state == "uncertain"
-        journal.resolve(entry.id, None)
-    finally:
-        journal.close()
-    last = send(session, inputs, outbox)
-    assert statuses(last)["F-2"] == "sent" and last.exit_code == 0
+    assert statuses(again)["F-2"] == "sent" and again.exit_code == 0
+    assert {statuses(again)[f"F-{n}"] for n in (1, 3, 4, 5, 6)} == {"already-sent"}
     assert len(pa_server.state.created) == 6 and pa_server.state.duplicates() == []
+    entry = Journal().latest(hashlib.sha256((outbox / "F-2.pdf").read_bytes()).hexdigest())
+    assert entry is not None and entry.state == "submitted" and "sent again" in (entry.detail or "")
+
+
+def test_upload_faults_each_invoice_once(session: PASession, pa_server: PAServer, tmp_path: Path) -> None:
+    """503 (not taken: sent again at once), a timeout after the PA stored the flow (found by the search, not
+    sent again), a timeout before it stored it (proven absent by the search, then sent once)."""
+    folder = tmp_path / "in"
+    folder.mkdir()
+    inputs = [write_input(folder, f"F-3{n}") for n in range(4)]
+    pa_server.state.faults["createFlow"] += ["503", "slow", "slow_unprocessed"]
+    result = send(session, inputs, tmp_path / "outbox")
+    # F-30: 503, then its retry is the slow one (stored, answered late): recovered. F-31: not stored, sent again.
+    assert statuses(result) == {"F-30": "recovered", "F-31": "sent", "F-32": "sent", "F-33": "sent"}
+    assert result.exit_code == 0 and pa_server.state.faults["createFlow"] == []
+    assert pa_server.state.calls.count("createFlow") == 6  # 4 invoices + the 503 retry + the proven re-send
+    assert len(pa_server.state.created) == 4 and pa_server.state.duplicates() == []
+    assert {i.flow_id for i in result.items} == {f["flowId"] for f in pa_server.state.created}
 
 
 def test_dry_run_uploads_nothing_and_a_changed_sent_invoice_is_not_replaced(
@@ -169,13 +181,15 @@ def test_fifty_invoices_one_invalid_one_repeat_and_a_503(
     good = Path(invoice_file(tmp_path, "bad", buyer=ACME, number="F-BAD"))
     bad = tmp_path / "bad.xml"
     bad.write_bytes(good.read_bytes().replace(b"<ram:GrandTotalAmount>", b"<ram:GrandTotalAmount>9"))
+    before = len(pa_server.state.created)
     pa_server.state.faults["createFlow"].append("503")
     result = run(runner, "--json", "send", *inputs, str(bad))
-    assert result.exit_code == 4, result.stderr  # the 503'd upload may have arrived: uncertain, not re-sent
+    assert result.exit_code == 1, result.stderr  # the refused invoice; the 503'd one was sent again at once
     data = json.loads(result.stdout)
-    assert data["summary"] == {"already-sent": 1, "sent": 47, "refused": 1, "uncertain": 1}
+    assert data["summary"] == {"already-sent": 1, "sent": 48, "refused": 1}
     assert pa_server.state.faults["createFlow"] == []  # the 503 was answered
-    assert len(pa_server.state.created) == 48 and pa_server.state.duplicates() == []  # 1 earlier + 47 now
+    assert len(pa_server.state.created) - before == 48 and pa_server.state.duplicates() == []  # each once
+    assert pa_server.state.calls.count("createFlow") == 1 + 49  # the earlier one, 48 + the 503'd attempt
     refused = [i for i in data["invoices"] if i["status"] == "refused"]
     assert refused[0]["invoice_number"] == "F-BAD" and any(
         f["code"] == "BR-CO-15" for f in refused[0]["findings"]
@@ -214,3 +228,34 @@ def test_send_signs_with_the_profile_settings_and_to_chorus(
     assert data["target"].startswith("chorus:") and data["invoices"][0]["status"] == "sent"
     again = json.loads(run(runner, "--json", "send", str(b), "--to", "chorus", "--no-sign").stdout)
     assert again["invoices"][0]["status"] == "already-sent"
+
+
+def test_send_to_chorus_needs_only_the_chorus_pro_settings(
+    runner: CliRunner, chorus: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """No PA profile and no PA settings: the public buyer is checked with Chorus Pro's structure look-up,
+    then deposited once; a buyer Chorus Pro does not know is not ready and nothing is deposited for it."""
+    from tests.remote.test_preflight import ARMEES
+
+    monkeypatch.setenv("FPCLI_TIMEOUT", "0.5")
+    monkeypatch.setenv("FPCLI_BACKOFF", "0.01")
+    monkeypatch.chdir(tmp_path)
+    coded = {**ARMEES, "electronic_address": {"id": "110043015_11004301500012_SGA-ACHATS", "scheme": "0225"}}
+    good = write_input(tmp_path, "F-40", buyer=coded, purchase_order_reference="EJ-2026-17")
+    no_engagement = write_input(tmp_path, "F-41", buyer=coded, purchase_order_reference=None)
+    result = run(runner, "--json", "send", str(good), str(no_engagement), "--to", "chorus", "--no-sign")
+    assert result.exit_code == 1, result.stderr
+    assert "public buyers are looked up in Chorus Pro's structures" in result.stderr
+    data = json.loads(result.stdout)
+    assert data["target"].startswith("chorus:") and data["summary"] == {"sent": 1, "not-ready": 1}
+    sent, held = data["invoices"]
+    assert (sent["flow"], sent["processing_rule"], sent["flow_id"]) == ("public", "B2G", "CPP0000000001")
+    assert held["status"] == "not-ready" and "legal commitment number (BT-13)" in held["error"]
+    assert len(chorus.state.deposits) == 1
+    assert chorus.state.deposits[0]["data"] == (tmp_path / "outbox" / "F-40.pdf").read_bytes()
+    assert chorus.state.calls.count("/structures/v1/rechercher") == 1  # one look-up, then the cache
+    again = json.loads(run(runner, "--json", "send", str(good), "--to", "chorus", "--no-sign").stdout)
+    assert again["invoices"][0]["status"] == "already-sent" and len(chorus.state.deposits) == 1
+    # Asking for a PA by name that is not set up stays an error: no silent fallback then.
+    named = run(runner, "send", str(good), "--to", "chorus", "--pa", "mypa", "--no-sign")
+    assert named.exit_code == 2 and "no profile and no PA settings" in named.stderr

@@ -86,7 +86,17 @@ def test_same_bytes_are_refused_unless_forced(session: PASession, pa_server: PAS
     pa_server.state.created.pop()
 
 
-@pytest.mark.parametrize("fault", ["slow", "500_after", "429", "drop", "expire_token"])
+# fault on the upload -> (result status, uploads): the PA stored the flow and the answer was lost (found by
+# the reconciliation search, never sent again); or it said it did not take it (429, 503: sent again at once);
+# or it did not store it and fpcli cannot tell (500, a timeout: the search proves it absent, sent once more).
+UPLOAD_FAULTS = {
+    "slow": ("recovered", 1), "500_after": ("recovered", 1), "drop": ("recovered", 1),
+    "429": ("submitted", 2), "503": ("submitted", 2), "expire_token": ("submitted", 2),
+    "500": ("submitted", 2), "slow_unprocessed": ("submitted", 2),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("fault", sorted(UPLOAD_FAULTS))
 def test_faults_on_upload_never_duplicate(session: PASession, pa_server: PAServer, fault: str) -> None:
     pa_server.state.faults["createFlow"].append(fault)
     flow = classify(f"{fault}.xml", invoice(3))
@@ -94,10 +104,38 @@ def test_faults_on_upload_never_duplicate(session: PASession, pa_server: PAServe
     created = [f for f in pa_server.state.created if f["sha256"] == flow.sha256]
     assert len(created) == 1, f"{fault}: {len(created)} flows created"
     assert result.flow_id == created[0]["flowId"]
-    expected = "recovered" if fault in ("slow", "500_after", "drop") else "submitted"
-    assert result.status == expected
-    uploads = pa_server.state.calls.count("createFlow")
-    assert uploads == (1 if fault in ("slow", "500_after", "drop") else 2), pa_server.state.calls
+    status, uploads = UPLOAD_FAULTS[fault]
+    assert result.status == status
+    assert pa_server.state.calls.count("createFlow") == uploads, pa_server.state.calls
+    entry = Journal().latest(flow.sha256)
+    assert entry is not None and entry.state == "submitted" and entry.flow_id == result.flow_id
+    if fault in ("500", "slow_unprocessed"):  # a second upload only after the search proved it absent
+        calls = pa_server.state.calls
+        first, second = (i for i, c in enumerate(calls) if c == "createFlow")
+        assert "searchFlows" in calls[first:second]
+        assert "sent again" in (entry.detail or "") and "not on the PA" in (entry.detail or "")
+
+
+def test_503_to_the_end_is_a_refusal_not_uncertain(session: PASession, pa_server: PAServer) -> None:
+    flow = classify("busy.xml", invoice(12))
+    pa_server.state.faults["createFlow"] += ["503"] * 4  # 1 + 3 retries, each "not taken"
+    with pytest.raises(RemoteError) as info:
+        submitter(session).submit(flow)
+    assert not isinstance(info.value, SubmissionUncertainError) and "HTTP 503" in info.value.message
+    assert pa_server.state.created == [] and "searchFlows" not in pa_server.state.calls
+    assert Journal().latest(flow.sha256) is None  # failed: the next submit sends it
+    assert submitter(session).submit(flow).status == "submitted" and len(pa_server.state.created) == 1
+
+
+def test_long_retry_after_on_upload_is_not_waited(session: PASession, pa_server: PAServer) -> None:
+    from fpcli.remote.http import HttpSettings
+
+    flow = classify("later.xml", invoice(13))
+    session.http.settings = HttpSettings(timeout=0.5, connect_timeout=0.5, retries=3, max_retry_after=0.5)
+    pa_server.state.faults["createFlow"].append("429")  # Retry-After: 1
+    with pytest.raises(RemoteError, match="HTTP 429, the service asks to wait 1 s; try later"):
+        submitter(session).submit(flow)
+    assert pa_server.state.created == [] and Journal().latest(flow.sha256) is None
 
 
 def test_definite_refusal_is_reported_and_allows_a_corrected_retry(
@@ -111,25 +149,53 @@ def test_definite_refusal_is_reported_and_allows_a_corrected_retry(
     assert Journal().latest(bad.sha256) is None  # a refused upload does not block the next one
 
 
-def test_unknown_outcome_is_uncertain_until_found_or_decided(session: PASession, pa_server: PAServer) -> None:
+def test_unknown_outcome_proven_absent_is_sent_once_more(session: PASession, pa_server: PAServer) -> None:
     flow = classify("lost.xml", invoice(5))
     pa_server.state.faults["createFlow"].append("500")  # refused before recording, but fpcli cannot know
     first = submitter(session)
+    result = first.submit(flow)
+    # searched with backoff over the whole 5 s window before the second upload, which took
+    assert first.sleep.__self__.sleeps == [1.0, 2.0, 2.0]  # type: ignore[attr-defined]
+    assert result.status == "submitted" and len(pa_server.state.created) == 1
+    assert pa_server.state.calls.count("createFlow") == 2
+    assert pa_server.state.created[0]["trackingId"] == result.tracking_id  # the same tracking id
+    with pytest.raises(AlreadySubmittedError):
+        submitter(session).submit(flow)
+
+
+@pytest.mark.parametrize(
+    ("search", "why"),
+    [
+        (["500"] * 40, "searches failed"),  # the search is down for the whole look-up
+        (["ignore_filters"], "does not filter by tracking id"),
+    ],
+)
+def test_unknown_outcome_is_uncertain_until_found_or_decided(
+    session: PASession, pa_server: PAServer, search: list[str], why: str
+) -> None:
+    submitter(session).submit(classify("other.xml", invoice(14)))  # a flow with another tracking id
+    flow = classify("lost.xml", invoice(5))
+    pa_server.state.faults["createFlow"].append("500")  # refused before recording, but fpcli cannot know
+    if search == ["ignore_filters"]:
+        pa_server.state.ignore_filters = True
+    else:
+        pa_server.state.faults["searchFlows"] += search
     with pytest.raises(SubmissionUncertainError) as info:
-        first.submit(flow)
+        submitter(session).submit(flow)
     assert info.value.exit_code == ExitCode.REMOTE and "may or may not have reached" in info.value.message
-    assert "--resolve 1 --flow-id" in (info.value.hint or "")
-    assert first.sleep.__self__.sleeps == [1.0, 2.0, 2.0]  # type: ignore[attr-defined]  # backoff within 5 s
+    assert "--resolve 2 --flow-id" in (info.value.hint or "")
     entry = Journal().latest(flow.sha256)
     assert entry is not None and entry.state == "uncertain" and entry.sent_at is not None
-    # a rerun looks it up again, does not send it, and stays uncertain
+    assert why in (entry.detail or "")
+    # a rerun looks it up again, cannot tell either, does not send it, and stays uncertain
     with pytest.raises(SubmissionUncertainError):
         submitter(session).submit(flow)
-    assert pa_server.state.calls.count("createFlow") == 1
+    assert pa_server.state.calls.count("createFlow") == 2 and len(pa_server.state.created) == 1
     # the user checked the PA: absent. The next submit sends it, once.
     assert Journal().resolve(entry.id, None).state == "failed"
+    pa_server.state.faults["searchFlows"].clear()
     result = submitter(session).submit(flow)
-    assert result.status == "submitted" and len(pa_server.state.created) == 1
+    assert result.status == "submitted" and len(pa_server.state.created) == 2
     with pytest.raises(AlreadySubmittedError):
         submitter(session).submit(flow)
 

@@ -21,7 +21,12 @@ def send(
         ),
     ],
     to: Annotated[
-        str, typer.Option("--to", metavar="pa|chorus", help="Send through the PA or Chorus Pro.")
+        str,
+        typer.Option(
+            "--to",
+            metavar="pa|chorus",
+            help="Send through the PA or Chorus Pro (Chorus Pro needs no PA: its own structure look-up).",
+        ),
     ] = "pa",
     sign: Annotated[
         bool | None,
@@ -93,29 +98,53 @@ def _run(
     from fpcli.send import send_invoices
 
     term = terminal_of(ctx)
+    if to == "chorus":
+        return _to_chorus(ctx, request, pa, signer, wait, timeout)
     with PASession.open(term.user_profile, pa) as session:
-        directory = Directory(session.directory.get)
-        if to == "chorus":
-            from fpcli.cli.chorus import _client
-            from fpcli.remote.chorus_submit import deposit_files
-
-            with _client(ctx) as client:
-                return send_invoices(
-                    request,
-                    directory=directory,
-                    target=f"chorus:{client.target.label}",
-                    sign=signer,
-                    submit=lambda paths, _rule: deposit_files(
-                        client, paths, force=False, wait=wait, wait_timeout=timeout
-                    ),
-                )
         return send_invoices(
             request,
-            directory=directory,
+            directory=Directory(session.directory.get),
             target=session.journal_target,
             sign=signer,
             submit=lambda paths, rule: submit_files(
                 session, paths, SubmitOptions(rule, wait=wait, wait_timeout=timeout)
+            ),
+        )
+
+
+def _to_chorus(
+    ctx: typer.Context, request: Any, pa: str | None, signer: Any, wait: bool, timeout: float
+) -> Any:
+    """Through Chorus Pro: the PA's directory when a PA is set up (or `--pa`), else Chorus Pro's own
+    structure look-up: a public-sector send needs only the Chorus Pro settings."""
+    import contextlib
+
+    from fpcli.cli.chorus import _client
+    from fpcli.errors import UsageError
+    from fpcli.preflight import ChorusStructures, Directory
+    from fpcli.remote.chorus_submit import deposit_files
+    from fpcli.remote.pa import PASession
+    from fpcli.send import send_invoices
+
+    term = terminal_of(ctx)
+    with contextlib.ExitStack() as stack:
+        client = stack.enter_context(_client(ctx))
+        directory: Directory
+        try:
+            session = stack.enter_context(PASession.open(term.user_profile, pa))
+            directory = Directory(session.directory.get)
+        except UsageError:
+            if pa is not None:  # asked for by name: its problem is the user's to fix
+                raise
+            directory = ChorusStructures(client.structure, scope=client.target.api_url)
+            term.info("no PA directory: public buyers are looked up in Chorus Pro's structures")
+        return send_invoices(
+            request,
+            directory=directory,
+            target=f"chorus:{client.target.label}",
+            sign=signer,
+            submit=lambda paths, _rule: deposit_files(
+                client, paths, force=False, wait=wait, wait_timeout=timeout
             ),
         )
 

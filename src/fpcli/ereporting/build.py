@@ -2,6 +2,11 @@
 payments per invoice, 10.3 B2C transactions aggregated per day, category and VAT rate, 10.4 payments
 aggregated per day.
 
+Currencies (DGFiP Annexe 7 v1.8, as the official Flux10.sch checks it): a 10.1 invoice is reported in its own
+currency (TT-22, any ISO 4217 code), with its VAT total (TT-52) in euros (G6.23; G1.12: an invoice in another
+currency states its VAT total in euros too); 10.3 transactions in the currency of the sales (TT-78, grouped
+per currency); amounts cashed (10.2, 10.4) in euros (G6.27).
+
 Amounts are Decimal throughout. Each row's VAT is checked against its rate (or computed from it); totals are
 the sums of what they total; the result is checked with fpcli's structure and flux 10 rules before it is
 returned, so a report that fails them is never written.
@@ -128,11 +133,49 @@ def _in_period(row: Row, column: str, header: Header) -> str:
     return day
 
 
-def _euro(row: Row) -> str:
+def _currency(row: Row) -> str:
+    """The row's currency (default EUR): an ISO 4217 code of the list the official invoice rules use."""
+    from fpcli.model import codelists
+
     currency = row.text("currency", "EUR") or "EUR"
-    if currency != "EUR":
-        raise row.fail("currency", f"`{currency}`: flux 10 amounts are reported in euros (EUR)")
+    if problem := codelists.problem("currency", "currency", currency, "G1.10"):
+        raise row.fail("currency", problem.removeprefix("currency: "))
     return currency
+
+
+def _euro(row: Row) -> str:
+    """Amounts cashed (10.2, 10.4) are stated in euros (DGFiP G6.27)."""
+    currency = _currency(row)
+    if currency != "EUR":
+        raise row.fail(
+            "currency",
+            f"`{currency}`: amounts cashed are reported in euros (DGFiP G6.27)",
+            hint="convert the payment to euros at the rate of the day it was received",
+        )
+    return currency
+
+
+def _vat_total(first: Row, currency: str, computed: Decimal) -> Decimal:
+    """TT-52, the invoice's VAT total, is stated in euros (G6.23). For an invoice in another currency the
+    invoice gives it in euros too (BT-111, DGFiP G1.12): `vat_total_eur` carries it; for a euro invoice it
+    is the sum of the breakdown, and `vat_total_eur`, when given, must say the same."""
+    given = first.decimal("vat_total_eur")
+    if currency == "EUR":
+        if given is not None and given != computed:
+            raise first.fail(
+                "vat_total_eur",
+                f"{given} differs from the invoice's VAT {computed} (the sum of its vat_amount)",
+                hint="leave vat_total_eur empty for an invoice in euros",
+            )
+        return computed
+    if given is None:
+        raise first.fail(
+            "vat_total_eur",
+            f"is empty: the invoice is in {currency}, and its VAT total is reported in euros "
+            "(DGFiP G1.12, G6.23)",
+            hint="give the invoice's VAT total in euros (BT-111), as the invoice states it",
+        )
+    return given
 
 
 def _same(groups: dict[Any, list[Row]], columns: tuple[str, ...]) -> None:
@@ -157,9 +200,9 @@ def _group(rows: list[Row], key: Callable[[Row], Any]) -> dict[Any, list[Row]]:
 
 
 _INVOICE_COLUMNS = (
-    "issue_date", "type_code", "currency", "due_date", "vat_due_code", "business_process", "seller_id",
-    "seller_scheme", "seller_vat", "seller_country", "buyer_id", "buyer_scheme", "buyer_vat", "buyer_country",
-    "preceding_invoice_id", "preceding_invoice_date",
+    "issue_date", "type_code", "currency", "vat_total_eur", "due_date", "vat_due_code", "business_process",
+    "seller_id", "seller_scheme", "seller_vat", "seller_country", "buyer_id", "buyer_scheme", "buyer_vat",
+    "buyer_country", "preceding_invoice_id", "preceding_invoice_date",
 )  # fmt: skip
 
 
@@ -175,7 +218,7 @@ def _party(first: Row, who: str, default_scheme: str | None) -> dict[str, Any]:
 
 def _invoice(rows: list[Row], header: Header) -> dict[str, Any]:
     first = rows[0]
-    _euro(first)
+    currency = _currency(first)
     subtotals: dict[tuple[str, Decimal], dict[str, Any]] = {}
     for row in rows:
         category, rate = _required(row, "vat_category"), _rate(row)
@@ -192,7 +235,7 @@ def _invoice(rows: list[Row], header: Header) -> dict[str, Any]:
         "ID": _required(first, "invoice_id"),
         "IssueDate": _in_period(first, "issue_date", header),
         "TypeCode": first.text("type_code", "380"),
-        "CurrencyCode": "EUR",
+        "CurrencyCode": currency,
     }
     if first.date("due_date"):
         invoice["DueDate"] = first.date("due_date")
@@ -208,9 +251,10 @@ def _invoice(rows: list[Row], header: Header) -> dict[str, Any]:
     invoice["Buyer"] = _party(first, "buyer", None)
     total_base = sum((e["base"] for e in subtotals.values()), Decimal(0))
     total_vat = sum((e["vat"] for e in subtotals.values()), Decimal(0))
+    # TT-51 and the breakdown are in the invoice's currency (TT-22); TT-52 in euros (TT-202 = EUR).
     invoice["MonetaryTotal"] = {
         "TaxExclusiveAmount": _money(total_base),
-        "TaxAmount": {"value": _money(total_vat), "@CurrencyCode": "EUR"},
+        "TaxAmount": {"value": _money(_vat_total(first, currency, total_vat)), "@CurrencyCode": "EUR"},
     }
     invoice["TaxSubTotal"] = [
         {
@@ -245,7 +289,7 @@ def _transactions(rows: list[Row], header: Header) -> dict[str, Any]:
     counts = [row.decimal("count", places=0) for row in rows]
     out: dict[str, Any] = {
         "Date": _in_period(first, "date", header),
-        "TransactionsCurrency": _euro(first),
+        "TransactionsCurrency": _currency(first),
     }
     if first.text("vat_due_code"):
         out["TaxDueDateTypeCode"] = first.text("vat_due_code")
@@ -271,7 +315,9 @@ def _category(row: Row) -> str:
 def _flow_10_3(rows: list[Row], header: Header) -> tuple[dict[str, Any], int]:
     for row in rows:
         row.values["category"] = _category(row)
-    groups = _group(rows, lambda r: (r.date("date"), r.text("category"), r.text("vat_due_code") or ""))
+    groups = _group(
+        rows, lambda r: (r.date("date"), r.text("category"), r.text("vat_due_code") or "", _currency(r))
+    )
     return {"Transactions": [_transactions(g, header) for g in groups.values()]}, len(groups)
 
 

@@ -37,7 +37,8 @@ COLUMNS: dict[str, tuple[Column, ...]] = {
         _c("invoice_id", "invoice number (BT-1), at most 35 characters", True),
         _c("issue_date", "invoice date, YYYY-MM-DD or YYYYMMDD", True),
         _c("type_code", "invoice type (UNTDID 1001): 380 invoice, 381 credit note … (default 380)"),
-        _c("currency", "invoice currency (default EUR; fpcli reports EUR invoices)"),
+        _c("currency", "invoice currency, ISO 4217 (default EUR)"),
+        _c("vat_total_eur", "invoice VAT total in euros (BT-111): required when currency is not EUR"),
         _c("due_date", "payment due date"),
         _c("vat_due_code", "VAT due date code: 5, 29, 72, 3, 35 or 432"),
         _c("business_process", "billing frame: B1, S1, M1, B2, S2, M2, B4, S4, M4, S5, S6, B7, S7", True),
@@ -64,7 +65,7 @@ COLUMNS: dict[str, tuple[Column, ...]] = {
         _c("payment_date", "date the payment was received", True),
         _RATE,
         _c("amount", "amount received under this VAT rate, VAT included", True),
-        _c("currency", "currency (default EUR)"),
+        _c("currency", "currency: EUR only (amounts cashed are reported in euros)"),
     ),
     "10.3": (
         _c("date", "day of the transactions", True),
@@ -73,14 +74,14 @@ COLUMNS: dict[str, tuple[Column, ...]] = {
         _c("taxable_amount", "taxable amount without VAT", True),
         _c("vat_amount", "VAT amount (computed when empty; checked against the rate when given)"),
         _c("count", "number of transactions (summed; reported when every row of the day gives it)"),
-        _c("currency", "currency (default EUR)"),
+        _c("currency", "currency of the sales, ISO 4217 (default EUR)"),
         _c("vat_due_code", "VAT due date code: 5, 29, 72, 3, 35 or 432"),
     ),
     "10.4": (
         _c("payment_date", "day the payments were received", True),
         _RATE,
         _c("amount", "amount received under this VAT rate, VAT included", True),
-        _c("currency", "currency (default EUR)"),
+        _c("currency", "currency: EUR only (amounts cashed are reported in euros)"),
     ),
 }
 FLOWS = tuple(COLUMNS)

@@ -18,7 +18,7 @@ from fpcli.errors import AuthError, RemoteError, UsageError
 from fpcli.profiles import config
 from fpcli.profiles.config import ChorusConfig
 from fpcli.profiles.secrets import JsonFile, SecretStore, chorus_key, env_token_cache
-from fpcli.remote.http import Http, RemoteUncertain
+from fpcli.remote.http import Http, RemoteNotFound, RemoteUncertain
 from fpcli.remote.tokens import Token, oauth2_token, post_json
 
 SANDBOX = ("https://sandbox-api.piste.gouv.fr/cpro", "https://sandbox-oauth.piste.gouv.fr/api/oauth/token")
@@ -220,7 +220,7 @@ class ChorusClient:
         )
         matches = found.get("listeStructures") or []
         if not matches:
-            raise RemoteError(f"{SERVICE}: no public structure with SIRET {siret}")
+            raise RemoteNotFound(f"{SERVICE}: no public structure with SIRET {siret}")
         structure_id = matches[0]["idStructureCPP"]
         details = self.call("/structures/v1/consulter", {"idStructureCPP": structure_id})
         services = self.call(

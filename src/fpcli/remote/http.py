@@ -2,9 +2,11 @@
 
 - explicit timeouts (`FPCLI_TIMEOUT`, default 30 s per read; 10 s to connect);
 - bounded retries with exponential backoff and jitter: on any call when nothing was sent (connection refused)
-  or the server said 429 (honouring Retry-After), and on timeouts, dropped connections and 5xx only for
-  idempotent calls. A non-idempotent call (a submission) that may have been processed raises
-  `RemoteUncertain`, so the caller can look the result up instead of sending it twice;
+  or the server said it did not take the request (429 Too Many Requests, 503 Service Unavailable; Retry-After
+  honoured up to `max_retry_after`), and on timeouts, dropped connections and other 5xx only for idempotent
+  calls. A non-idempotent call (a submission) that may have been processed (a timeout once the request was
+  sent, a dropped connection, 500/502/504, an unreadable 2xx) raises `RemoteUncertain`, so the caller can look
+  the result up instead of sending it twice;
 - one token renewal on 401, then `AuthError` (exit 5); other HTTP errors -> `RemoteError` (exit 4) with the
   service's `errorCode`/`errorMessage`;
 - request lines logged on `fpcli.http` (the CLI shows them with -vv) with secret headers and URL userinfo
@@ -30,6 +32,8 @@ from fpcli.errors import AuthError, RemoteError, UsageError
 
 log = logging.getLogger("fpcli.http")
 USER_AGENT = f"fpcli/{__version__} (+https://github.com/fpcli/fpcli)"
+# Answers by which a service says it did not take the request: safe to send again, even a submission.
+NOT_TAKEN = (429, 503)
 
 
 class RemoteUncertain(RemoteError):
@@ -211,20 +215,21 @@ class Http:
                 attempt -= 1
                 auth.invalidate(token)
                 continue
-            if status == 429 and can_retry:
+            if status in NOT_TAKEN and can_retry:
+                # The service says it did not take the request (RFC 6585 §4, RFC 9110 §15.6.4): sending it
+                # again cannot make a second copy, on any call.
                 wait = retry_after(response)
                 if wait is not None and wait > self.settings.max_retry_after:
                     raise RemoteError(
-                        f"{service}: HTTP 429, the service asks to wait {wait:.0f} s; try later"
+                        f"{service}: HTTP {status}, the service asks to wait {wait:.0f} s; try later"
                     )
                 self.sleep(wait if wait is not None else self._backoff(attempt))
                 continue
-            if status >= 500:
+            if status >= 500 and status not in NOT_TAKEN:
                 if idempotent and can_retry:
-                    wait = retry_after(response) if status == 503 else None
-                    self.sleep(min(wait, self.settings.max_retry_after) if wait else self._backoff(attempt))
+                    self.sleep(self._backoff(attempt))
                     continue
-                if not idempotent:
+                if not idempotent:  # 500, 502, 504: the request may have been processed
                     raise RemoteUncertain(f"{service}: HTTP {status} {error_text(response)}")
             raise_for(response, service)
             return response

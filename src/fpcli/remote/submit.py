@@ -3,13 +3,21 @@
 1. The journal claims the file for this PA atomically (journal.py): already submitted -> refused unless
    `force`; claimed by a live process -> refused; left by a dead one or uncertain -> looked up first.
 2. The claim is marked "sent" just before the upload.
-3. If the upload's outcome is unknown (timeout, dropped connection, 5xx, an unreadable 2xx), the flow is
-   searched by tracking id, with backoff for a bounded time (`FPCLI_LOOKUP_WAIT`, the PA may index late),
-   and a result counts only when its trackingId and name (and sha256 when the PA shows it) are ours: a PA
-   that ignores the filter must not make a lost invoice look "recovered". Not found -> the row is
-   `uncertain`: nothing is re-sent (a slow PA may still record it), the run exits non-zero,
-   `pdp journal --resolve` decides.
-   Only a definite refusal (4xx, nothing sent) marks the row failed, which allows a later submit.
+3. A PA that answers 429 or 503 did not take the upload: the HTTP base sends it again, bounded, after the
+   Retry-After it asks for (http.py). Still refused at the end: the row is failed, a later submit may send it.
+4. If the upload's outcome is unknown (a timeout once the request was sent, a dropped connection, 500, 502,
+   504, an unreadable 2xx), the PA is asked before anything is sent again (reconciliation): its Flow Service
+   search by tracking id, with backoff, for `FPCLI_LOOKUP_WAIT` seconds counted from the failed request's end
+   (the longest a PA may take to show a flow it received). A result counts only when its trackingId and name
+   (and sha256 when the PA shows it) are ours: a PA that ignores the filter must not make a lost invoice look
+   "recovered".
+   - found -> `recovered`, nothing is sent again;
+   - proven absent -> sent once more, under the same tracking id: every search of the whole window answered,
+     honoured the filter (no other tracking id among the results) and showed no flow with our tracking id;
+   - anything else (a search failed, the PA ignores the filter, a flow with our tracking id but other
+     content, `FPCLI_LOOKUP_WAIT=0`, or the second upload is unknown too) -> the row is `uncertain`: nothing
+     is re-sent, the run exits non-zero, `pdp journal --resolve` decides.
+   Only a definite refusal (4xx, or 429/503 to the end, nothing taken) marks the row failed.
 """
 
 from __future__ import annotations
@@ -74,6 +82,16 @@ class SubmitResult:
         }
 
 
+@dataclass(frozen=True)
+class Lookup:
+    """What the PA's search says of a flow: `found` (the PA's flow), or `absent` (proven: every search of
+    the whole window answered and honoured the tracking-id filter, none showed it), or neither (unknown)."""
+
+    found: dict[str, Any] | None
+    absent: bool
+    why: str
+
+
 @dataclass
 class Submitter:
     flows: FlowService
@@ -90,11 +108,15 @@ class Submitter:
         entry = claim.entry
         if not claim.fresh:
             # An earlier run died after sending, or could not tell: ask the PA before anything is re-sent.
-            found = self._lookup(entry.tracking_id, flow)
-            if found is not None:
-                return self._recovered(flow, entry, found, "found by tracking id after an interrupted run")
+            lookup = self._lookup(entry.tracking_id, flow)
+            if lookup.found is not None:
+                return self._recovered(
+                    flow, entry, lookup.found, "found by tracking id after an interrupted run"
+                )
+            if lookup.absent:  # the earlier attempt did not arrive: this is the one re-send it gets
+                return self._upload(flow, entry, resend=f"an earlier attempt did not arrive ({lookup.why})")
             if not self.force:
-                self.journal.finish(entry.id, "uncertain", detail="not found on the PA by tracking id")
+                self.journal.finish(entry.id, "uncertain", detail=f"not found on the PA: {lookup.why}")
                 raise SubmissionUncertainError.for_entry(entry, "an earlier attempt got no answer")
             self.journal.finish(entry.id, "failed", detail="not found on the PA; sent again with --force")
             entry = self.journal.claim(
@@ -102,52 +124,81 @@ class Submitter:
             ).entry
         return self._upload(flow, entry)
 
-    def _upload(self, flow: FlowFile, entry: Entry) -> SubmitResult:
+    def _upload(self, flow: FlowFile, entry: Entry, resend: str | None = None) -> SubmitResult:
+        """Send under `entry`; `resend` says why this is the second upload (after a proven absence)."""
         info = flow.flow_info(entry.tracking_id, self.processing_rule)
         self.journal.mark_sent(entry.id)
         try:
             answer = self.flows.submit(flow.data, flow.filename, flow.media_type, info)
         except RemoteUncertain as exc:
-            found = self._lookup(entry.tracking_id, flow)
-            if found is not None:
-                return self._recovered(flow, entry, found, f"after: {exc.message}")
-            self.journal.finish(entry.id, "uncertain", detail=exc.message)
-            raise SubmissionUncertainError.for_entry(entry, exc.message) from None
+            return self._reconcile(flow, entry, exc.message, may_resend=resend is None)
         except FpcliError as exc:  # a definite refusal: the PA did not take it
             self.journal.finish(entry.id, "failed", detail=exc.message)
             raise
         flow_id = str(answer["flowId"])
-        self.journal.finish(entry.id, "submitted", flow_id=flow_id)
-        return SubmitResult(flow.name, flow.sha256, entry.tracking_id, flow_id)
+        detail = f"sent again: {resend}" if resend else None
+        self.journal.finish(entry.id, "submitted", flow_id=flow_id, detail=detail)
+        return SubmitResult(flow.name, flow.sha256, entry.tracking_id, flow_id, detail=detail)
+
+    def _reconcile(self, flow: FlowFile, entry: Entry, why: str, *, may_resend: bool) -> SubmitResult:
+        """The upload's outcome is unknown: found on the PA, proven absent (sent once more), or uncertain."""
+        lookup = self._lookup(entry.tracking_id, flow)
+        if lookup.found is not None:
+            return self._recovered(flow, entry, lookup.found, f"after: {why}")
+        if lookup.absent and may_resend:
+            return self._upload(flow, entry, resend=f"after: {why}; {lookup.why}")
+        self.journal.finish(entry.id, "uncertain", detail=f"{why}; {lookup.why}")
+        raise SubmissionUncertainError.for_entry(entry, why) from None
 
     def _recovered(self, flow: FlowFile, entry: Entry, found: dict[str, Any], detail: str) -> SubmitResult:
         flow_id = str(found["flowId"])
         self.journal.finish(entry.id, "submitted", flow_id=flow_id, detail=detail)
         return SubmitResult(flow.name, flow.sha256, entry.tracking_id, flow_id, "recovered", detail=detail)
 
-    def _lookup(self, tracking_id: str, flow: FlowFile) -> dict[str, Any] | None:
-        """The PA's flow with our tracking id, name and bytes, searched with backoff for `lookup_wait` s."""
+    def _lookup(self, tracking_id: str, flow: FlowFile) -> Lookup:
+        """The PA's flow with our tracking id, name and bytes, searched with backoff for `lookup_wait` s;
+        or whether the searches prove it absent."""
         found: list[dict[str, Any]] = []
         name = flow.flow_info(tracking_id, None)["name"]
+        seen = {"searches": 0, "failed": 0, "other ids": 0, "other content": 0}
 
         def matches(candidate: dict[str, Any]) -> bool:
             return (
                 bool(candidate.get("flowId"))
-                and candidate.get("trackingId") == tracking_id
                 and candidate.get("name") == name
                 and candidate.get("sha256") in (None, flow.sha256)
             )
 
-        def seen() -> bool:
+        def search() -> bool:
+            seen["searches"] += 1
             try:
-                results = self.flows.search_all({"trackingId": tracking_id}, max_pages=LOOKUP_PAGES)
-                found.extend(f for f in results if isinstance(f, dict) and matches(f))
+                results = list(self.flows.search_all({"trackingId": tracking_id}, max_pages=LOOKUP_PAGES))
             except FpcliError:
+                seen["failed"] += 1
                 return False  # a failing search proves nothing: try again until the time is up
+            for f in results:
+                if not isinstance(f, dict) or f.get("trackingId") != tracking_id:
+                    seen["other ids"] += 1  # the PA ignores the filter: its "no" would prove nothing
+                elif matches(f):
+                    found.append(f)
+                else:
+                    seen["other content"] += 1
             return bool(found)
 
-        poll_until(seen, timeout=self.lookup_wait, sleep=self.sleep, clock=self.clock)
-        return found[0] if found else None
+        if self.lookup_wait > 0:
+            poll_until(search, timeout=self.lookup_wait, sleep=self.sleep, clock=self.clock)
+        if found:
+            return Lookup(found[0], absent=False, why="found")
+        n = seen["searches"]
+        if n == 0:
+            return Lookup(None, absent=False, why=f"not looked up ({LOOKUP_WAIT_ENV}=0)")
+        if seen["failed"]:
+            return Lookup(None, absent=False, why=f"{seen['failed']} of {n} searches failed")
+        if seen["other ids"]:
+            return Lookup(None, absent=False, why="the PA's search does not filter by tracking id")
+        if seen["other content"]:
+            return Lookup(None, absent=False, why="the PA holds this tracking id with other content")
+        return Lookup(None, absent=True, why=f"not on the PA: {n} searches over {self.lookup_wait:g} s")
 
 
 def poll_until(
