@@ -21,8 +21,12 @@ VARIABLES: dict[str, str] = {
     "FPCLI_RETRIES": "retries of a request that is safe to repeat (default 3; 0: none)",
     "FPCLI_BACKOFF": "seconds before the first retry, doubled each time (default 0.5)",
     "FPCLI_LOOKUP_WAIT": "seconds a PA may take to show a flow in its search after an unanswered upload "
-    "(default 30): fpcli searches that long before it re-sends a flow the search proves absent; 0: no "
-    "look-up, the entry is `uncertain` and never re-sent",
+    "(default 30): fpcli searches that long for it; found: recorded as submitted; 0: no look-up, the entry "
+    "is `uncertain`",
+    "FPCLI_RESEND_ABSENT": "1: an unanswered upload that the PA's search proves absent over "
+    "FPCLI_LOOKUP_WAIT "
+    "is sent once more (default: it stays `uncertain` for `pdp journal --resolve`; set it only when the PA's "
+    "search shows new flows within FPCLI_LOOKUP_WAIT)",
     # PA (AFNOR XP Z12-013 Flow and Directory services)
     "FPCLI_PA": "PA configuration of the profile to use (same as --pa)",
     "FPCLI_PA_FLOW_URL": "Flow Service base URL (…/flow-service)",

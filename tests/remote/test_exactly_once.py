@@ -183,13 +183,29 @@ def test_kill_9_and_immediate_rerun(invoices: Path) -> None:
 
 def test_failed_before_record_is_proven_absent_and_sent_once(invoices: Path) -> None:
     """A 500 that came before the PA recorded anything: the search (honouring its filter) proves the flow
-    absent over the whole window, so the file is sent once more, in the same run; 0 duplicates, 0 lost."""
+    absent over the whole window, so with FPCLI_RESEND_ABSENT=1 the file is sent once more, in the same run;
+    0 duplicates, 0 lost."""
     shas = write(invoices, 6)
     odd = {name for name in shas if int(name[4:7]) % 2}
     with FakePA(Behaviour(fail_before_record=lambda name: name in odd)) as pa:
-        code, _, err = fpcli(pa, "pdp", "submit", str(invoices), "--jobs", "2", FPCLI_LOOKUP_WAIT="1")
+        env = {"FPCLI_LOOKUP_WAIT": "1", "FPCLI_RESEND_ABSENT": "1"}
+        code, _, err = fpcli(pa, "pdp", "submit", str(invoices), "--jobs", "2", **env)
         assert code == 0, err
         assert pa.ledger.uploads == len(shas) + len(odd)
         assert pa.ledger.counts() == dict.fromkeys(shas.values(), 1)
         assert set(journal_states().values()) == {"submitted"}
         no_false_claims(pa, shas)
+
+
+def test_by_default_proven_absent_is_uncertain_not_sent_twice(invoices: Path) -> None:
+    """The same faults without FPCLI_RESEND_ABSENT: nothing is uploaded a second time (a PA whose search lags
+    could otherwise get it twice); the lost files are uncertain and the run exits 4."""
+    shas = write(invoices, 6)
+    odd = {name for name in shas if int(name[4:7]) % 2}
+    with FakePA(Behaviour(fail_before_record=lambda name: name in odd)) as pa:
+        code, _, err = fpcli(pa, "pdp", "submit", str(invoices), "--jobs", "2", FPCLI_LOOKUP_WAIT="1")
+        assert code == 4, err
+        assert pa.ledger.uploads == len(shas)
+        assert sorted(journal_states().values()) == sorted(
+            ["uncertain"] * len(odd) + ["submitted"] * (6 - len(odd))
+        )

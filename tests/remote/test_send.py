@@ -42,7 +42,7 @@ def statuses(result: SendResult) -> dict[str, str]:
 
 
 def test_batch_with_an_invalid_invoice_a_repeat_and_a_failing_upload(
-    session: PASession, pa_server: PAServer, tmp_path: Path
+    session: PASession, pa_server: PAServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     folder, outbox = tmp_path / "in", tmp_path / "outbox"
     folder.mkdir()
@@ -69,10 +69,14 @@ def test_batch_with_an_invalid_invoice_a_repeat_and_a_failing_upload(
     assert {i.flow_id for i in result.items if i.status == "sent"} <= {
         f["flowId"] for f in pa_server.state.created
     }
-    # Sent files are kept in the outbox. The search is back: the next run asks the PA about F-2 first, finds
-    # it absent (the 500 came before it was recorded) and sends it, once; the others are not sent again.
+    # Sent files are kept in the outbox. The search is back: the next run asks the PA about F-2 first and
+    # finds it absent (the 500 came before it was recorded). By default it stays uncertain: not sent.
     assert sorted(p.name for p in outbox.glob("*.pdf")) == [f"F-{n}.pdf" for n in range(1, 7)]
     pa_server.state.faults["searchFlows"].clear()
+    strict = send(session, inputs, outbox)
+    assert statuses(strict)["F-2"] == "uncertain" and len(pa_server.state.created) == 5
+    # With FPCLI_RESEND_ABSENT=1 (the user knows the PA's search is prompt) it is sent, once.
+    monkeypatch.setenv("FPCLI_RESEND_ABSENT", "1")
     again = send(session, inputs, outbox)
     assert statuses(again)["F-2"] == "sent" and again.exit_code == 0
     assert {statuses(again)[f"F-{n}"] for n in (1, 3, 4, 5, 6)} == {"already-sent"}
@@ -81,9 +85,13 @@ def test_batch_with_an_invalid_invoice_a_repeat_and_a_failing_upload(
     assert entry is not None and entry.state == "submitted" and "sent again" in (entry.detail or "")
 
 
-def test_upload_faults_each_invoice_once(session: PASession, pa_server: PAServer, tmp_path: Path) -> None:
+def test_upload_faults_each_invoice_once(
+    session: PASession, pa_server: PAServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """503 (not taken: sent again at once), a timeout after the PA stored the flow (found by the search, not
-    sent again), a timeout before it stored it (proven absent by the search, then sent once)."""
+    sent again), a timeout before it stored it (proven absent by the search, then sent once, as
+    FPCLI_RESEND_ABSENT=1 allows)."""
+    monkeypatch.setenv("FPCLI_RESEND_ABSENT", "1")
     folder = tmp_path / "in"
     folder.mkdir()
     inputs = [write_input(folder, f"F-3{n}") for n in range(4)]

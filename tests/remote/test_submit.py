@@ -88,7 +88,8 @@ def test_same_bytes_are_refused_unless_forced(session: PASession, pa_server: PAS
 
 # fault on the upload -> (result status, uploads): the PA stored the flow and the answer was lost (found by
 # the reconciliation search, never sent again); or it said it did not take it (429, 503: sent again at once);
-# or it did not store it and fpcli cannot tell (500, a timeout: the search proves it absent, sent once more).
+# or it did not store it and fpcli cannot tell (500, a timeout: the search proves it absent, sent once more
+# with FPCLI_RESEND_ABSENT=1, the mode tested here; by default it stays uncertain, tested below).
 UPLOAD_FAULTS = {
     "slow": ("recovered", 1), "500_after": ("recovered", 1), "drop": ("recovered", 1),
     "429": ("submitted", 2), "503": ("submitted", 2), "expire_token": ("submitted", 2),
@@ -100,7 +101,7 @@ UPLOAD_FAULTS = {
 def test_faults_on_upload_never_duplicate(session: PASession, pa_server: PAServer, fault: str) -> None:
     pa_server.state.faults["createFlow"].append(fault)
     flow = classify(f"{fault}.xml", invoice(3))
-    result = submitter(session).submit(flow)
+    result = submitter(session, resend_absent=True).submit(flow)
     created = [f for f in pa_server.state.created if f["sha256"] == flow.sha256]
     assert len(created) == 1, f"{fault}: {len(created)} flows created"
     assert result.flow_id == created[0]["flowId"]
@@ -152,7 +153,7 @@ def test_definite_refusal_is_reported_and_allows_a_corrected_retry(
 def test_unknown_outcome_proven_absent_is_sent_once_more(session: PASession, pa_server: PAServer) -> None:
     flow = classify("lost.xml", invoice(5))
     pa_server.state.faults["createFlow"].append("500")  # refused before recording, but fpcli cannot know
-    first = submitter(session)
+    first = submitter(session, resend_absent=True)
     result = first.submit(flow)
     # searched with backoff over the whole 5 s window before the second upload, which took
     assert first.sleep.__self__.sleeps == [1.0, 2.0, 2.0]  # type: ignore[attr-defined]
@@ -161,6 +162,23 @@ def test_unknown_outcome_proven_absent_is_sent_once_more(session: PASession, pa_
     assert pa_server.state.created[0]["trackingId"] == result.tracking_id  # the same tracking id
     with pytest.raises(AlreadySubmittedError):
         submitter(session).submit(flow)
+
+
+@pytest.mark.parametrize("fault", ["500", "slow_unprocessed"])
+def test_by_default_an_unknown_outcome_proven_absent_is_not_sent_again(
+    session: PASession, pa_server: PAServer, fault: str
+) -> None:
+    """Without FPCLI_RESEND_ABSENT=1 a PA whose search lags behind its intake can never get the invoice twice:
+    the entry is uncertain, says how to send it again, and a rerun does not send it either."""
+    flow = classify("lost.xml", invoice(15))
+    pa_server.state.faults["createFlow"].append(fault)
+    for _ in range(2):
+        with pytest.raises(SubmissionUncertainError):
+            submitter(session).submit(flow)
+    assert pa_server.state.calls.count("createFlow") == 1 and pa_server.state.created == []
+    entry = Journal().latest(flow.sha256)
+    assert entry is not None and entry.state == "uncertain"
+    assert "not on the PA" in (entry.detail or "") and "FPCLI_RESEND_ABSENT=1" in (entry.detail or "")
 
 
 @pytest.mark.parametrize(

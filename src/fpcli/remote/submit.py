@@ -12,8 +12,11 @@
    (and sha256 when the PA shows it) are ours: a PA that ignores the filter must not make a lost invoice look
    "recovered".
    - found -> `recovered`, nothing is sent again;
-   - proven absent -> sent once more, under the same tracking id: every search of the whole window answered,
-     honoured the filter (no other tracking id among the results) and showed no flow with our tracking id;
+   - proven absent (every search of the whole window answered, honoured the filter -- no other tracking id
+     among the results -- and showed no flow with our tracking id) -> `uncertain` by default; sent once more,
+     under the same tracking id, only with `FPCLI_RESEND_ABSENT=1`: a PA whose search lags behind its intake
+     by more than the window would otherwise get the invoice twice, and "exactly once" comes before
+     "eventually sent" (the user decides with `pdp journal --resolve`, or a later run finds it);
    - anything else (a search failed, the PA ignores the filter, a flow with our tracking id but other
      content, `FPCLI_LOOKUP_WAIT=0`, or the second upload is unknown too) -> the row is `uncertain`: nothing
      is re-sent, the run exits non-zero, `pdp journal --resolve` decides.
@@ -22,6 +25,7 @@
 
 from __future__ import annotations
 
+import os
 import time
 import uuid
 from collections.abc import Callable
@@ -41,8 +45,16 @@ LOOKUP_WAIT_ENV = "FPCLI_LOOKUP_WAIT"
 LOOKUP_PAGES = 20  # a PA that ignores the trackingId filter is searched this far, no further
 
 
+RESEND_ABSENT_ENV = "FPCLI_RESEND_ABSENT"
+
+
 def lookup_wait() -> float:
     return env_number(LOOKUP_WAIT_ENV, LOOKUP_WAIT, zero_ok=True)
+
+
+def resend_absent() -> bool:
+    """Whether an upload of unknown outcome that the PA's search proves absent is sent once more (opt-in)."""
+    return os.environ.get(RESEND_ABSENT_ENV, "").strip().lower() in {"1", "true", "yes"}
 
 
 class SubmissionUncertainError(RemoteError):
@@ -102,6 +114,7 @@ class Submitter:
     sleep: Callable[[float], None] = time.sleep
     lookup_wait: float = LOOKUP_WAIT
     clock: Callable[[], float] = time.monotonic
+    resend_absent: bool = field(default_factory=resend_absent)
 
     def submit(self, flow: FlowFile) -> SubmitResult:
         claim = self.journal.claim(flow.sha256, flow.name, self.target, uuid.uuid4().hex, force=self.force)
@@ -113,10 +126,10 @@ class Submitter:
                 return self._recovered(
                     flow, entry, lookup.found, "found by tracking id after an interrupted run"
                 )
-            if lookup.absent:  # the earlier attempt did not arrive: this is the one re-send it gets
+            if lookup.absent and self.resend_absent:  # it did not arrive: this is the one re-send it gets
                 return self._upload(flow, entry, resend=f"an earlier attempt did not arrive ({lookup.why})")
             if not self.force:
-                self.journal.finish(entry.id, "uncertain", detail=f"not found on the PA: {lookup.why}")
+                self.journal.finish(entry.id, "uncertain", detail=_uncertain("not found on the PA", lookup))
                 raise SubmissionUncertainError.for_entry(entry, "an earlier attempt got no answer")
             self.journal.finish(entry.id, "failed", detail="not found on the PA; sent again with --force")
             entry = self.journal.claim(
@@ -145,9 +158,9 @@ class Submitter:
         lookup = self._lookup(entry.tracking_id, flow)
         if lookup.found is not None:
             return self._recovered(flow, entry, lookup.found, f"after: {why}")
-        if lookup.absent and may_resend:
+        if lookup.absent and may_resend and self.resend_absent:
             return self._upload(flow, entry, resend=f"after: {why}; {lookup.why}")
-        self.journal.finish(entry.id, "uncertain", detail=f"{why}; {lookup.why}")
+        self.journal.finish(entry.id, "uncertain", detail=_uncertain(why, lookup))
         raise SubmissionUncertainError.for_entry(entry, why) from None
 
     def _recovered(self, flow: FlowFile, entry: Entry, found: dict[str, Any], detail: str) -> SubmitResult:
@@ -199,6 +212,11 @@ class Submitter:
         if seen["other content"]:
             return Lookup(None, absent=False, why="the PA holds this tracking id with other content")
         return Lookup(None, absent=True, why=f"not on the PA: {n} searches over {self.lookup_wait:g} s")
+
+
+def _uncertain(why: str, lookup: Lookup) -> str:
+    hint = f" ({RESEND_ABSENT_ENV}=1 would send it again)" if lookup.absent else ""
+    return f"{why}; {lookup.why}{hint}"
 
 
 def poll_until(
