@@ -52,7 +52,11 @@ def generated() -> dict[str, bytes]:
     out = {}
     for code, st in STATUSES.items():
         reason = sorted(st.reasons)[0] if st.reason_required else None
-        out[code] = create_message(invoice_bytes(), "invoice.xml", CreateRequest(code, reason=reason)).xml
+        stage = "emission" if code == "213" else None
+        request = CreateRequest(code, reason=reason, rejected_at=stage)
+        out[code] = create_message(invoice_bytes(), "invoice.xml", request).xml
+    request = CreateRequest("213", reason="DOUBLON", rejected_at="reception")
+    out["213-reception"] = create_message(invoice_bytes(), "invoice.xml", request).xml
     return out
 
 
@@ -76,7 +80,7 @@ def test_samples_expected_failures() -> None:
     assert verdicts["UC4_F202500006_04-CDV-207_En_litige.xml"] == []
 
 
-@pytest.mark.parametrize("code", sorted(STATUSES))
+@pytest.mark.parametrize("code", [*sorted(STATUSES), "213-reception"])
 def test_generated_messages_pass_official_xsd_and_schematron(code: str) -> None:
     xml = generated()[code]
     assert official_xsd().validate(etree.fromstring(xml)), official_xsd().error_log

@@ -7,11 +7,11 @@ import typer
 
 from fpcli.cli.options import ForceOpt, JsonOpt, check_json_vs_stdout
 from fpcli.cli.runtime import FpcliGroup, terminal_of
-from fpcli.cli.teach import complete_statuses
+from fpcli.cli.teach import complete_stages, complete_statuses
 
 app = typer.Typer(
     cls=FpcliGroup,
-    help="French invoice lifecycle messages (CDAR, flux 6): create, read and validate statuses 200 to 213.",
+    help="French invoice lifecycle messages (CDAR, flux 6): create, read and validate statuses 200 to 228.",
     no_args_is_help=True,
 )
 
@@ -73,7 +73,9 @@ def _create(
     )
 
 
-@app.command("create", help="Create the lifecycle message of any status (200 to 213) for an invoice.")
+@app.command(
+    "create", help="Create the lifecycle message of any status (200 to 228, see `statuses`) for an invoice."
+)
 def create_cmd(
     ctx: typer.Context,
     status: Annotated[
@@ -105,6 +107,15 @@ def create_cmd(
         str | None, typer.Option("--platform-name", help="Name of that platform.")
     ] = None,
     date: DateOpt = None,
+    rejected_at: Annotated[
+        str | None,
+        typer.Option(
+            "--rejected-at",
+            autocompletion=complete_stages,
+            help="Status 213: `emission` (by the seller's platform: to the seller) or `reception` (by the "
+            "buyer's platform: to the seller and the buyer).",
+        ),
+    ] = None,
     for_ppf: ForPpfOpt = False,
     force: ForceOpt = False,
     json_out: JsonOpt = False,
@@ -113,6 +124,7 @@ def create_cmd(
         ctx, invoice, output, force, json_out, status=status, reason=reason, reason_text=reason_text,
         action=action, payments=amount, issuer_role=issuer_role, issuer_id=issuer_id,
         platform_id=platform_id, platform_name=platform_name, date=date, for_ppf=for_ppf,
+        rejected_at=rejected_at,
     )  # fmt: skip
 
 
