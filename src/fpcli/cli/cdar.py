@@ -24,6 +24,15 @@ DateOpt = Annotated[
     dt.datetime | None,
     typer.Option("--date", formats=["%Y-%m-%d", "%Y-%m-%dT%H:%M:%S"], help="When the status happened."),
 ]
+ReceivedOpt = Annotated[
+    dt.datetime | None,
+    typer.Option(
+        "--received",
+        formats=["%Y-%m-%d", "%Y-%m-%dT%H:%M:%S"],
+        help="When the reporter received the invoice (MDT-95): for the seller's side the date of status "
+        "200 or 213, for the buyer's the date of 202 or 213.",
+    ),
+]
 AmountOpt = Annotated[
     list[str] | None,
     typer.Option(
@@ -107,6 +116,7 @@ def create_cmd(
         str | None, typer.Option("--platform-name", help="Name of that platform.")
     ] = None,
     date: DateOpt = None,
+    received: ReceivedOpt = None,
     rejected_at: Annotated[
         str | None,
         typer.Option(
@@ -123,7 +133,7 @@ def create_cmd(
     _create(
         ctx, invoice, output, force, json_out, status=status, reason=reason, reason_text=reason_text,
         action=action, payments=amount, issuer_role=issuer_role, issuer_id=issuer_id,
-        platform_id=platform_id, platform_name=platform_name, date=date, for_ppf=for_ppf,
+        platform_id=platform_id, platform_name=platform_name, date=date, received=received, for_ppf=for_ppf,
         rejected_at=rejected_at,
     )  # fmt: skip
 
@@ -137,13 +147,14 @@ def refuse_cmd(
     reason_text: ReasonTextOpt = None,
     platform_id: PlatformOpt = None,
     date: DateOpt = None,
+    received: ReceivedOpt = None,
     for_ppf: ForPpfOpt = False,
     force: ForceOpt = False,
     json_out: JsonOpt = False,
 ) -> None:
     _create(
         ctx, invoice, output, force, json_out, status="210", reason=reason, reason_text=reason_text,
-        platform_id=platform_id, date=date, for_ppf=for_ppf,
+        platform_id=platform_id, date=date, received=received, for_ppf=for_ppf,
     )  # fmt: skip
 
 
@@ -167,6 +178,7 @@ def paid_cmd(
     ] = None,
     platform_id: PlatformOpt = None,
     date: DateOpt = None,
+    received: ReceivedOpt = None,
     for_ppf: ForPpfOpt = False,
     force: ForceOpt = False,
     json_out: JsonOpt = False,
@@ -181,6 +193,7 @@ def paid_cmd(
         payments=amount,
         platform_id=platform_id,
         date=date,
+        received=received,
         for_ppf=for_ppf,
         vat_on_collection=vat_on_collection,
     )

@@ -69,6 +69,7 @@ class CreateRequest:
     platform_id: str | None = None  # the sending platform's number (scheme 0238)
     platform_name: str | None = None
     date: dt.datetime | None = None  # when the status happened (MDT-78); default: now
+    received: dt.datetime | None = None  # when the reporter received the invoice (MDT-95), if given
     for_ppf: bool = False  # the PPF's format (einvoicingF2), for statuses the tax administration receives
     vat_on_collection: bool | None = None  # 212: VAT due on collection (PPF informed); None: from BT-8
     rejected_at: str | None = None  # 213: "emission" (seller's platform) or "reception" (buyer's platform)
@@ -313,6 +314,13 @@ def _check_for_ppf(st: Status, request: CreateRequest, invoice: Invoice) -> None
         )
 
 
+def _message_id(invoice: Invoice, st: Status, request: CreateRequest, now: dt.datetime) -> str:
+    """MDT-4 as the annex B examples build it: invoice number, status, the invoice's receipt date-time
+    (MDT-95; fpcli takes the message's own when not given), `#`, invoice type and date."""
+    stamp = (request.received or now).strftime("%Y%m%d%H%M%S")
+    return f"{invoice.number}_{st.code}_{stamp}#{invoice.type_code}_{invoice.issue_date.strftime('%Y%m%d')}"
+
+
 def build_message(invoice: Invoice, request: CreateRequest, source: str, now: dt.datetime) -> dict[str, Any]:
     """The message as shape data (see `fpcli.xmlshape`); raises UsageError/InputError on bad requests."""
     st = status(request.status)
@@ -339,6 +347,8 @@ def build_message(invoice: Invoice, request: CreateRequest, source: str, now: dt
     if st.status_code:
         reference["StatusCode"] = st.status_code
     reference["TypeCode"] = invoice.type_code
+    if request.received:
+        reference["ReceiptDateTime"] = _stamp(request.received)  # MDT-95
     reference["ReferenceTypeCode"] = REFERENCE_TYPE  # MDT-97
     reference["FormattedIssueDateTime"] = {
         "DateTimeString": {"value": invoice.issue_date.strftime("%Y%m%d"), "@format": "102"}
@@ -357,7 +367,7 @@ def build_message(invoice: Invoice, request: CreateRequest, source: str, now: dt
             "GuidelineSpecifiedDocumentContextParameter": {"ID": GUIDELINE},
         },
         "ExchangedDocument": {
-            "ID": f"{invoice.number}_{st.code}_{now.strftime('%Y%m%d%H%M%S')}",
+            "ID": _message_id(invoice, st, request, now),
             "IssueDateTime": _stamp(now),
             "SenderTradeParty": _platform(request),
             "IssuerTradeParty": _issuer(invoice, st, role, request, source),
