@@ -282,3 +282,27 @@ def test_paid_goes_to_the_ppf_only_when_vat_is_due_on_collection(
     result = create_message(data, "invoice.xml", CreateRequest("212", vat_on_collection=option))
     assert result.recipients == roles
     assert official(result.xml) == set() and official_xsd().validate(etree.fromstring(result.xml))
+
+
+def warnings(sch: str, xml: bytes) -> set[str]:
+    found = findings_from_svrl(run_svrl(sch, strip_bom(xml)), None, layer="schematron", rule_set="x")
+    return {f.rule_id for f in found if f.severity == "warning"}
+
+
+@pytest.mark.parametrize(
+    ("scheme", "value", "warned"),
+    [("0002", "100000009", False), ("0009", "10000000900017", True), ("0002", "10000000", True)],
+)
+def test_mdt_129_carries_a_siren_warning(scheme: str, value: str, warned: bool) -> None:
+    """BR-FR-CDV-13 as issue 16 states it for FNFE 1.4.0.04 (not available here): a warning, never an error."""
+
+    def change(root: Any) -> None:
+        gid = root.xpath(f"{REF}/ram:IssuerTradeParty/ram:GlobalID", namespaces=NS)[0]
+        gid.set("schemeID", scheme)
+        gid.text = value
+
+    xml = _mutate("205", change)
+    own = rules_path("cdar-br-fr-cdv.sch")
+    assert ("BR-FR-CDV-13_MDT-129_SIREN" in warnings(own, xml)) is warned
+    assert fpcli(xml) == set() and official(xml) == set()
+    assert all(("BR-FR-CDV-13_MDT-129_SIREN" in warnings(own, x)) is False for x in generated().values())

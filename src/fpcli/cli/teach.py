@@ -124,8 +124,6 @@ EXAMPLES: dict[str, list[str]] = {
         "fpcli cdar create -s 213 --reason DOUBLON --rejected-at reception --platform-id 0005 -i invoice.xml "
         "-o rejected.xml",
         "fpcli cdar create -s 220 -i replaced-invoice.xml -o cancelled.xml",
-        "fpcli cdar create -s 221 --reason ROUTAGE_ERR -i invoice.xml -o misrouted.xml",
-        "fpcli cdar create -s 225 -i invoice.xml -o factored.xml",
     ],
     "cdar paid": ["fpcli cdar paid -i invoice.pdf --amount 20=1200.00 -o paid.xml"],
     "cdar refuse": ["fpcli cdar refuse -i invoice.xml --reason DOUBLON -o refused.xml"],
