@@ -134,3 +134,18 @@ def test_new_statuses_read_back_with_their_names(runner, tmp_path: Path) -> None
         assert read.exit_code == 0 and f"status {code} {name}" in read.stdout
     bad = run(runner, "cdar", "create", "-s", "221", "--reason", "DOUBLON", "-i", str(inv), "-o", "-")
     assert bad.exit_code == 2 and "not allowed for status 221" in bad.stderr and bad.stdout == ""
+
+
+def test_refusal_note(runner, tmp_path: Path) -> None:
+    inv = str(_invoice(tmp_path))
+    base = ["cdar", "refuse", "-i", inv, "--reason", "DOUBLON", "-o", "-"]
+    alone = run(runner, *base, "--note-subject", "AHN")
+    assert alone.exit_code == 2 and alone.stdout == "" and "give the note with `--note TEXT`" in alone.stderr
+    noted = run(runner, *base, "--note", "Facture identique reçue sur une autre adresse", "--note-subject", "AHN")
+    assert noted.exit_code == 0, noted.stderr
+    assert "<ram:Content>Facture identique reçue sur une autre adresse</ram:Content>" in noted.stdout
+    assert "<ram:SubjectCode>AHN</ram:SubjectCode>" in noted.stdout
+    out = tmp_path / "noted.xml"
+    out.write_text(noted.stdout)
+    read = run(runner, "cdar", "read", str(out))
+    assert read.exit_code == 0 and "note: Facture identique reçue sur une autre adresse" in read.stdout

@@ -172,7 +172,6 @@ KNOWN: dict[str, tuple[str, str | None, str]] = {
         "required since V1.4.0 (BR-FR-CDV-16); the annex's 211 and 212 predate it",
     ),
     "MDT-209": (r"ValueChangedIndicator/IndicatorString$", "missing", "optional (value changed: false)"),
-    "MDT-126/127": (r"IncludedNote/(Content|SubjectCode)$", "missing", "a free note: fpcli has no option"),
     "MDT-4 PPF": (
         r"/ExchangedDocument/ID$",
         "ppf",
@@ -291,6 +290,9 @@ def _reason_of(annex: dict[str, Leaf]) -> dict[str, Any]:
     if f"{R}SpecifiedDocumentStatus/ReasonCode" in annex:
         kw["reason"] = annex[f"{R}SpecifiedDocumentStatus/ReasonCode"][0]
         kw["reason_text"] = annex[f"{R}SpecifiedDocumentStatus/Reason"][0]
+    if f"{R}SpecifiedDocumentStatus/IncludedNote/Content" in annex:
+        kw["note"] = annex[f"{R}SpecifiedDocumentStatus/IncludedNote/Content"][0]
+        kw["note_subject"] = annex[f"{R}SpecifiedDocumentStatus/IncludedNote/SubjectCode"][0]
     if f"{R}SpecifiedDocumentStatus/RequestedActionCode" in annex:
         kw["action"] = annex[f"{R}SpecifiedDocumentStatus/RequestedActionCode"][0]
     return kw

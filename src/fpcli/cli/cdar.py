@@ -20,6 +20,13 @@ InvoiceOpt = Annotated[
 ]
 MessageOut = Annotated[str, typer.Option("--output", "-o", help="CDAR message to write (`-` for stdout).")]
 ReasonTextOpt = Annotated[str | None, typer.Option("--reason-text", help="Reason in words (MDT-114).")]
+NoteOpt = Annotated[
+    str | None, typer.Option("--note", help="A note on the status (MDT-126), e.g. what was found.")
+]
+NoteSubjectOpt = Annotated[
+    str | None,
+    typer.Option("--note-subject", help="The note's subject (MDT-127, a UNTDID 4451 code such as AHN)."),
+]
 DateOpt = Annotated[
     dt.datetime | None,
     typer.Option("--date", formats=["%Y-%m-%d", "%Y-%m-%dT%H:%M:%S"], help="When the status happened."),
@@ -99,6 +106,8 @@ def create_cmd(
         str | None, typer.Option("--reason", help="Reason code (MDT-113), e.g. TX_TVA_ERR.")
     ] = None,
     reason_text: ReasonTextOpt = None,
+    note: NoteOpt = None,
+    note_subject: NoteSubjectOpt = None,
     action: Annotated[
         str | None,
         typer.Option("--action", help="Requested action (MDT-121): NOA, PIN, NIN, CNF, CNP, CNA, OTH."),
@@ -132,9 +141,9 @@ def create_cmd(
 ) -> None:
     _create(
         ctx, invoice, output, force, json_out, status=status, reason=reason, reason_text=reason_text,
-        action=action, payments=amount, issuer_role=issuer_role, issuer_id=issuer_id,
-        platform_id=platform_id, platform_name=platform_name, date=date, received=received, for_ppf=for_ppf,
-        rejected_at=rejected_at,
+        note=note, note_subject=note_subject, action=action, payments=amount, issuer_role=issuer_role,
+        issuer_id=issuer_id, platform_id=platform_id, platform_name=platform_name, date=date,
+        received=received, for_ppf=for_ppf, rejected_at=rejected_at,
     )  # fmt: skip
 
 
@@ -145,6 +154,8 @@ def refuse_cmd(
     reason: Annotated[str, typer.Option("--reason", help="Refusal reason code (MDT-113), e.g. DOUBLON.")],
     output: MessageOut,
     reason_text: ReasonTextOpt = None,
+    note: NoteOpt = None,
+    note_subject: NoteSubjectOpt = None,
     platform_id: PlatformOpt = None,
     date: DateOpt = None,
     received: ReceivedOpt = None,
@@ -154,6 +165,7 @@ def refuse_cmd(
 ) -> None:
     _create(
         ctx, invoice, output, force, json_out, status="210", reason=reason, reason_text=reason_text,
+        note=note, note_subject=note_subject,
         platform_id=platform_id, date=date, received=received, for_ppf=for_ppf,
     )  # fmt: skip
 

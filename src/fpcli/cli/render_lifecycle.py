@@ -62,6 +62,8 @@ def render_cdar(term: Terminal, message: CdarMessage) -> None:
         for d in ref["details"]:
             if d["reason"]:
                 term.out.print(f"    reason {d['reason']}: {d['reason_text'] or ''}")
+            if d["note"]:
+                term.out.print(f"    note: {d['note']}")
             for a in d["amounts"]:
                 rate = f" at {a['vat_rate']} %" if a["vat_rate"] else ""
                 term.out.print(f"    {a['type']} {a['amount']} {a['currency'] or ''}{rate}")

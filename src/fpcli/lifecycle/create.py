@@ -63,6 +63,8 @@ class CreateRequest:
     reason: str | None = None
     reason_text: str | None = None
     action: str | None = None  # MDT-121 requested action (NOA, PIN, NIN, CNF, CNP, CNA, OTH)
+    note: str | None = None  # MDT-126: a note on the status (the annex's 213: what made it a duplicate)
+    note_subject: str | None = None  # MDT-127: the note's subject (UNTDID 4451, e.g. AHN as in that example)
     payments: tuple[Payment, ...] = ()
     issuer_role: str | None = None  # default: the status's reporter
     issuer_id: str | None = None  # SIREN of the reporting company, when the invoice lacks it
@@ -175,6 +177,13 @@ def _issuer(invoice: Invoice, st: Status, role: str, request: CreateRequest, sou
     return out
 
 
+def _check_note(request: CreateRequest) -> None:
+    if request.note_subject is not None and request.note is None:
+        raise UsageError("`--note-subject` qualifies a note: give the note with `--note TEXT`")
+    if request.note is not None and not request.note.strip():
+        raise UsageError("`--note` is empty")
+
+
 def _check_stage(st: Status, request: CreateRequest) -> None:
     stage = request.rejected_at
     if st.code == "213" and stage not in STAGES:
@@ -257,7 +266,7 @@ def _cashed(given: tuple[Payment, ...], by_rate: dict[Decimal, Decimal], source:
 def _status_detail(
     st: Status, request: CreateRequest, payments: list[Payment], currency: str, when: dt.datetime
 ) -> dict[str, Any] | None:
-    if request.reason is None and not payments and request.action is None:
+    if request.reason is None and not payments and request.action is None and request.note is None:
         return None
     detail: dict[str, Any] = {}
     if request.reason:
@@ -266,6 +275,11 @@ def _status_detail(
     if request.action:
         detail["RequestedActionCode"] = request.action
     detail["SequenceNumeric"] = "1"
+    if request.note is not None:
+        note: dict[str, Any] = {"Content": [request.note]}
+        if request.note_subject:
+            note["SubjectCode"] = request.note_subject
+        detail["IncludedNote"] = [note]
     characteristics = []
     for p in payments:
         c: dict[str, Any] = {
@@ -326,6 +340,7 @@ def build_message(invoice: Invoice, request: CreateRequest, source: str, now: dt
     st = status(request.status)
     _check_reason(st, request)
     _check_stage(st, request)
+    _check_note(request)
     role = (request.issuer_role or st.issuer_role).upper()
     when = request.date or now
     seller_siren = _siren(invoice.seller)
@@ -400,6 +415,7 @@ def create_message(invoice_data: bytes, source: str, request: CreateRequest) -> 
     st = status(request.status)
     _check_reason(st, request)  # before reading the invoice: usage errors first
     _check_stage(st, request)
+    _check_note(request)
     invoice = read_invoice(invoice_data, source)
     data = build_message(invoice, request, source, source_date())
     xml = etree.tostring(
