@@ -141,7 +141,9 @@ def test_refusal_note(runner, tmp_path: Path) -> None:
     base = ["cdar", "refuse", "-i", inv, "--reason", "DOUBLON", "-o", "-"]
     alone = run(runner, *base, "--note-subject", "AHN")
     assert alone.exit_code == 2 and alone.stdout == "" and "give the note with `--note TEXT`" in alone.stderr
-    noted = run(runner, *base, "--note", "Facture identique reçue sur une autre adresse", "--note-subject", "AHN")
+    noted = run(
+        runner, *base, "--note", "Facture identique reçue sur une autre adresse", "--note-subject", "AHN"
+    )
     assert noted.exit_code == 0, noted.stderr
     assert "<ram:Content>Facture identique reçue sur une autre adresse</ram:Content>" in noted.stdout
     assert "<ram:SubjectCode>AHN</ram:SubjectCode>" in noted.stdout
@@ -149,3 +151,13 @@ def test_refusal_note(runner, tmp_path: Path) -> None:
     out.write_text(noted.stdout)
     read = run(runner, "cdar", "read", str(out))
     assert read.exit_code == 0 and "note: Facture identique reçue sur une autre adresse" in read.stdout
+
+
+def test_action_text_needs_the_action(runner, tmp_path: Path) -> None:
+    inv = str(_invoice(tmp_path))
+    base = ["cdar", "create", "-s", "207", "--reason", "TX_TVA_ERR", "-i", inv, "-o", "-"]
+    alone = run(runner, *base, "--action-text", "Créer une Facture Rectificative")
+    assert alone.exit_code == 2 and alone.stdout == "" and "give its code with `--action`" in alone.stderr
+    both = run(runner, *base, "--action", "NIN", "--action-text", "Créer une Facture Rectificative")
+    assert both.exit_code == 0, both.stderr
+    assert "<ram:RequestedAction>Créer une Facture Rectificative</ram:RequestedAction>" in both.stdout

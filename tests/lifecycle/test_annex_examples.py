@@ -178,7 +178,6 @@ KNOWN: dict[str, tuple[str, str | None, str]] = {
         "the annex's PPF copies carry an identifier built by the PPF's rules (FFE0614A_CC0238_…); fpcli "
         "writes the one it writes between platforms",
     ),
-    "MDT-122": (r"RequestedAction$", "missing", "the requested action in words: fpcli writes its code"),
     "MDG-43 dispute": (
         r"SpecifiedDocumentCharacteristic(\[\d\])?/",
         "dispute",
@@ -295,6 +294,7 @@ def _reason_of(annex: dict[str, Leaf]) -> dict[str, Any]:
         kw["note_subject"] = annex[f"{R}SpecifiedDocumentStatus/IncludedNote/SubjectCode"][0]
     if f"{R}SpecifiedDocumentStatus/RequestedActionCode" in annex:
         kw["action"] = annex[f"{R}SpecifiedDocumentStatus/RequestedActionCode"][0]
+        kw["action_text"] = annex[f"{R}SpecifiedDocumentStatus/RequestedAction"][0]
     return kw
 
 

@@ -112,6 +112,12 @@ def create_cmd(
         str | None,
         typer.Option("--action", help="Requested action (MDT-121): NOA, PIN, NIN, CNF, CNP, CNA, OTH."),
     ] = None,
+    action_text: Annotated[
+        str | None,
+        typer.Option(
+            "--action-text", help="That action in words (MDT-122), e.g. `Créer une Facture Rectificative`."
+        ),
+    ] = None,
     amount: AmountOpt = None,
     issuer_role: Annotated[
         str | None, typer.Option("--issuer-role", help="Who reports: BY, SE or WK (default: per status).")
@@ -141,9 +147,9 @@ def create_cmd(
 ) -> None:
     _create(
         ctx, invoice, output, force, json_out, status=status, reason=reason, reason_text=reason_text,
-        note=note, note_subject=note_subject, action=action, payments=amount, issuer_role=issuer_role,
-        issuer_id=issuer_id, platform_id=platform_id, platform_name=platform_name, date=date,
-        received=received, for_ppf=for_ppf, rejected_at=rejected_at,
+        note=note, note_subject=note_subject, action=action, action_text=action_text, payments=amount,
+        issuer_role=issuer_role, issuer_id=issuer_id, platform_id=platform_id, platform_name=platform_name,
+        date=date, received=received, for_ppf=for_ppf, rejected_at=rejected_at,
     )  # fmt: skip
 
 

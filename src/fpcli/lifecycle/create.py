@@ -63,6 +63,7 @@ class CreateRequest:
     reason: str | None = None
     reason_text: str | None = None
     action: str | None = None  # MDT-121 requested action (NOA, PIN, NIN, CNF, CNP, CNA, OTH)
+    action_text: str | None = None  # MDT-122: that action in words
     note: str | None = None  # MDT-126: a note on the status (the annex's 213: what made it a duplicate)
     note_subject: str | None = None  # MDT-127: the note's subject (UNTDID 4451, e.g. AHN as in that example)
     payments: tuple[Payment, ...] = ()
@@ -178,6 +179,8 @@ def _issuer(invoice: Invoice, st: Status, role: str, request: CreateRequest, sou
 
 
 def _check_note(request: CreateRequest) -> None:
+    if request.action_text is not None and request.action is None:
+        raise UsageError("`--action-text` words a requested action: give its code with `--action`")
     if request.note_subject is not None and request.note is None:
         raise UsageError("`--note-subject` qualifies a note: give the note with `--note TEXT`")
     if request.note is not None and not request.note.strip():
@@ -274,6 +277,8 @@ def _status_detail(
         detail["Reason"] = [request.reason_text or REASONS[request.reason]]
     if request.action:
         detail["RequestedActionCode"] = request.action
+        if request.action_text:
+            detail["RequestedAction"] = [request.action_text]
     detail["SequenceNumeric"] = "1"
     if request.note is not None:
         note: dict[str, Any] = {"Content": [request.note]}
