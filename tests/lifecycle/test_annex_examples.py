@@ -171,7 +171,6 @@ KNOWN: dict[str, tuple[str, str | None, str]] = {
         "added",
         "required since V1.4.0 (BR-FR-CDV-16); the annex's 211 and 212 predate it",
     ),
-    "MDT-209": (r"ValueChangedIndicator/IndicatorString$", "missing", "optional (value changed: false)"),
     "MDT-4 PPF": (
         r"/ExchangedDocument/ID$",
         "ppf",

@@ -289,6 +289,7 @@ def _status_detail(
     for p in payments:
         c: dict[str, Any] = {
             "TypeCode": "MEN" if st.code == "212" else "MPA",
+            "ValueChangedIndicator": {"IndicatorString": {"value": "false"}},  # MDT-209, as in the annex
             "ValueAmount": {"value": f"{p.amount:.2f}", "@currencyID": currency},
         }
         if st.code == "211":
