@@ -105,3 +105,59 @@ def test_statuses(runner) -> None:
     data = json.loads(run(runner, "cdar", "statuses", "--json").stdout)
     to_ppf = [s["code"] for s in data["statuses"] if s["to_tax_administration"]]
     assert to_ppf == ["200", "210", "212", "213"]
+
+
+def test_rejection_needs_where_it_was_rejected(runner, tmp_path: Path) -> None:
+    inv, out = _invoice(tmp_path), tmp_path / "rej.xml"
+    base = ["cdar", "create", "-s", "213", "--reason", "DOUBLON", "-i", str(inv), "-o", str(out)]
+    missing = run(runner, *base)
+    assert missing.exit_code == 2 and missing.stdout == "" and not out.exists()
+    assert "say where it was rejected" in missing.stderr and "--rejected-at" in missing.stderr
+    wrong = run(runner, *base[:-2], "--rejected-at", "reception", "-o", str(tmp_path / "x.xml"), "-s", "204")
+    assert wrong.exit_code == 2 and "applies to status 213, not to 204" in wrong.stderr
+    done = run(runner, *base, "--rejected-at", "reception", "--received", "2025-07-01T16:10:00", "--json")
+    assert done.exit_code == 0, done.stderr
+    assert json.loads(done.stdout)["recipients"] == ["SE", "BY", "DFH"]
+    xml = out.read_text()
+    assert "<ram:StatusCode>8</ram:StatusCode>" in xml and "20250701161000</udt:DateTimeString>" in xml
+    assert "<ram:ReferenceTypeCode>urn.cpro.gouv.fr:1p0:CDV:einvoicingF2</ram:ReferenceTypeCode>" in xml
+
+
+def test_new_statuses_read_back_with_their_names(runner, tmp_path: Path) -> None:
+    inv = _invoice(tmp_path)
+    for code, name in (("220", "Annulée"), ("221", "Erreur de routage"), ("225", "Affacturée")):
+        out = tmp_path / f"{code}.xml"
+        extra = ["--reason", "ROUTAGE_ERR"] if code == "221" else []
+        made = run(runner, "cdar", "create", "-s", code, *extra, "-i", str(inv), "-o", str(out))
+        assert made.exit_code == 0, made.stderr
+        read = run(runner, "cdar", "read", str(out))
+        assert read.exit_code == 0 and f"status {code} {name}" in read.stdout
+    bad = run(runner, "cdar", "create", "-s", "221", "--reason", "DOUBLON", "-i", str(inv), "-o", "-")
+    assert bad.exit_code == 2 and "not allowed for status 221" in bad.stderr and bad.stdout == ""
+
+
+def test_refusal_note(runner, tmp_path: Path) -> None:
+    inv = str(_invoice(tmp_path))
+    base = ["cdar", "refuse", "-i", inv, "--reason", "DOUBLON", "-o", "-"]
+    alone = run(runner, *base, "--note-subject", "AHN")
+    assert alone.exit_code == 2 and alone.stdout == "" and "give the note with `--note TEXT`" in alone.stderr
+    noted = run(
+        runner, *base, "--note", "Facture identique reçue sur une autre adresse", "--note-subject", "AHN"
+    )
+    assert noted.exit_code == 0, noted.stderr
+    assert "<ram:Content>Facture identique reçue sur une autre adresse</ram:Content>" in noted.stdout
+    assert "<ram:SubjectCode>AHN</ram:SubjectCode>" in noted.stdout
+    out = tmp_path / "noted.xml"
+    out.write_text(noted.stdout)
+    read = run(runner, "cdar", "read", str(out))
+    assert read.exit_code == 0 and "note: Facture identique reçue sur une autre adresse" in read.stdout
+
+
+def test_action_text_needs_the_action(runner, tmp_path: Path) -> None:
+    inv = str(_invoice(tmp_path))
+    base = ["cdar", "create", "-s", "207", "--reason", "TX_TVA_ERR", "-i", inv, "-o", "-"]
+    alone = run(runner, *base, "--action-text", "Créer une Facture Rectificative")
+    assert alone.exit_code == 2 and alone.stdout == "" and "give its code with `--action`" in alone.stderr
+    both = run(runner, *base, "--action", "NIN", "--action-text", "Créer une Facture Rectificative")
+    assert both.exit_code == 0, both.stderr
+    assert "<ram:RequestedAction>Créer une Facture Rectificative</ram:RequestedAction>" in both.stdout

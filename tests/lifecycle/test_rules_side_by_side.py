@@ -52,7 +52,11 @@ def generated() -> dict[str, bytes]:
     out = {}
     for code, st in STATUSES.items():
         reason = sorted(st.reasons)[0] if st.reason_required else None
-        out[code] = create_message(invoice_bytes(), "invoice.xml", CreateRequest(code, reason=reason)).xml
+        stage = "emission" if code == "213" else None
+        request = CreateRequest(code, reason=reason, rejected_at=stage)
+        out[code] = create_message(invoice_bytes(), "invoice.xml", request).xml
+    request = CreateRequest("213", reason="DOUBLON", rejected_at="reception")
+    out["213-reception"] = create_message(invoice_bytes(), "invoice.xml", request).xml
     return out
 
 
@@ -76,7 +80,7 @@ def test_samples_expected_failures() -> None:
     assert verdicts["UC4_F202500006_04-CDV-207_En_litige.xml"] == []
 
 
-@pytest.mark.parametrize("code", sorted(STATUSES))
+@pytest.mark.parametrize("code", [*sorted(STATUSES), "213-reception"])
 def test_generated_messages_pass_official_xsd_and_schematron(code: str) -> None:
     xml = generated()[code]
     assert official_xsd().validate(etree.fromstring(xml)), official_xsd().error_log
@@ -246,9 +250,9 @@ def test_ppf_format_has_the_official_ppf_samples_shape(code: str, sample: str) -
             root.findtext(".//ram:ReferenceReferencedDocument/ram:ReferenceTypeCode", namespaces=NS)
             == "urn.cpro.gouv.fr:1p0:CDV:einvoicingF2"
         )
-    # Every element the official PPF sample has, fpcli's message has, except optional ones fpcli writes in
-    # neither format (MDT-5 document name, MDT-95 receipt date-time, 212's value-changed indicator).
-    known = {"ExchangedDocument/ram:Name", "ram:ReceiptDateTime", "ram:ValueChangedIndicator"}
+    # Every element the official PPF sample has, fpcli's message has, except MDT-5 (the document name, never
+    # written) and MDT-95 (the receipt date-time, written with `--received` only).
+    known = {"ExchangedDocument/ram:Name", "ram:ReceiptDateTime"}
     missing = {p for p in _paths(theirs) - _paths(ours) if not any(k in p for k in known)}
     assert missing == set(), sorted(missing)
     assert _paths(theirs) - _paths(ours)  # the exception above is still needed (else: drop it)
@@ -278,3 +282,27 @@ def test_paid_goes_to_the_ppf_only_when_vat_is_due_on_collection(
     result = create_message(data, "invoice.xml", CreateRequest("212", vat_on_collection=option))
     assert result.recipients == roles
     assert official(result.xml) == set() and official_xsd().validate(etree.fromstring(result.xml))
+
+
+def warnings(sch: str, xml: bytes) -> set[str]:
+    found = findings_from_svrl(run_svrl(sch, strip_bom(xml)), None, layer="schematron", rule_set="x")
+    return {f.rule_id for f in found if f.severity == "warning"}
+
+
+@pytest.mark.parametrize(
+    ("scheme", "value", "warned"),
+    [("0002", "100000009", False), ("0009", "10000000900017", True), ("0002", "10000000", True)],
+)
+def test_mdt_129_carries_a_siren_warning(scheme: str, value: str, warned: bool) -> None:
+    """BR-FR-CDV-13 as issue 16 states it for FNFE 1.4.0.04 (not available here): a warning, never an error."""
+
+    def change(root: Any) -> None:
+        gid = root.xpath(f"{REF}/ram:IssuerTradeParty/ram:GlobalID", namespaces=NS)[0]
+        gid.set("schemeID", scheme)
+        gid.text = value
+
+    xml = _mutate("205", change)
+    own = rules_path("cdar-br-fr-cdv.sch")
+    assert ("BR-FR-CDV-13_MDT-129_SIREN" in warnings(own, xml)) is warned
+    assert fpcli(xml) == set() and official(xml) == set()
+    assert all(("BR-FR-CDV-13_MDT-129_SIREN" in warnings(own, x)) is False for x in generated().values())

@@ -7,11 +7,11 @@ import typer
 
 from fpcli.cli.options import ForceOpt, JsonOpt, check_json_vs_stdout
 from fpcli.cli.runtime import FpcliGroup, terminal_of
-from fpcli.cli.teach import complete_statuses
+from fpcli.cli.teach import complete_stages, complete_statuses
 
 app = typer.Typer(
     cls=FpcliGroup,
-    help="French invoice lifecycle messages (CDAR, flux 6): create, read and validate statuses 200 to 213.",
+    help="French invoice lifecycle messages (CDAR, flux 6): create, read and validate statuses 200 to 228.",
     no_args_is_help=True,
 )
 
@@ -20,9 +20,25 @@ InvoiceOpt = Annotated[
 ]
 MessageOut = Annotated[str, typer.Option("--output", "-o", help="CDAR message to write (`-` for stdout).")]
 ReasonTextOpt = Annotated[str | None, typer.Option("--reason-text", help="Reason in words (MDT-114).")]
+NoteOpt = Annotated[
+    str | None, typer.Option("--note", help="A note on the status (MDT-126), e.g. what was found.")
+]
+NoteSubjectOpt = Annotated[
+    str | None,
+    typer.Option("--note-subject", help="The note's subject (MDT-127, a UNTDID 4451 code such as AHN)."),
+]
 DateOpt = Annotated[
     dt.datetime | None,
     typer.Option("--date", formats=["%Y-%m-%d", "%Y-%m-%dT%H:%M:%S"], help="When the status happened."),
+]
+ReceivedOpt = Annotated[
+    dt.datetime | None,
+    typer.Option(
+        "--received",
+        formats=["%Y-%m-%d", "%Y-%m-%dT%H:%M:%S"],
+        help="When the reporter received the invoice (MDT-95): for the seller's side the date of status "
+        "200 or 213, for the buyer's the date of 202 or 213.",
+    ),
 ]
 AmountOpt = Annotated[
     list[str] | None,
@@ -73,7 +89,9 @@ def _create(
     )
 
 
-@app.command("create", help="Create the lifecycle message of any status (200 to 213) for an invoice.")
+@app.command(
+    "create", help="Create the lifecycle message of any status (200 to 228, see `statuses`) for an invoice."
+)
 def create_cmd(
     ctx: typer.Context,
     status: Annotated[
@@ -88,9 +106,17 @@ def create_cmd(
         str | None, typer.Option("--reason", help="Reason code (MDT-113), e.g. TX_TVA_ERR.")
     ] = None,
     reason_text: ReasonTextOpt = None,
+    note: NoteOpt = None,
+    note_subject: NoteSubjectOpt = None,
     action: Annotated[
         str | None,
         typer.Option("--action", help="Requested action (MDT-121): NOA, PIN, NIN, CNF, CNP, CNA, OTH."),
+    ] = None,
+    action_text: Annotated[
+        str | None,
+        typer.Option(
+            "--action-text", help="That action in words (MDT-122), e.g. `Créer une Facture Rectificative`."
+        ),
     ] = None,
     amount: AmountOpt = None,
     issuer_role: Annotated[
@@ -105,14 +131,25 @@ def create_cmd(
         str | None, typer.Option("--platform-name", help="Name of that platform.")
     ] = None,
     date: DateOpt = None,
+    received: ReceivedOpt = None,
+    rejected_at: Annotated[
+        str | None,
+        typer.Option(
+            "--rejected-at",
+            autocompletion=complete_stages,
+            help="Status 213: `emission` (by the seller's platform: to the seller) or `reception` (by the "
+            "buyer's platform: to the seller and the buyer).",
+        ),
+    ] = None,
     for_ppf: ForPpfOpt = False,
     force: ForceOpt = False,
     json_out: JsonOpt = False,
 ) -> None:
     _create(
         ctx, invoice, output, force, json_out, status=status, reason=reason, reason_text=reason_text,
-        action=action, payments=amount, issuer_role=issuer_role, issuer_id=issuer_id,
-        platform_id=platform_id, platform_name=platform_name, date=date, for_ppf=for_ppf,
+        note=note, note_subject=note_subject, action=action, action_text=action_text, payments=amount,
+        issuer_role=issuer_role, issuer_id=issuer_id, platform_id=platform_id, platform_name=platform_name,
+        date=date, received=received, for_ppf=for_ppf, rejected_at=rejected_at,
     )  # fmt: skip
 
 
@@ -123,15 +160,19 @@ def refuse_cmd(
     reason: Annotated[str, typer.Option("--reason", help="Refusal reason code (MDT-113), e.g. DOUBLON.")],
     output: MessageOut,
     reason_text: ReasonTextOpt = None,
+    note: NoteOpt = None,
+    note_subject: NoteSubjectOpt = None,
     platform_id: PlatformOpt = None,
     date: DateOpt = None,
+    received: ReceivedOpt = None,
     for_ppf: ForPpfOpt = False,
     force: ForceOpt = False,
     json_out: JsonOpt = False,
 ) -> None:
     _create(
         ctx, invoice, output, force, json_out, status="210", reason=reason, reason_text=reason_text,
-        platform_id=platform_id, date=date, for_ppf=for_ppf,
+        note=note, note_subject=note_subject,
+        platform_id=platform_id, date=date, received=received, for_ppf=for_ppf,
     )  # fmt: skip
 
 
@@ -155,6 +196,7 @@ def paid_cmd(
     ] = None,
     platform_id: PlatformOpt = None,
     date: DateOpt = None,
+    received: ReceivedOpt = None,
     for_ppf: ForPpfOpt = False,
     force: ForceOpt = False,
     json_out: JsonOpt = False,
@@ -169,6 +211,7 @@ def paid_cmd(
         payments=amount,
         platform_id=platform_id,
         date=date,
+        received=received,
         for_ppf=for_ppf,
         vat_on_collection=vat_on_collection,
     )

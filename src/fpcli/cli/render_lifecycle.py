@@ -62,6 +62,8 @@ def render_cdar(term: Terminal, message: CdarMessage) -> None:
         for d in ref["details"]:
             if d["reason"]:
                 term.out.print(f"    reason {d['reason']}: {d['reason_text'] or ''}")
+            if d["note"]:
+                term.out.print(f"    note: {d['note']}")
             for a in d["amounts"]:
                 rate = f" at {a['vat_rate']} %" if a["vat_rate"] else ""
                 term.out.print(f"    {a['type']} {a['amount']} {a['currency'] or ''}{rate}")
@@ -75,11 +77,12 @@ def render_statuses(term: Terminal, *, as_json: bool) -> None:
             {"schema_version": 1, "statuses": [s.to_dict() for s in STATUSES.values()], "reasons": REASONS}
         )
         return
-    term.out.print("code  name                       phase         by  PPF  reason")
+    width = max(len(s.name) for s in STATUSES.values())
+    term.out.print(f"code  {'name':{width}} phase         by  PPF  reason")
     for s in STATUSES.values():
         reason = "required" if s.reason_required else ("optional" if s.reasons else "")
         term.out.print(
-            f"{s.code}   {s.name:26} {s.phase_name:13} {s.issuer_role}  "
+            f"{s.code}   {s.name:{width}} {s.phase_name:13} {s.issuer_role}  "
             f"{'yes' if s.to_ppf else 'no ':3}  {reason}"
         )
     term.out.print(

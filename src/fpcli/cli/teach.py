@@ -119,7 +119,12 @@ EXAMPLES: dict[str, list[str]] = {
     "sign verify": ["fpcli sign verify signed.pdf --trust root.pem", "fpcli sign verify signed.pdf --json"],
     "sign configure": ["fpcli sign configure --p12 seal.p12 --level B-T --tsa https://tsa.example/tsr"],
     "sign make-test-cert": ["fpcli sign make-test-cert -o test.p12 --passphrase-file pass.txt"],
-    "cdar create": ["fpcli cdar create -s 204 -i invoice.xml -o taken-over.xml"],
+    "cdar create": [
+        "fpcli cdar create -s 204 -i invoice.xml -o taken-over.xml",
+        "fpcli cdar create -s 213 --reason DOUBLON --rejected-at reception --platform-id 0005 -i invoice.xml "
+        "-o rejected.xml",
+        "fpcli cdar create -s 220 -i replaced-invoice.xml -o cancelled.xml",
+    ],
     "cdar paid": ["fpcli cdar paid -i invoice.pdf --amount 20=1200.00 -o paid.xml"],
     "cdar refuse": ["fpcli cdar refuse -i invoice.xml --reason DOUBLON -o refused.xml"],
     "cdar read": ["fpcli cdar read refused.xml", "fpcli cdar read refused.xml --json"],
@@ -265,6 +270,7 @@ complete_syntaxes = _choices("CII", "UBL", "Factur-X", "CDAR", "FRR")
 complete_processing_rules = _choices("B2B", "B2BInt", "B2C", "B2G", "B2GInt", "OutOfScope")
 complete_ack = _choices("Pending", "Ok", "Error")
 complete_directions = _choices("In", "Out")
+complete_stages = _choices("emission", "reception")
 
 
 def complete_statuses(incomplete: str) -> list[str]:

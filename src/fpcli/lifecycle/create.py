@@ -3,8 +3,11 @@
 Parties follow XP Z12-012: the reporting party is the issuer (a platform, WK, in the transmission phase
 305; the buyer, BY, or the seller, SE, in the processing phase 23); the invoice's other party is the
 recipient, reached at its electronic address (BT-34 / BT-49); statuses the tax administration must receive
-(200, 210, 212, 213) also name the PPF (platform 0000, role DFH). The message is checked against fpcli's
-structure and BR-FR-CDV rules before it is returned: fpcli never hands out a message that fails them.
+(200, 210, 212, 213) also name the PPF (platform 0000, role DFH). A rejection (213) goes to the seller, and
+also to the buyer when the buyer's platform rejects on reception (XP Z12-014 annex B, UC2 "Rejetée": seller,
+buyer and PPF); on emission the buyer never had the invoice. The invoice reference carries MDT-97 (G7.14: a
+status on an e-invoicing invoice). The message is checked against fpcli's structure and BR-FR-CDV rules
+before it is returned: fpcli never hands out a message that fails them.
 """
 
 from __future__ import annotations
@@ -25,10 +28,15 @@ from fpcli.xmlshape import from_data
 
 CENT = Decimal("0.01")
 GUIDELINE = "urn.cpro.gouv.fr:1p0:CDV:invoice"
-# The PPF's format of flux 6 (DGFiP annex; the official `…_POUR_PPF` samples): this guideline as MDT-3 and
-# MDT-97, no business process (MDT-2), the platform identified (scheme 0238), the PPF as the only recipient.
+# The PPF's format of flux 6 (DGFiP annex; the official `…_POUR_PPF` samples): this guideline as MDT-3,
+# no business process (MDT-2), the platform identified (scheme 0238), the PPF as the only recipient.
 PPF_GUIDELINE = "urn.cpro.gouv.fr:1p0:CDV:einvoicingF2"
+# MDT-97 (ReferenceTypeCode, 1..1 in XP Z12-012 annex A): what the status is about, per the DGFiP code G7.14;
+# an e-invoicing invoice (flux 2) is `…:einvoicingF2`, as the annex's `…_POUR_PPF` examples write it. The
+# annex's examples between platforms leave it out; fpcli writes it in both formats.
+REFERENCE_TYPE = "urn.cpro.gouv.fr:1p0:CDV:einvoicingF2"
 PAYMENT_STATUSES = ("211", "212")
+STAGES = ("emission", "reception")  # where a 213 rejection happened
 
 
 @dataclass(frozen=True)
@@ -55,14 +63,19 @@ class CreateRequest:
     reason: str | None = None
     reason_text: str | None = None
     action: str | None = None  # MDT-121 requested action (NOA, PIN, NIN, CNF, CNP, CNA, OTH)
+    action_text: str | None = None  # MDT-122: that action in words
+    note: str | None = None  # MDT-126: a note on the status (the annex's 213: what made it a duplicate)
+    note_subject: str | None = None  # MDT-127: the note's subject (UNTDID 4451, e.g. AHN as in that example)
     payments: tuple[Payment, ...] = ()
     issuer_role: str | None = None  # default: the status's reporter
     issuer_id: str | None = None  # SIREN of the reporting company, when the invoice lacks it
     platform_id: str | None = None  # the sending platform's number (scheme 0238)
     platform_name: str | None = None
     date: dt.datetime | None = None  # when the status happened (MDT-78); default: now
+    received: dt.datetime | None = None  # when the reporter received the invoice (MDT-95), if given
     for_ppf: bool = False  # the PPF's format (einvoicingF2), for statuses the tax administration receives
     vat_on_collection: bool | None = None  # 212: VAT due on collection (PPF informed); None: from BT-8
+    rejected_at: str | None = None  # 213: "emission" (seller's platform) or "reception" (buyer's platform)
 
 
 @dataclass
@@ -165,9 +178,31 @@ def _issuer(invoice: Invoice, st: Status, role: str, request: CreateRequest, sou
     return out
 
 
-def _recipient_roles(st: Status, role: str) -> list[str]:
+def _check_note(request: CreateRequest) -> None:
+    if request.action_text is not None and request.action is None:
+        raise UsageError("`--action-text` words a requested action: give its code with `--action`")
+    if request.note_subject is not None and request.note is None:
+        raise UsageError("`--note-subject` qualifies a note: give the note with `--note TEXT`")
+    if request.note is not None and not request.note.strip():
+        raise UsageError("`--note` is empty")
+
+
+def _check_stage(st: Status, request: CreateRequest) -> None:
+    stage = request.rejected_at
+    if st.code == "213" and stage not in STAGES:
+        raise UsageError(
+            "status 213 (Rejetée) goes to the seller, and to the buyer too when rejected on reception: "
+            + ("say where it was rejected" if stage is None else f"`{stage}` is neither"),
+            hint="`--rejected-at emission` (by the seller's platform) or `reception` (by the buyer's)",
+        )
+    if st.code != "213" and stage is not None:
+        raise UsageError(f"`--rejected-at` applies to status 213, not to {st.code}")
+
+
+def _recipient_roles(st: Status, role: str, request: CreateRequest) -> list[str]:
     if role == "WK":
-        return ["SE", "BY"] if st.code in ("202", "203") else ["SE"]
+        both = st.code in ("202", "203") or (st.code == "213" and request.rejected_at == "reception")
+        return ["SE", "BY"] if both else ["SE"]
     return ["BY"] if role == "SE" else ["SE"]
 
 
@@ -234,7 +269,7 @@ def _cashed(given: tuple[Payment, ...], by_rate: dict[Decimal, Decimal], source:
 def _status_detail(
     st: Status, request: CreateRequest, payments: list[Payment], currency: str, when: dt.datetime
 ) -> dict[str, Any] | None:
-    if request.reason is None and not payments and request.action is None:
+    if request.reason is None and not payments and request.action is None and request.note is None:
         return None
     detail: dict[str, Any] = {}
     if request.reason:
@@ -242,11 +277,19 @@ def _status_detail(
         detail["Reason"] = [request.reason_text or REASONS[request.reason]]
     if request.action:
         detail["RequestedActionCode"] = request.action
+        if request.action_text:
+            detail["RequestedAction"] = [request.action_text]
     detail["SequenceNumeric"] = "1"
+    if request.note is not None:
+        note: dict[str, Any] = {"Content": [request.note]}
+        if request.note_subject:
+            note["SubjectCode"] = request.note_subject
+        detail["IncludedNote"] = [note]
     characteristics = []
     for p in payments:
         c: dict[str, Any] = {
             "TypeCode": "MEN" if st.code == "212" else "MPA",
+            "ValueChangedIndicator": {"IndicatorString": {"value": "false"}},  # MDT-209, as in the annex
             "ValueAmount": {"value": f"{p.amount:.2f}", "@currencyID": currency},
         }
         if st.code == "211":
@@ -291,10 +334,19 @@ def _check_for_ppf(st: Status, request: CreateRequest, invoice: Invoice) -> None
         )
 
 
+def _message_id(invoice: Invoice, st: Status, request: CreateRequest, now: dt.datetime) -> str:
+    """MDT-4 as the annex B examples build it: invoice number, status, the invoice's receipt date-time
+    (MDT-95; fpcli takes the message's own when not given), `#`, invoice type and date."""
+    stamp = (request.received or now).strftime("%Y%m%d%H%M%S")
+    return f"{invoice.number}_{st.code}_{stamp}#{invoice.type_code}_{invoice.issue_date.strftime('%Y%m%d')}"
+
+
 def build_message(invoice: Invoice, request: CreateRequest, source: str, now: dt.datetime) -> dict[str, Any]:
     """The message as shape data (see `fpcli.xmlshape`); raises UsageError/InputError on bad requests."""
     st = status(request.status)
     _check_reason(st, request)
+    _check_stage(st, request)
+    _check_note(request)
     role = (request.issuer_role or st.issuer_role).upper()
     when = request.date or now
     seller_siren = _siren(invoice.seller)
@@ -308,15 +360,17 @@ def build_message(invoice: Invoice, request: CreateRequest, source: str, now: dt
         _check_for_ppf(st, request, invoice)
         recipients = [ppf]
     else:
-        recipients = [_party(invoice, r, source, recipient=True) for r in _recipient_roles(st, role)]
+        roles = _recipient_roles(st, role, request)
+        recipients = [_party(invoice, r, source, recipient=True) for r in roles]
         if to_ppf(st, request, invoice):
             recipients.append(ppf)
     reference: dict[str, Any] = {"IssuerAssignedID": invoice.number}
     if st.status_code:
         reference["StatusCode"] = st.status_code
     reference["TypeCode"] = invoice.type_code
-    if request.for_ppf:
-        reference["ReferenceTypeCode"] = PPF_GUIDELINE  # MDT-97, as the PPF samples carry it
+    if request.received:
+        reference["ReceiptDateTime"] = _stamp(request.received)  # MDT-95
+    reference["ReferenceTypeCode"] = REFERENCE_TYPE  # MDT-97
     reference["FormattedIssueDateTime"] = {
         "DateTimeString": {"value": invoice.issue_date.strftime("%Y%m%d"), "@format": "102"}
     }
@@ -334,7 +388,7 @@ def build_message(invoice: Invoice, request: CreateRequest, source: str, now: dt
             "GuidelineSpecifiedDocumentContextParameter": {"ID": GUIDELINE},
         },
         "ExchangedDocument": {
-            "ID": f"{invoice.number}_{st.code}_{now.strftime('%Y%m%d%H%M%S')}",
+            "ID": _message_id(invoice, st, request, now),
             "IssueDateTime": _stamp(now),
             "SenderTradeParty": _platform(request),
             "IssuerTradeParty": _issuer(invoice, st, role, request, source),
@@ -366,6 +420,8 @@ def create_message(invoice_data: bytes, source: str, request: CreateRequest) -> 
 
     st = status(request.status)
     _check_reason(st, request)  # before reading the invoice: usage errors first
+    _check_stage(st, request)
+    _check_note(request)
     invoice = read_invoice(invoice_data, source)
     data = build_message(invoice, request, source, source_date())
     xml = etree.tostring(

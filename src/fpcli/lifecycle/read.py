@@ -47,6 +47,7 @@ def _reference(ref: dict[str, Any]) -> dict[str, Any]:
                 "reason": _text(d.get("ReasonCode")),
                 "reason_text": _text(_first(d.get("Reason"))),
                 "action": _text(d.get("RequestedActionCode")),
+                "note": _text(_first(_first(d.get("IncludedNote", [{}])).get("Content"))),
                 "amounts": [
                     {
                         "type": _text(c.get("TypeCode")),

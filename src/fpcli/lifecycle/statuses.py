@@ -1,7 +1,16 @@
 """French invoice lifecycle statuses (XP Z12-012 V1.4.0) and status reason codes (BR-FR-CDV-CL-09).
 
 Phase: 305 = transmission (the platforms report), 23 = processing (the buyer or the seller report).
-MDT-88 (`StatusCode`, UNECE 4405) is given only where the XP Z12-012 annex examples attest it; it is optional.
+MDT-88 (`StatusCode`, UNECE 4405) is given only where the annex B examples attest it (XP Z12-012 / XP Z12-014
+annex B: 200 -> 10, 202 -> 43, 203 -> 48, 204 -> 45, 205 -> 1, 207 -> 46, 210 -> 50, 211/212 -> 47,
+213 -> 8; 220 has none); it is optional.
+
+Statuses 214 to 228 (BR-FR-CDV-CL-06 lists 214, 220, 221, 224-228): 220 "Annulée" follows its annex example
+(XP Z12-014 annex B, UC4b_F202500006_05-CDV-220_Annulee: the seller closes the cycle of an invoice replaced by
+a corrective one, to the buyer, processing phase, no MDT-88); 221 takes the reason ROUTAGE_ERR only
+(BR-FR-CDV-CL-09). The annex has no example of 214, 221, 224-228 (XP Z12-014 annex B V1.4 §1.2 announces the
+factoring and direct-payment statuses for a later version): their names are those of the XP Z12-012 status
+list, their reporter is fpcli's reading of the name (`--issuer-role` overrides it), without MDT-88.
 """
 
 from __future__ import annotations
@@ -145,12 +154,24 @@ STATUSES: dict[str, Status] = {
            reason_required=True),
         _s("209", "Complétée", "Completed", "Complétée", PROCESSING, "SE"),
         _s("210", "Refusée", "Refused", "Refusée", PROCESSING, "BY", to_ppf=True, reasons=_REFUSED,
-           reason_required=True),
+           reason_required=True, status_code="50"),
         _s("211", "Paiement transmis", "Payment transmitted", "Paiement_transmis", PROCESSING, "BY",
            status_code="47"),
         _s("212", "Encaissée", "Paid (cashed)", "Encaissée", PROCESSING, "SE", to_ppf=True, status_code="47"),
         _s("213", "Rejetée", "Rejected", "Rejetée", TRANSMISSION, "WK", to_ppf=True, reasons=_REJECTED,
-           reason_required=True),
+           reason_required=True, status_code="8"),
+        _s("214", "Visée", "Endorsed", "Visée", PROCESSING, "BY"),
+        _s("220", "Annulée", "Cancelled", "Annulée", PROCESSING, "SE"),
+        _s("221", "Erreur de routage", "Routing error", "Erreur_de_routage", PROCESSING, "BY",
+           reasons="ROUTAGE_ERR"),
+        _s("224", "Demande de paiement direct", "Direct payment requested", "Demande_de_paiement_direct",
+           PROCESSING, "SE"),
+        _s("225", "Affacturée", "Factored", "Affacturée", PROCESSING, "SE"),
+        _s("226", "Affacturée confidentiel", "Factored (confidential)", "Affacturée_confidentiel",
+           PROCESSING, "SE"),
+        _s("227", "Changement de compte à payer", "Payee account changed", "Changement_de_compte_à_payer",
+           PROCESSING, "SE"),
+        _s("228", "Non affacturée", "Not factored", "Non_affacturée", PROCESSING, "SE"),
     )
 }  # fmt: skip
 
@@ -160,6 +181,6 @@ def status(code: str) -> Status:
     if found is None:
         raise UsageError(
             f"unknown lifecycle status `{code}`",
-            hint="fpcli creates statuses 200 to 213; list them with `fpcli cdar statuses`",
+            hint="list the statuses fpcli creates with `fpcli cdar statuses`",
         )
     return found
