@@ -189,3 +189,22 @@ def test_timestamp_content_type_known_whatever_the_import_order() -> None:
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip() == "1.2.840.113549.1.9.16.1.4"
+
+
+def test_a_wrong_passphrase_is_an_auth_error_whatever_the_garbage_decrypts_to(pki) -> None:
+    """With a wrong passphrase, PKCS#8 decryption usually fails its padding check, but about once in 256 the
+    garbage passes it and the key data then fails to parse: both are 'wrong passphrase' (AuthError)."""
+    from cryptography.hazmat.primitives.serialization import (
+        BestAvailableEncryption,
+        Encoding,
+        PrivateFormat,
+        load_pem_private_key,
+    )
+
+    raw = (pki.dir / "signer.key.pem").read_bytes()
+    key = load_pem_private_key(raw, None)
+    cert = pki.write_cert("signer").read_bytes()
+    for i in range(300):
+        enc = key.private_bytes(Encoding.PEM, PrivateFormat.PKCS8, BestAvailableEncryption(b"pw"))
+        with pytest.raises(AuthError, match="wrong passphrase"):
+            load_pem(enc, cert, [], "k.pem", f"wrong-{i}".encode())

@@ -74,6 +74,18 @@ def load_pkcs12(data: bytes, source: str, passphrase: bytes | None, chain: list[
     return _signer(cert, key, others)
 
 
+def _encrypted(key_data: bytes, loader: Any) -> bool:
+    if b"ENCRYPTED" in key_data[:200]:  # "BEGIN ENCRYPTED PRIVATE KEY", or "Proc-Type: 4,ENCRYPTED"
+        return True
+    try:
+        loader(key_data, None)
+    except TypeError:  # "password was not given but private key is encrypted"
+        return True
+    except ValueError:
+        return False
+    return False
+
+
 def load_pem(
     key_data: bytes, cert_data: bytes, chain: list[bytes], source: str, passphrase: bytes | None
 ) -> Any:
@@ -90,7 +102,10 @@ def load_pem(
             ) from None
         key = loader(key_data, None)
     except ValueError as exc:
-        if "password" in str(exc).lower() or "decrypt" in str(exc).lower():
+        # A wrong passphrase usually fails the padding check ("incorrect password"); about once in 256 the
+        # padding of the garbage looks right and the key data then fails to parse: still a wrong passphrase
+        # when the key is an encrypted one.
+        if "password" in str(exc).lower() or "decrypt" in str(exc).lower() or _encrypted(key_data, loader):
             raise AuthError(f"{source}: wrong passphrase for the private key") from None
         raise InputError.at(source, None, "not a private key (PEM or DER)") from None
     certs = _load_certs(cert_data, "certificate")
