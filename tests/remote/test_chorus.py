@@ -61,7 +61,7 @@ def test_dropped_deposit_is_not_sent_again_by_accident(
 ) -> None:
     chorus.state.faults["/factures/v1/deposer/flux"].append("drop")
     first = run(runner, "chorus", "submit", str(pdf))
-    assert first.exit_code == 4 and "may or may not have reached chorus:env/chorus" in first.stderr
+    assert first.exit_code == 4 and "may or may not have reached chorus:http" in first.stderr
     assert "connection lost" in first.stderr and "--resolve 1 --flow-id" in first.stderr
     assert len(chorus.state.deposits) == 1  # the server did receive it
     second = run(runner, "chorus", "submit", str(pdf))

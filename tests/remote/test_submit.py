@@ -330,7 +330,7 @@ def test_submission_in_progress_elsewhere_is_not_touched(session: PASession, pa_
     row = journal.claim(flow.sha256, "busy.xml", session.journal_target, "t-1").entry.id
     journal.db.execute("UPDATE submissions SET owner = ? WHERE id = ?", (f"1@{socket.gethostname()}", row))
     with pytest.raises(
-        AlreadySubmittedError, match=r"process 1@.* is submitting these bytes to env/test .* right now"
+        AlreadySubmittedError, match=r"process 1@.* is submitting these bytes to pa:http.* right now"
     ):
         submitter(session).submit(flow)
     assert pa_server.state.calls == []
@@ -393,3 +393,48 @@ def test_unwritable_journal_directory_is_exit_4_with_the_path(monkeypatch: pytes
         Journal()
     assert info.value.exit_code == ExitCode.REMOTE
     assert "/proc/fpcli-cannot-be-here/fpcli/submissions.sqlite: cannot write" in info.value.message
+
+
+def test_one_pa_under_two_profile_names_is_one_destination() -> None:
+    from fpcli.remote.journal import destination
+
+    key = destination("pa", "https://pa.example/flow-service")
+    for spelling in ("HTTPS://PA.example:443/flow-service/", "https://user:pw@pa.example/flow-service?x=1"):
+        assert destination("pa", spelling) == key
+    assert destination("pa", "https://pa.example:8443/flow-service") != key
+    assert destination("chorus", "https://pa.example/flow-service") != key
+
+
+def test_journal_v2_rows_are_keyed_by_the_pa_url_and_chorus_rows_kept_cautious(tmp_path) -> None:
+    """Journal v2 keyed rows by `profile/pa (URL)`: after the upgrade, bytes sent through profile `a` are
+    refused through profile `b` of the same PA, and of two open rows that now share a key, the newest stays
+    the open one. A v2 Chorus Pro row ("chorus:<profile>", no URL) counts for any Chorus Pro."""
+    import sqlite3
+
+    from fpcli.remote.journal import TABLE, destination
+
+    path = tmp_path / "v2.sqlite"
+    db = sqlite3.connect(path)
+    db.execute(TABLE)
+    cols = "(id, sha256, file, target, tracking_id, flow_id, state, created_at, updated_at, sent_at)"
+    rows = [
+        (1, "aa", "a.xml", "a/pa (https://pa.example/flow)", "t1", "F1", "submitted", "x", "x", "x"),
+        (2, "bb", "b.xml", "a/pa (https://pa.example/flow)", "t2", None, "uncertain", "x", "x", "x"),
+        (3, "bb", "b.xml", "b/pa (https://PA.example/flow/)", "t3", None, "uncertain", "y", "y", "y"),
+        (4, "cc", "c.pdf", "chorus:default", "t4", "C1", "submitted", "x", "x", "x"),
+    ]
+    db.executemany(f"INSERT INTO submissions {cols} VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
+    db.execute("PRAGMA user_version = 2")
+    db.commit()
+    db.close()
+    journal = Journal(path)
+    pa = destination("pa", "https://pa.example/flow")
+    with pytest.raises(AlreadySubmittedError):
+        journal.claim("aa", "a.xml", pa, "t9")
+    taken = journal.claim("bb", "b.xml", pa, "t9")
+    assert not taken.fresh and taken.entry.id == 3  # the newest open row, looked up before any re-send
+    older = journal.get(2)
+    assert older is not None and older.state == "uncertain"  # kept for `pdp journal --resolve`
+    with pytest.raises(AlreadySubmittedError):
+        journal.claim("cc", "c.pdf", destination("chorus", "https://chorus.example/cpro"), "t9")
+    assert journal.claim("cc", "c.pdf", pa, "t9").fresh  # a PA is another destination

@@ -123,6 +123,7 @@ def _to_chorus(
     from fpcli.errors import UsageError
     from fpcli.preflight import ChorusStructures, Directory
     from fpcli.remote.chorus_submit import deposit_files
+    from fpcli.remote.journal import destination
     from fpcli.remote.pa import PASession
     from fpcli.send import send_invoices
 
@@ -141,7 +142,7 @@ def _to_chorus(
         return send_invoices(
             request,
             directory=directory,
-            target=f"chorus:{client.target.label}",
+            target=destination("chorus", client.target.api_url),
             sign=signer,
             submit=lambda paths, _rule: deposit_files(
                 client, paths, force=False, wait=wait, wait_timeout=timeout

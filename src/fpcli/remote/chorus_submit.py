@@ -16,12 +16,12 @@ from fpcli.errors import FpcliError
 from fpcli.remote.chorus import FINAL_STATES, ChorusClient
 from fpcli.remote.flowinfo import FlowFile
 from fpcli.remote.http import RemoteUncertain
-from fpcli.remote.journal import Journal
+from fpcli.remote.journal import Journal, destination
 from fpcli.remote.submit import SubmissionUncertainError, SubmitBatch, SubmitResult, poll_until, read_flows
 
 
 def deposit(client: ChorusClient, journal: Journal, flow: FlowFile, *, force: bool) -> SubmitResult:
-    target = f"chorus:{client.target.label}"
+    target = destination("chorus", client.target.api_url)
     entry = journal.claim(flow.sha256, flow.name, target, "-", force=force, verb="deposited").entry
     if entry.sent_at is not None:  # an earlier deposit got no answer: only the user can tell
         if not force:
@@ -84,7 +84,7 @@ def deposit_files(
     on_done: Callable[[object], None] | None = None,
     check: bool = True,
 ) -> SubmitBatch:
-    batch = SubmitBatch(f"chorus:{client.target.label}")
+    batch = SubmitBatch(destination("chorus", client.target.api_url))
     flows = read_flows(paths, None, batch, on_done, check=check)
     journal = Journal()
     try:

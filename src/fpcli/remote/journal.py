@@ -18,6 +18,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import os
+import re
 import socket
 import sqlite3
 import threading
@@ -25,13 +26,14 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from fpcli.errors import StorageError, UsageError
 from fpcli.redact import redact
 
 STATES = ("pending", "submitted", "failed", "uncertain")
 OPEN_STATES = ("pending", "uncertain")
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 TABLE = """
 CREATE TABLE submissions (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -56,6 +58,24 @@ INDEXES = (
 COLUMNS = (
     "id, sha256, file, target, tracking_id, flow_id, state, detail, created_at, updated_at, owner, sent_at"
 )
+
+
+def destination(kind: str, url: str) -> str:
+    """The journal's key for a destination: its kind and its URL without userinfo, query or a trailing
+    slash, scheme and host in lower case and the default port dropped. Not the profile's name: one PA (or
+    Chorus Pro) reached through two profiles, or through environment variables, is one destination."""
+    try:
+        parts = urlsplit(url.strip())
+        host = (parts.hostname or "").lower()
+        port = parts.port
+    except ValueError:
+        return f"{kind}:{url.strip()}"
+    default = {"http": 80, "https": 443}.get(parts.scheme.lower())
+    netloc = host + (f":{port}" if port and port != default else "")
+    return f"{kind}:{parts.scheme.lower()}://{netloc}{parts.path.rstrip('/')}"
+
+
+_LEGACY_PA = re.compile(r"^.* \((\w+://.*)\)$")  # journal v2: "profile/pa (https://…)"
 
 
 class AlreadySubmittedError(UsageError):
@@ -133,6 +153,13 @@ def _create_private(path: Path) -> None:
         path.chmod(0o600)
 
 
+# The destination, or a Chorus Pro row of journal v2 ("chorus:<profile name>", no URL): which Chorus Pro it
+# went to is not recorded, so a claim for any Chorus Pro counts it, the cautious reading.
+_SAME_DESTINATION = (
+    "(target = ? OR (? LIKE 'chorus:%' AND target LIKE 'chorus:%' AND target NOT LIKE '%://%'))"
+)
+
+
 class Journal:
     def __init__(self, path: Path | None = None) -> None:
         self.path = path or journal_path()
@@ -153,11 +180,13 @@ class Journal:
             version = db.execute("PRAGMA user_version").fetchone()[0]
             if version >= SCHEMA_VERSION:
                 return
-            old = db.execute("SELECT 1 FROM sqlite_master WHERE name = 'submissions'").fetchone()
+            exists = db.execute("SELECT 1 FROM sqlite_master WHERE name = 'submissions'").fetchone()
+            old = exists and version < 2
             if old:  # version 1: no `uncertain` state (a CHECK cannot be altered), no sent_at, maybe no owner
                 db.execute("ALTER TABLE submissions RENAME TO submissions_v1")
                 db.execute("DROP INDEX IF EXISTS submissions_sha256")
-            db.execute(TABLE)
+            if old or not exists:
+                db.execute(TABLE)
             if old:
                 kept = {row[1] for row in db.execute("PRAGMA table_info(submissions_v1)")}
                 listed = ", ".join(c for c in COLUMNS.split(", ") if c in kept)
@@ -174,9 +203,29 @@ class Journal:
                     "UPDATE submissions SET state = 'uncertain', sent_at = created_at,"
                     " detail = 'pending in a journal of an earlier fpcli' WHERE state = 'pending'"
                 )
+            if exists:
+                self._rekey(db)
             for index in INDEXES:
                 db.execute(index)
             db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+
+    @staticmethod
+    def _rekey(db: sqlite3.Connection) -> None:
+        """v2 -> v3: PA rows keyed by `profile/pa (URL)` get the URL's destination key. Of two open rows
+        that now share a key (one PA under two profile names), the newest stays open; the older ones keep
+        their state under a key of their own, listed for `pdp journal --resolve`."""
+        db.execute("DROP INDEX IF EXISTS submissions_open")
+        rows = db.execute("SELECT id, sha256, target, state FROM submissions ORDER BY id DESC").fetchall()
+        open_keys: set[tuple[str, str]] = set()
+        for row_id, sha256, target, state in rows:
+            legacy = _LEGACY_PA.match(target)
+            key = destination("pa", legacy.group(1)) if legacy else target
+            if state in ("pending", "uncertain"):
+                if (sha256, key) in open_keys:
+                    key = f"{key}#row{row_id}"
+                open_keys.add((sha256, key))
+            if key != target:
+                db.execute("UPDATE submissions SET target = ? WHERE id = ?", (key, row_id))
 
     def close(self) -> None:
         self.db.close()
@@ -237,8 +286,9 @@ class Journal:
         """Own the submission of these bytes to `target`, or raise AlreadySubmittedError. Atomic across
         processes: the read and the write happen under one write lock."""
         with self._tx() as db:
+            same = _SAME_DESTINATION
             open_rows = self._rows(
-                "WHERE sha256 = ? AND target = ? AND state IN ('pending', 'uncertain')", (sha256, target)
+                f"WHERE sha256 = ? AND {same} AND state IN ('pending', 'uncertain')", (sha256, target, target)
             )
             if open_rows:
                 entry = open_rows[0]
@@ -256,8 +306,8 @@ class Journal:
                 assert taken is not None
                 return Claim(taken, fresh=entry.state == "pending" and entry.sent_at is None)
             done = self._rows(
-                "WHERE sha256 = ? AND target = ? AND state = 'submitted' ORDER BY id DESC LIMIT 1",
-                (sha256, target),
+                f"WHERE sha256 = ? AND {same} AND state = 'submitted' ORDER BY id DESC LIMIT 1",
+                (sha256, target, target),
             )
             if done and not force:
                 previous = done[0]

@@ -7,7 +7,6 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
-from fpcli import redact
 from fpcli.profiles import config, secrets
 from fpcli.profiles.manage import Removed, forget_secrets
 from fpcli.profiles.resolve import SECRET_ENV, TOKEN_ENV, PATarget, resolve_pa
@@ -44,7 +43,9 @@ class PASession:
 
     @property
     def journal_target(self) -> str:
-        return f"{self.target.label} ({redact.url(self.target.config.flow_url or '')})"
+        from fpcli.remote.journal import destination
+
+        return destination("pa", self.target.config.flow_url or "")
 
 
 @dataclass
