@@ -172,3 +172,27 @@ def test_a_colourant_name_that_is_not_utf8_is_found_and_the_walk_goes_on() -> No
     found = {f.rule_id: f.message for f in check_pdfa(open_pdf(buf.getvalue(), "x.pdf"), "x.pdf")}
     assert "not valid UTF-8" in found["PDFA-6.1.8-1"] and "Cyan#" in found["PDFA-6.1.8-1"]
     assert "PDFA-6.2.5-1" in found  # the TR after it was still reached
+
+
+def test_a_form_naming_a_resource_needs_resources_of_its_own() -> None:
+    """6.2.2-2: a form XObject (or Type3 font) that names a resource without a Resources dictionary of its
+    own leans on the page's: found; with its own Resources, or naming only device spaces, it is not."""
+    pdf = page_pdf(b"")
+    font = pikepdf.Dictionary(Type=N.Font, Subtype=N.Type1, BaseFont=N.Helvetica)
+
+    def with_form(content: bytes, **form_extra: object) -> set[str]:
+        form = pdf.make_stream(content, Type=N.XObject, Subtype=N.Form, BBox=[0, 0, 10, 10], **form_extra)
+        page = pdf.pages[0].obj
+        page.Resources = pikepdf.Dictionary(
+            XObject=pikepdf.Dictionary(Fm0=form), Font=pikepdf.Dictionary(F1=font)
+        )
+        page.Contents = pdf.make_stream(b"0 g /Fm0 Do")
+        buf = io.BytesIO()
+        pdf.save(buf)
+        return {f.rule_id for f in check_pdfa(open_pdf(buf.getvalue(), "x.pdf"), "x.pdf")}
+
+    assert "PDFA-6.2.2-2" in with_form(b"BT /F1 9 Tf ET")
+    assert "PDFA-6.2.2-2" not in with_form(
+        b"BT /F1 9 Tf ET", Resources=pikepdf.Dictionary(Font=pikepdf.Dictionary(F1=font))
+    )
+    assert "PDFA-6.2.2-2" not in with_form(b"/DeviceGray cs 0 0 5 5 re f")

@@ -10,13 +10,14 @@ finding can be compared with a veraPDF report. Rule ids are ``PDFA-<clause>-<tes
 | PDFA-6.1.3-1        | error   | trailer has an ID (two non-empty file identifiers)                        |
 | PDFA-6.1.3-2        | error   | no Encrypt in the trailer (file is encrypted)                             |
 | PDFA-6.1.7.1-3      | error   | no stream dictionary with F / FFilter / FDecodeParms (external data)      |
+| PDFA-6.2.2-2        | error   | a form XObject or Type3 font naming a resource has Resources of its own   |
 | PDFA-6.2.3-1        | error   | GTS_PDFA1 OutputIntent DestOutputProfile is a readable ICC profile:       |
 |                     |         | 128-byte header, 'acsp', size, class prtr/mntr, space RGB/CMYK/GRAY,      |
 |                     |         | version < 5, N matching the header colour space                           |
 | PDFA-6.2.3-2        | error   | all OutputIntents with a DestOutputProfile share the same profile object  |
 | PDFA-6.2.4.3-2/3/4  | error   | DeviceRGB / DeviceCMYK / DeviceGray used without a matching PDF/A         |
-|                     |         | OutputIntent (or Default colour space) — from content stream operators    |
-|                     |         | and image XObjects                                                        |
+|                     |         | OutputIntent (or Default colour space) — from content stream operators,   |
+|                     |         | image XObjects, shadings, patterns, d0 Type3 glyphs, the initial colour   |
 | PDFA-6.2.9-2        | error   | no reference XObject (form XObject with Ref)                              |
 | PDFA-6.2.10-1       | error   | ExtGState blend modes (BM) are ISO 32000-1 ones                           |
 | PDFA-6.2.10-2       | error   | a page with transparency (Group /S /Transparency, soft mask, constant     |
@@ -998,6 +999,12 @@ FILL_PAINTERS = frozenset({"f", "F", "f*", "B", "B*", "b", "b*"})
 STROKE_PAINTERS = frozenset({"S", "s", "B", "B*", "b", "b*"})
 
 
+# Operators that name a resource, and the operand that names it (6.2.2-2: a form or Type3 font that uses
+# one must declare its own Resources, not lean on the page's).
+NAMED_RESOURCE_OPERAND = {"Tf": 0, "Do": 0, "gs": 0, "sh": 0, "cs": 0, "CS": 0, "scn": -1, "SCN": -1}
+NOT_RESOURCES = frozenset({"/DeviceRGB", "/DeviceCMYK", "/DeviceGray", "/Pattern", "/RGB", "/CMYK", "/G"})
+
+
 def _scan_content(
     content: Any,
     resources: Any,
@@ -1005,10 +1012,12 @@ def _scan_content(
     scan: _Scan,
     depth: int,
     colours_set: tuple[bool, bool] = (True, True),
+    inherited: bool = False,
 ) -> None:
     """Scan one content stream (a page object or a form/appearance stream) for fonts and colours.
     `colours_set`: whether the fill and stroke colours were set before this stream starts (False for a page
-    or an appearance stream, which start in the initial graphics state)."""
+    or an appearance stream, which start in the initial graphics state). `inherited`: a form or Type3 font
+    without Resources of its own, running on its caller's."""
     import pikepdf
 
     if isinstance(content, pikepdf.Stream) and content.is_indirect:
@@ -1060,6 +1069,16 @@ def _scan_content(
             scan.problem("PDFA-6.2.2-1", f"the content stream uses the undefined operator {op!r}", where)
         for operand in operands:
             _content_operand_limits(operand, scan, where)
+        if inherited and op in NAMED_RESOURCE_OPERAND and operands:
+            named = operands[NAMED_RESOURCE_OPERAND[op]]
+            if isinstance(named, pikepdf.Name) and named.unparse().decode("latin-1") not in NOT_RESOURCES:
+                label = named.unparse().decode("latin-1")
+                scan.problem(
+                    "PDFA-6.2.2-2",
+                    f"the resource {label} is used without a Resources dictionary of the stream's own "
+                    "(inherited from the page)",
+                    where,
+                )
         if op == "q":
             scan.depth += 1
             if scan.depth > 28:
@@ -1125,12 +1144,19 @@ def _scan_content(
                     if dev:
                         scan.device.setdefault(dev, f"{where}, image {operands[0]}")
             elif subtype == "/Form" and depth < MAX_FORM_DEPTH:
-                inner = xo.stream_dict.get("/Resources", resources)
+                own = isinstance(xo.stream_dict.get("/Resources"), pikepdf.Dictionary)
+                inner = xo.stream_dict.get("/Resources") if own else resources
                 group = xo.stream_dict.get("/Group")
                 if isinstance(group, pikepdf.Dictionary) and group.get("/S") == "/Transparency":
                     scan.transparency = True
                 _scan_content(
-                    xo, inner, f"{where}, form {operands[0]}", scan, depth + 1, (fill_set, stroke_set)
+                    xo,
+                    inner,
+                    f"{where}, form {operands[0]}",
+                    scan,
+                    depth + 1,
+                    (fill_set, stroke_set),
+                    inherited=not own,
                 )
 
 
@@ -1172,13 +1198,14 @@ def _type3_glyphs(font: Any, resources: Any, where: str, scan: _Scan, depth: int
     procs = font.get("/CharProcs")
     if not isinstance(procs, pikepdf.Dictionary):
         return
-    inner = font.get("/Resources", resources)
+    own = isinstance(font.get("/Resources"), pikepdf.Dictionary)
+    inner = font.get("/Resources") if own else resources
     for key in list(procs.keys())[:MAX_TYPE3_GLYPHS]:
         glyph = procs.get(key)
         if isinstance(glyph, pikepdf.Stream) and content_fits(glyph, MAX_CONTENT_BYTES):
             head = glyph.read_bytes()[:256].split()
-            if b"d0" in head[:3]:
-                _scan_content(glyph, inner, f"{where}, glyph {key[1:]}", scan, depth + 1)
+            if b"d0" in head[:3] or not own:  # every glyph is read for resources it would inherit
+                _scan_content(glyph, inner, f"{where}, glyph {key[1:]}", scan, depth + 1, inherited=not own)
 
 
 def _remember_shown(font: Any, operands: Any, scan: _Scan) -> None:

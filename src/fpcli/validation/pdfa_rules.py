@@ -269,19 +269,22 @@ def check_scalar(value: Any, out: _Collector, where: str) -> None:
     elif isinstance(value, pikepdf.String):
         if len(bytes(value)) > 32767:
             out.add("PDFA-6.1.13-3", "error", "a string is longer than 32767 bytes", where)
-    elif isinstance(value, pikepdf.Name):
-        check_name(str(value), out, where)
+    elif isinstance(value, pikepdf.Name):  # by its bytes: str() raises for a name that is not UTF-8
+        check_name("/" + name_bytes(value).decode("utf-8", "surrogateescape"), out, where)
 
 
 _NAME_ESCAPE = re.compile(rb"#([0-9A-Fa-f]{2})")
 
 
+def name_bytes(name: Any) -> bytes:
+    """A name's bytes without its `/`, #xx escapes expanded."""
+    return _NAME_ESCAPE.sub(lambda m: bytes([int(m.group(1), 16)]), bytes(name.unparse())[1:])
+
+
 def name_is_utf8(name: Any) -> bool:
-    """6.1.8-1: a name's bytes, once its #xx escapes are expanded, are UTF-8 (pikepdf's str() of a name
-    that is not raises instead)."""
-    raw = _NAME_ESCAPE.sub(lambda m: bytes([int(m.group(1), 16)]), bytes(name.unparse())[1:])
+    """6.1.8-1: a name's bytes are UTF-8 (pikepdf's str() of a name that is not raises instead)."""
     try:
-        raw.decode("utf-8")
+        name_bytes(name).decode("utf-8")
     except UnicodeDecodeError:
         return False
     return True
