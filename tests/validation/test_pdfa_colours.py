@@ -196,3 +196,28 @@ def test_a_form_naming_a_resource_needs_resources_of_its_own() -> None:
         b"BT /F1 9 Tf ET", Resources=pikepdf.Dictionary(Font=pikepdf.Dictionary(F1=font))
     )
     assert "PDFA-6.2.2-2" not in with_form(b"/DeviceGray cs 0 0 5 5 re f")
+
+
+def test_overprint_mode_1_must_not_paint_an_icc_cmyk_colour_with_overprinting_on() -> None:
+    """6.2.4.2-2, at painting time and per fill/stroke: `op` defaults to `OP`; an ICC RGB space is fine."""
+    pdf = page_pdf(b"")
+    cmyk = pdf.make_stream(b"\0" * 128, N=4)
+    rgb = pdf.make_stream(b"\0" * 128, N=3)
+
+    def paint(content: bytes, gs: pikepdf.Dictionary, profile: pikepdf.Stream = cmyk) -> bool:
+        page = pdf.pages[0].obj
+        page.Resources = pikepdf.Dictionary(
+            ColorSpace=pikepdf.Dictionary(CS0=pikepdf.Array([N.ICCBased, profile])),
+            ExtGState=pikepdf.Dictionary(GS0=gs),
+        )
+        page.Contents = pdf.make_stream(b"/GS0 gs /CS0 cs /CS0 CS 0 0 0 1 sc 0 0 0 1 SC " + content)
+        buf = io.BytesIO()
+        pdf.save(buf)
+        return "PDFA-6.2.4.2-2" in {f.rule_id for f in check_pdfa(open_pdf(buf.getvalue(), "x.pdf"), "x.pdf")}
+
+    stroke_only = pikepdf.Dictionary(Type=N.ExtGState, OP=True, op=False, OPM=1)
+    assert paint(b"0 0 m 5 5 l S", stroke_only)
+    assert not paint(b"0 0 5 5 re f", stroke_only)  # the fill does not overprint
+    assert paint(b"0 0 5 5 re f", pikepdf.Dictionary(Type=N.ExtGState, OP=True, OPM=1))  # op follows OP
+    assert not paint(b"0 0 5 5 re f", pikepdf.Dictionary(Type=N.ExtGState, OP=True, OPM=0))
+    assert not paint(b"0 0 5 5 re f", pikepdf.Dictionary(Type=N.ExtGState, OP=True, OPM=1), rgb)

@@ -81,6 +81,7 @@ Work is bounded: at most `MAX_OBJECTS` objects of the object graph are walked, `
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -1056,6 +1057,8 @@ def _scan_content(
     font_name: str | None = None
     mode = 0
     fill_set, stroke_set = colours_set
+    over = _Overprint()
+    over_stack: list[_Overprint] = []
     stack: list[tuple[str | None, int, bool, bool]] = []
     checked: set[str] = set()
     for instruction in ops:
@@ -1085,10 +1088,12 @@ def _scan_content(
                 scan.problem("PDFA-6.1.13-8", "q/Q pairs are nested more than 28 levels deep", where)
             if len(stack) < 64:
                 stack.append((font_name, mode, fill_set, stroke_set))
+                over_stack.append(dataclasses.replace(over))
         elif op == "Q":
             scan.depth = max(0, scan.depth - 1)
             if stack:
                 font_name, mode, fill_set, stroke_set = stack.pop()
+                over = over_stack.pop()
         elif op == "Tf" and operands:
             font_name = str(operands[0])
         elif op == "ri" and operands and str(operands[0]) not in RENDERING_INTENTS:
@@ -1115,6 +1120,9 @@ def _scan_content(
             fill_set = True
         elif op in STROKE_SETTERS:
             stroke_set = True
+        over.track(
+            op, operands, resources, where, scan, text_fill=op in SHOW_TEXT_OPS and mode in (0, 2, 4, 6)
+        )
         if op in {"rg", "RG"}:
             scan.device.setdefault("RGB", where)
         elif op in {"k", "K"}:
@@ -1158,6 +1166,64 @@ def _scan_content(
                     (fill_set, stroke_set),
                     inherited=not own,
                 )
+
+
+def _icc_cmyk(space: Any, resources: Any) -> bool:
+    import pikepdf
+
+    if isinstance(space, pikepdf.Name):
+        space = _resource(resources, "/ColorSpace", str(space))
+    if isinstance(space, pikepdf.Array) and len(space) >= 2 and space[0] == "/ICCBased":
+        profile = space[1]
+        return isinstance(profile, pikepdf.Stream) and profile.stream_dict.get("/N") == 4
+    return False
+
+
+@dataclass
+class _Overprint:
+    """The graphics state 6.2.4.2-2 looks at: overprint mode 1 with overprinting on must not paint with an
+    ICCBased CMYK colour space (fill and stroke apart; `op` defaults to `OP` in an ExtGState)."""
+
+    opm: int = 0
+    fill: bool = False
+    stroke: bool = False
+    fill_cmyk: bool = False
+    stroke_cmyk: bool = False
+
+    def track(self, op: str, operands: Any, resources: Any, where: str, scan: _Scan, text_fill: bool) -> None:
+        import pikepdf
+
+        if op == "gs" and operands:
+            gs = _resource(resources, "/ExtGState", str(operands[0]))
+            if isinstance(gs, pikepdf.Dictionary):
+                flags: dict[str, Any] = {k: gs.get(k) for k in ("/OP", "/op") if k in gs}
+                if "/OP" in flags:
+                    self.stroke = self.fill = flags["/OP"] is True
+                if "/op" in flags:
+                    self.fill = flags["/op"] is True
+                if "/OPM" in gs:
+                    self.opm = int(_number(gs.get("/OPM")) or 0)
+        elif op in {"cs", "CS"} and operands:
+            cmyk = _icc_cmyk(operands[0], resources)
+            if op == "cs":
+                self.fill_cmyk = cmyk
+            else:
+                self.stroke_cmyk = cmyk
+        elif op in {"rg", "k", "g"}:
+            self.fill_cmyk = False
+        elif op in {"RG", "K", "G"}:
+            self.stroke_cmyk = False
+        if self.opm != 1:
+            return
+        fills = op in FILL_PAINTERS or text_fill
+        if (fills and self.fill and self.fill_cmyk) or (
+            op in STROKE_PAINTERS and self.stroke and self.stroke_cmyk
+        ):
+            scan.problem(
+                "PDFA-6.2.4.2-2",
+                "an ICCBased CMYK colour is painted with overprinting on and overprint mode 1",
+                where,
+            )
 
 
 def _shading_space(shading: Any, resources: Any, where: str, scan: _Scan) -> None:
