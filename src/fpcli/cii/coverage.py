@@ -83,6 +83,10 @@ LOWEST_PROFILE: dict[str, Profile] = {
     "EXT-DISCOUNT-TERMS": X,
     "EXT-ADVANCE-PAYMENTS": X,
     "EXT-PACKAGE-QUANTITY": X,
+    "EXT-LINE-GROUPS": X,
+    "EXT-LINE-SELLER": X,
+    "EXT-SUB-INVOICE": X,
+    "EXT-LINE-VAT-POINT": X,
 }
 
 LABELS: dict[str, str] = {
@@ -119,6 +123,10 @@ LABELS: dict[str, str] = {
     "EXT-DISCOUNT-TERMS": "early-payment discount terms (ApplicableTradePaymentDiscountTerms)",
     "EXT-ADVANCE-PAYMENTS": "advance payments (SpecifiedAdvancePayment)",
     "EXT-PACKAGE-QUANTITY": "line package quantities (PackageQuantity)",
+    "EXT-LINE-GROUPS": "line groups and sub-lines (LineStatusReasonCode GROUP/DETAIL, EXT-FR-FE-162/163)",
+    "EXT-LINE-SELLER": "line seller of a multi-vendor invoice (ItemSellerTradeParty, EXT-FR-FE-164..177)",
+    "EXT-SUB-INVOICE": "sub-invoice number of a multi-vendor line (BT-128 scheme AFL)",
+    "EXT-LINE-VAT-POINT": "line VAT due date code (EXT-FR-FE-180)",
 }
 
 

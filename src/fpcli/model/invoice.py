@@ -58,6 +58,13 @@ def _checking(info: ValidationInfo) -> bool:
     return bool(info.context and info.context.get("check_identifiers"))
 
 
+def _checked_vat(value: str | None, info: ValidationInfo) -> str | None:
+    if value is not None and _checking(info):
+        value = identifiers.compact_vat(value)
+        identifiers.check_vat(value)
+    return value
+
+
 class Identifier(_Model):
     """An identifier with its optional scheme (ISO 6523 ICD, e.g. 0009 SIRET, 0002 SIREN, 0088 GLN)."""
 
@@ -120,10 +127,7 @@ class Party(_Model):
     @field_validator("vat_id")
     @classmethod
     def _check_vat(cls, value: str | None, info: ValidationInfo) -> str | None:
-        if value is not None and _checking(info):
-            value = identifiers.compact_vat(value)
-            identifiers.check_vat(value)
-        return value
+        return _checked_vat(value, info)
 
 
 class Payee(_Model):
@@ -316,10 +320,69 @@ class Classification(_Model):
     version: Code | None = Field(default=None, description="BT-158-2 Scheme version")
 
 
+class LineSeller(_Model):
+    """Multi-vendor invoices (EXTENDED-CTC-FR, BT-23 S8/B8/M8): the seller of a line or line group, when not
+    the invoice's seller (CII ItemSellerTradeParty, EXT-FR-FE-164..177)."""
+
+    name: Text | None = Field(
+        default=None, description="EXT-FR-FE-164 Seller name (required on a top-level line group)"
+    )
+    identifiers: list[Identifier] = Field(
+        default_factory=list, description="EXT-FR-FE-165/166 Seller identifiers (SIRET: scheme 0009)"
+    )
+    legal_id: Identifier | None = Field(
+        default=None,
+        description="EXT-FR-FE-167 Seller legal registration identifier (SIREN: scheme 0002); required on a "
+        "top-level line group, and taken from the group by its lines when left out",
+    )
+    vat_id: Code | None = Field(default=None, description="EXT-FR-FE-168 Seller VAT identifier")
+    country: CountryCode | None = Field(
+        default=None, description="EXT-FR-FE-177 Seller country code (required on a top-level line group)"
+    )
+
+    @field_validator("vat_id")
+    @classmethod
+    def _check_vat(cls, value: str | None, info: ValidationInfo) -> str | None:
+        return _checked_vat(value, info)
+
+
+class LineGroup(_Model):
+    """EXTENDED: a line group (CII line with LineStatusReasonCode GROUP): a sub-total over the lines whose
+    `parent_id` names it; on a multi-vendor invoice (BT-23 S8/B8/M8) one sub-invoice of one seller."""
+
+    id: Code = Field(description="BT-126 Line identifier of the group (its lines name it in `parent_id`)")
+    parent_id: Code | None = Field(
+        default=None, description="EXT-FR-FE-162 Identifier of the enclosing group, for nested groups"
+    )
+    name: Text = Field(description="BT-153 Group name, e.g. Sous-total vendeur 2")
+    description: Text | None = Field(default=None, description="BT-154 Group description")
+    note: Text | None = Field(default=None, description="BT-127 Group note")
+    seller: LineSeller | None = Field(
+        default=None, description="EXT-FR-FE-164..177 The seller of this group's lines (multi-vendor)"
+    )
+    sub_invoice: Code | None = Field(
+        default=None,
+        description="BT-128 with scheme AFL: the sub-invoice number of this seller's part (multi-vendor; "
+        "the main seller's part uses BT-1)",
+    )
+    object_id: Identifier | None = Field(
+        default=None, description="BT-128 Other invoiced object identifier, e.g. {id: S1, scheme: AVV}"
+    )
+    order_line_ref: Code | None = Field(default=None, description="BT-132 Referenced purchase order line")
+    vat_point_code: Code | None = Field(
+        default=None, description="EXT-FR-FE-180 VAT due date type code of the group (UNTDID 2005)"
+    )
+
+
 class Line(_Model):
     """BG-25 Invoice line."""
 
     id: Code | None = Field(default=None, description="BT-126 Line identifier (numbered 1… when omitted)")
+    parent_id: Code | None = Field(
+        default=None,
+        description="EXT-FR-FE-162 The line group (`line_groups[].id`) this line belongs to (written as a "
+        "DETAIL sub-line, EXTENDED)",
+    )
     note: Text | None = Field(default=None, description="BT-127 Invoice line note")
     object_id: Identifier | None = Field(default=None, description="BT-128 Invoiced object identifier")
     quantity: Quantity = Field(
@@ -334,6 +397,19 @@ class Line(_Model):
     )
     order_line_ref: Code | None = Field(default=None, description="BT-132 Referenced purchase order line")
     accounting_ref: Code | None = Field(default=None, description="BT-133 Buyer accounting reference")
+    seller: LineSeller | None = Field(
+        default=None,
+        description="EXT-FR-FE-164..177 The seller of this line when not the invoice's (multi-vendor); "
+        "left out, the line takes its group's",
+    )
+    sub_invoice: Code | None = Field(
+        default=None,
+        description="BT-128 with scheme AFL: sub-invoice number (multi-vendor); left out, the line takes "
+        "its group's",
+    )
+    vat_point_code: Code | None = Field(
+        default=None, description="EXT-FR-FE-180 VAT due date type code of the line (UNTDID 2005: 5, 29, 72)"
+    )
     period: Period | None = Field(default=None, description="BG-26 Invoice line period")
     allowances: list[AllowanceCharge] = Field(default_factory=list, description="BG-27 Line allowances")
     charges: list[AllowanceCharge] = Field(default_factory=list, description="BG-28 Line charges")
@@ -476,6 +552,11 @@ class Invoice(_Model):
     )
     supporting_documents: list[SupportingDocument] = Field(default_factory=list, description="BG-24")
     lines: list[Line] = Field(default_factory=list, description="BG-25 Invoice lines")
+    line_groups: list[LineGroup] = Field(
+        default_factory=list,
+        description="EXTENDED: line groups (sub-totals; on a multi-vendor invoice, BT-23 S8/B8/M8, one per "
+        "seller's sub-invoice); lines join one with `parent_id`",
+    )
     vat_exemptions: list[VatExemption] = Field(
         default_factory=list, description="Exemption reasons per VAT category (BT-120/BT-121)"
     )
