@@ -48,7 +48,7 @@ def test_each_problem_on_its_own_line_with_path() -> None:
     problems = info.value.problems
     assert any(p.startswith("lines[1].quantity:") for p in problems), problems
     assert any(
-        p.startswith("lines[2].colour: unknown field `colour`; the fields here are id, note")
+        p.startswith("lines[2].colour: unknown field `colour`; the fields here are id, parent_id, note")
         for p in problems
     ), problems
     assert all("\n" not in p for p in problems)

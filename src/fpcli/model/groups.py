@@ -276,8 +276,8 @@ def _shared_rates(invoice: Invoice, tree: GroupTree) -> list[str]:
             rate = "" if line.vat_rate is None else f" {line.vat_rate.normalize():f} %"
             out.append(
                 f"lines[{i}].vat_rate: sub-invoices `{first[0]}` (lines[{first[1]}]) and `{number}` share "
-                f"VAT {line.vat_category}{rate}; the official rules give each sub-invoice its own VAT breakdown "
-                "(BR-FR-MV-09) and each rate one breakdown (BR-S-08): bill them on separate invoices"
+                f"VAT {line.vat_category}{rate}; the official rules give each sub-invoice its own VAT "
+                "breakdown (BR-FR-MV-09) and each rate one (BR-S-08): bill them on separate invoices"
             )
             seen[key] = (number, i)
     return out

@@ -335,6 +335,7 @@ class _Writer:
             ("discount_terms", "EXTENDED early-payment discount terms", inv.discount_terms),
             ("invoicee", "EXTENDED invoicee", inv.invoicee),
             ("advance_payments", "EXTENDED advance payments", inv.advance_payments),
+            ("line_groups", "EXTENDED line groups (CII GROUP lines)", inv.line_groups),
         ):
             if value:
                 self.drop(path, what)
@@ -342,6 +343,14 @@ class _Writer:
             if line.package_quantity is not None or line.package_unit is not None:
                 self.drop(f"lines[{i}].package_quantity", "EXTENDED package quantity")
                 self.drop(f"lines[{i}].package_unit", "EXTENDED package unit")
+            for name, what in (
+                ("parent_id", "EXTENDED line group of a sub-line"),
+                ("seller", "multi-vendor line seller (CII ItemSellerTradeParty)"),
+                ("sub_invoice", "multi-vendor sub-invoice number (CII BT-128 scheme AFL)"),
+                ("vat_point_code", "EXTENDED line VAT due date code"),
+            ):
+                if getattr(line, name) is not None:
+                    self.drop(f"lines[{i}].{name}", what)
 
     def build(self) -> _El:
         inv = self.inv
