@@ -39,7 +39,15 @@ def content(invoice: Invoice) -> dict[str, object]:
         "lines": [(ln.name, ln.quantity, ln.unit, ln.unit_price, ln.net_amount) for ln in invoice.lines],
         # EXTENDED: sub-lines, multi-vendor seller and sub-invoice per line, line VAT date code, packages
         "line_extended": [
-            (ln.id, ln.parent_id, ln.seller, ln.sub_invoice, ln.vat_point_code, ln.package_quantity, ln.object_id)
+            (
+                ln.id,
+                ln.parent_id,
+                ln.seller,
+                ln.sub_invoice,
+                ln.vat_point_code,
+                ln.package_quantity,
+                ln.object_id,
+            )
             for ln in invoice.lines
         ],
         # the writer puts each group before its first line (a tree order); the reader keeps the file's order
@@ -86,7 +94,9 @@ def test_extract_json_then_generate_lenient_passes_the_official_rules() -> None:
         if changed:
             failed.append(f"{row['file']}: content changed: {changed}")
     total = passed + len([f for f in failed if "content changed" not in f])
-    print(f"extract --json -> generate: {passed} of {total} pass the official rules, {multi_vendor} multi-vendor")
+    print(
+        f"extract --json -> generate: {passed} of {total} pass the official rules, {multi_vendor} multi-vendor"
+    )
     assert not failed, failed
     assert passed == total >= 131  # 131 of 131 on 2026-11-30, 6 of them multi-vendor (XP Z12-014 UC10/UC11)
     assert multi_vendor == 6

@@ -70,6 +70,7 @@ class _Writer:
         self.dropped: list[str] = []
         self.tree = GroupTree(invoice)
         self.group_nets = self.tree.nets(computed.line_nets)
+        self.line_ids = self.tree.line_ids()
 
     # -- helpers ---------------------------------------------------------------------------------------------
     def want(self, term: str, value: object) -> bool:
@@ -144,7 +145,7 @@ class _Writer:
     def line(self, tx: _El, index: int, line: Line) -> None:
         item = self.sub(tx, ram("IncludedSupplyChainTradeLineItem"))
         doc = self.sub(item, ram("AssociatedDocumentLineDocument"))
-        self.sub(doc, ram("LineID"), line.id or str(index + 1))
+        self.sub(doc, ram("LineID"), self.line_ids[index])
         if line.parent_id in self.tree.groups and self.want("EXT-LINE-GROUPS", line.parent_id):
             self.sub(doc, ram("ParentLineID"), line.parent_id)
             self.sub(doc, ram("LineStatusReasonCode"), "DETAIL")

@@ -110,6 +110,21 @@ class GroupTree:
             seller = LineSeller(legal_id=inherited.legal_id) if inherited.legal_id else None
         return Resolved(seller, line.sub_invoice or self.group_sub_invoice(group))
 
+    def line_ids(self) -> list[str]:
+        """BT-126 of each line: its own, else numbered 1… in writing order, skipping the ids groups use."""
+        if not self.groups:
+            return [line.id or str(i + 1) for i, line in enumerate(self.invoice.lines)]
+        used = set(self.groups) | {line.id for line in self.invoice.lines if line.id}
+        ids = [line.id or "" for line in self.invoice.lines]
+        counter = 0
+        for entry in self.order():
+            if isinstance(entry, int) and not ids[entry]:
+                counter += 1
+                while str(counter) in used:
+                    counter += 1
+                ids[entry] = str(counter)
+        return ids
+
     def nets(self, line_nets: list[Decimal]) -> dict[str, Decimal]:
         """Each group's net (BT-131 of the GROUP line): the sum of its lines' and sub-groups' nets."""
         direct: dict[str, Decimal] = dict.fromkeys(self.groups, _ZERO)
@@ -228,8 +243,9 @@ def _multi_vendor_problems(invoice: Invoice, tree: GroupTree) -> list[str]:
             (seller and seller.country, "country", "EXT-FR-FE-177", "country: FR"),
         ):
             if not value:
+                what = {"legal_id": "legal id (SIREN)", "country": "country code"}.get(field, field)
                 out.append(
-                    f"{path}.{field}: the seller of a sub-invoice needs its {field.replace('_', ' ')} "
+                    f"{path}.{field}: the seller of a sub-invoice needs its {what} "
                     f"({term}, BR-FR-MV-03); write e.g. `{example}` under `seller`"
                 )
         if not tree.group_sub_invoice(group):
