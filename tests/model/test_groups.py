@@ -93,3 +93,24 @@ def test_multi_vendor_lines_inherit_and_sub_invoices_need_their_own_rates() -> N
     inv = invoice(groups, lines, business_process="S8")
     assert problems(inv) == []
     assert sorted(b.exemption_reason or "" for b in compute(inv).vat_breakdown) == ["#F1#", "#T-1#"]
+
+
+def test_schema_says_how_to_write_each_multi_vendor_field() -> None:
+    from fpcli.model.invoice import schema
+
+    defs = schema()["$defs"]
+    for model, field, term in (
+        ("LineGroup", "id", "BT-126"),
+        ("LineGroup", "sub_invoice", "AFL"),
+        ("LineGroup", "seller", "EXT-FR-FE-164"),
+        ("LineSeller", "legal_id", "EXT-FR-FE-167"),
+        ("LineSeller", "country", "EXT-FR-FE-177"),
+        ("Line", "parent_id", "EXT-FR-FE-162"),
+        ("Line", "seller", "EXT-FR-FE-164"),
+        ("Line", "vat_point_code", "EXT-FR-FE-180"),
+    ):
+        assert term in defs[model]["properties"][field]["description"], (model, field)
+    assert "multi-vendor" in schema()["properties"]["line_groups"]["description"]
+    for name, model in defs.items():  # every field of the input format says what it is
+        for field, spec in model.get("properties", {}).items():
+            assert spec.get("description"), f"{name}.{field} has no description"
