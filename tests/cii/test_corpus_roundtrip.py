@@ -52,7 +52,17 @@ def content(invoice: Invoice) -> dict[str, object]:
         ],
         # the writer puts each group before its first line (a tree order); the reader keeps the file's order
         "line_groups": sorted(invoice.line_groups, key=lambda g: g.id),
-        "extended": (invoice.invoicee, invoice.advance_payments, invoice.discount_terms),
+        "extended": (
+            invoice.invoicee,
+            invoice.advance_payments,
+            invoice.discount_terms,
+            invoice.document_name,
+            invoice.test_indicator,
+            invoice.delivery_note,
+            invoice.delivery.contact if invoice.delivery else None,
+            [n.content_code for n in invoice.notes],
+            [ln.price_discount_reason for ln in invoice.lines],
+        ),
         "parties": [
             (p.name, p.vat_id, p.legal_id, p.identifiers, p.electronic_address)
             for p in (invoice.seller, invoice.buyer)

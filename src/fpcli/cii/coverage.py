@@ -87,6 +87,12 @@ LOWEST_PROFILE: dict[str, Profile] = {
     "EXT-LINE-SELLER": X,
     "EXT-SUB-INVOICE": X,
     "EXT-LINE-VAT-POINT": X,
+    "EXT-DOCUMENT-NAME": X,
+    "EXT-TEST-INDICATOR": X,
+    "EXT-NOTE-CONTENT-CODE": X,
+    "EXT-DELIVERY-NOTE": X,
+    "EXT-PRICE-DISCOUNT-REASON": X,
+    "EXT-SHIP-TO-CONTACT": X,
 }
 
 LABELS: dict[str, str] = {
@@ -127,6 +133,12 @@ LABELS: dict[str, str] = {
     "EXT-LINE-SELLER": "line seller of a multi-vendor invoice (ItemSellerTradeParty, EXT-FR-FE-164..177)",
     "EXT-SUB-INVOICE": "sub-invoice number of a multi-vendor line (BT-128 scheme AFL)",
     "EXT-LINE-VAT-POINT": "line VAT due date code (EXT-FR-FE-180)",
+    "EXT-DOCUMENT-NAME": "document name (ExchangedDocument/Name)",
+    "EXT-TEST-INDICATOR": "test indicator (TestIndicator)",
+    "EXT-NOTE-CONTENT-CODE": "note content codes (IncludedNote/ContentCode)",
+    "EXT-DELIVERY-NOTE": "delivery note reference (DeliveryNoteReferencedDocument)",
+    "EXT-PRICE-DISCOUNT-REASON": "item price discount reasons",
+    "EXT-SHIP-TO-CONTACT": "deliver-to contact (ShipToTradeParty/DefinedTradeContact)",
 }
 
 

@@ -198,16 +198,8 @@ class _Reader:
             out["trading_name"] = trading
         if info := self.text(el, "ram:Description"):
             out["legal_info"] = info
-        contact = self.one(el, "ram:DefinedTradeContact")
-        if contact is not None:
-            c = {
-                "name": self.text(contact, "ram:PersonName"),
-                "department": self.text(contact, "ram:DepartmentName"),
-                "telephone": self.text(contact, "ram:TelephoneUniversalCommunication/ram:CompleteNumber"),
-                "email": self.text(contact, "ram:EmailURIUniversalCommunication/ram:URIID"),
-            }
-            if any(c.values()):
-                out["contact"] = {k: v for k, v in c.items() if v}
+        if (contact := self.contact(self.one(el, "ram:DefinedTradeContact"))) is not None:
+            out["contact"] = contact
         if (address := self.address(self.one(el, "ram:PostalTradeAddress"))) is not None:
             out["address"] = address
         if (uri := self.ident(self.one(el, "ram:URIUniversalCommunication/ram:URIID"))) is not None:
@@ -217,6 +209,17 @@ class _Reader:
             if _clean(reg.text) and key not in out:
                 out[key] = _clean(reg.text)
         return out
+
+    def contact(self, contact: _El | None) -> dict[str, Any] | None:
+        if contact is None:
+            return None
+        c = {
+            "name": self.text(contact, "ram:PersonName"),
+            "department": self.text(contact, "ram:DepartmentName"),
+            "telephone": self.text(contact, "ram:TelephoneUniversalCommunication/ram:CompleteNumber"),
+            "email": self.text(contact, "ram:EmailURIUniversalCommunication/ram:URIID"),
+        }
+        return {k: v for k, v in c.items() if v} or None
 
     # -- allowances, charges ---------------------------------------------------------------------------------
     def allowance(self, el: _El, document_level: bool) -> tuple[bool, dict[str, Any]]:
@@ -312,6 +315,12 @@ class _Reader:
             )
             if discount is not None:
                 out["price_discount"] = discount
+                reason = self.text(
+                    gross,
+                    "ram:AppliedTradeAllowanceCharge[not(ram:ChargeIndicator/udt:Indicator='true')]/ram:Reason",
+                )
+                if reason is not None:
+                    out["price_discount_reason"] = reason
         for key, path in (
             ("seller_item_id", "ram:SellerAssignedID"),
             ("buyer_item_id", "ram:BuyerAssignedID"),
@@ -473,13 +482,18 @@ class _Reader:
         )
         if bp:
             out["business_process"] = bp
+        if (name := self.text(doc, "ram:Name")) is not None:
+            out["document_name"] = name
+        test = self.text(root, "rsm:ExchangedDocumentContext/ram:TestIndicator/udt:Indicator")
+        if test is not None:
+            out["test_indicator"] = test.lower() == "true"
         notes = []
         for n in self.all(doc, "ram:IncludedNote"):
             text = " ".join(t for t in (_clean(c.text) for c in self.all(n, "ram:Content")) if t)
             if text:
-                notes.append(
-                    {"text": text, **({"subject": s} if (s := self.text(n, "ram:SubjectCode")) else {})}
-                )
+                note = {"text": text, "subject": self.text(n, "ram:SubjectCode")}
+                note["content_code"] = self.text(n, "ram:ContentCode")
+                notes.append({k: v for k, v in note.items() if v})
         if notes:
             out["notes"] = notes
         out["seller"] = self.party(self.one(agreement, "ram:SellerTradeParty"), "seller")
@@ -549,6 +563,8 @@ class _Reader:
                 delivery["location_id"] = loc
             if (addr := self.address(self.one(ship, "ram:PostalTradeAddress"))) is not None:
                 delivery["address"] = addr
+            if (contact := self.contact(self.one(ship, "ram:DefinedTradeContact"))) is not None:
+                delivery["contact"] = contact
         if date := self.date(
             de, "ram:ActualDeliverySupplyChainEvent/ram:OccurrenceDateTime/udt:DateTimeString"
         ):
@@ -561,6 +577,11 @@ class _Reader:
         ):
             if (value := self.text(de, path)) is not None:
                 out[key] = value
+        note = self.one(de, "ram:DeliveryNoteReferencedDocument")
+        if note is not None and (note_id := self.text(note, "ram:IssuerAssignedID")):
+            out["delivery_note"] = {"id": note_id}
+            if (when := self.date(note, "ram:FormattedIssueDateTime/qdt:DateTimeString")) is not None:
+                out["delivery_note"]["date"] = when
 
     def header_settlement(self, st: _El | None, out: dict[str, Any]) -> None:
         if st is None:

@@ -107,6 +107,9 @@ class _Writer:
     def build(self) -> _El:
         root = etree.Element(rsm("CrossIndustryInvoice"), nsmap=NSMAP)
         ctx = self.sub(root, rsm("ExchangedDocumentContext"))
+        if self.want("EXT-TEST-INDICATOR", self.inv.test_indicator):
+            flag = "true" if self.inv.test_indicator else "false"
+            self.sub(self.sub(ctx, ram("TestIndicator")), udt("Indicator"), flag)
         if self.inv.business_process:
             self.sub(
                 self.sub(ctx, ram("BusinessProcessSpecifiedDocumentContextParameter")),
@@ -120,11 +123,15 @@ class _Writer:
         )
         doc = self.sub(root, rsm("ExchangedDocument"))
         self.sub(doc, ram("ID"), self.inv.number)
+        if self.want("EXT-DOCUMENT-NAME", self.inv.document_name):
+            self.sub(doc, ram("Name"), self.inv.document_name)
         self.sub(doc, ram("TypeCode"), self.inv.type_code)
         self.date_el(doc, "IssueDateTime", self.inv.issue_date)
         if self.want("BG-1", self.inv.notes):
             for note in self.inv.notes:
                 n = self.sub(doc, ram("IncludedNote"))
+                if self.want("EXT-NOTE-CONTENT-CODE", note.content_code):
+                    self.sub(n, ram("ContentCode"), note.content_code)
                 self.sub(n, ram("Content"), note.text)
                 if note.subject:
                     self.sub(n, ram("SubjectCode"), note.subject)
@@ -200,6 +207,8 @@ class _Writer:
                 ac = self.sub(gross, ram("AppliedTradeAllowanceCharge"))
                 self.sub(self.sub(ac, ram("ChargeIndicator")), udt("Indicator"), "false")
                 self.sub(ac, ram("ActualAmount"), number(line.price_discount))
+                if self.want("EXT-PRICE-DISCOUNT-REASON", line.price_discount_reason):
+                    self.sub(ac, ram("Reason"), line.price_discount_reason)
         net = self.sub(agreement, ram("NetPriceProductTradePrice"))
         self.sub(net, ram("ChargeAmount"), number(line.unit_price))
         if self.want("BT-149", line.base_quantity):
@@ -512,12 +521,15 @@ class _Writer:
         el = self.sub(tx, ram("ApplicableHeaderTradeDelivery"))
         d = inv.delivery
         if d is not None and self.want("BG-13", d):
-            if d.party_name or d.location_id or d.address:
+            contact = d.contact if self.want("EXT-SHIP-TO-CONTACT", d.contact) else None
+            if d.party_name or d.location_id or d.address or contact:
                 party = self.sub(el, ram("ShipToTradeParty"))
                 if d.location_id:
                     self.id_el(party, "GlobalID" if d.location_id.scheme else "ID", d.location_id)
                 if d.party_name:
                     self.sub(party, ram("Name"), d.party_name)
+                if contact is not None:
+                    self.contact(party, contact)
                 if d.address:
                     self.address(party, "PostalTradeAddress", d.address)
             if d.date:
@@ -536,6 +548,12 @@ class _Writer:
                 ram("IssuerAssignedID"),
                 inv.receiving_advice_reference,
             )
+        if self.want("EXT-DELIVERY-NOTE", inv.delivery_note):
+            assert inv.delivery_note is not None
+            note = self.sub(el, ram("DeliveryNoteReferencedDocument"))
+            self.sub(note, ram("IssuerAssignedID"), inv.delivery_note.id)
+            if inv.delivery_note.date:
+                self.date_el(note, "FormattedIssueDateTime", inv.delivery_note.date, kind="qdt")
 
     def settlement(self, tx: _El) -> None:
         inv = self.inv

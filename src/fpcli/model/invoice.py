@@ -153,6 +153,9 @@ class Delivery(_Model):
     location_id: Identifier | None = Field(default=None, description="BT-71 Deliver to location identifier")
     date: dt.date | None = Field(default=None, description="BT-72 Actual delivery date")
     address: Address | None = Field(default=None, description="BG-15 Deliver to address")
+    contact: Contact | None = Field(
+        default=None, description="EXTENDED: contact at the deliver-to party (CII ShipToTradeParty contact)"
+    )
 
 
 class Period(_Model):
@@ -175,6 +178,16 @@ class Note(_Model):
 
     text: Text = Field(description="BT-22 Invoice note")
     subject: Code | None = Field(default=None, description="BT-21 Subject code (UNTDID 4451: PMT, PMD, AAB…)")
+    content_code: Code | None = Field(
+        default=None, description="EXTENDED: note content code (CII IncludedNote/ContentCode, BT-X-5)"
+    )
+
+
+class DeliveryNote(_Model):
+    """EXTENDED: the delivery note the invoice refers to (CII DeliveryNoteReferencedDocument)."""
+
+    id: Code = Field(description="Delivery note number")
+    date: dt.date | None = Field(default=None, description="Delivery note date")
 
 
 class PrecedingInvoice(_Model):
@@ -415,6 +428,9 @@ class Line(_Model):
     charges: list[AllowanceCharge] = Field(default_factory=list, description="BG-28 Line charges")
     unit_price: Amount = Field(description="BT-146 Item net price")
     price_discount: Amount | None = Field(default=None, description="BT-147 Item price discount")
+    price_discount_reason: Text | None = Field(
+        default=None, description="EXTENDED: reason of the item price discount (BT-147), e.g. Rabatt"
+    )
     gross_price: Amount | None = Field(default=None, description="BT-148 Item gross price")
     base_quantity: Quantity | None = Field(default=None, description="BT-149 Item price base quantity")
     base_unit: UnitCode | None = Field(default=None, description="BT-150 Base quantity unit of measure")
@@ -495,6 +511,13 @@ class Invoice(_Model):
     """An EN 16931 invoice (or credit note, by BT-3)."""
 
     number: Code = Field(description="BT-1 Invoice number")
+    document_name: Text | None = Field(
+        default=None,
+        description="EXTENDED: document name, e.g. FACTURE DE PRESTATIONS (CII ExchangedDocument/Name)",
+    )
+    test_indicator: bool | None = Field(
+        default=None, description="EXTENDED: true marks a test document (CII TestIndicator, BT-X-1)"
+    )
     issue_date: dt.date = Field(description="BT-2 Invoice issue date, YYYY-MM-DD")
     type_code: Code = Field(default="380", description="BT-3 Invoice type code (UNTDID 1001)")
     currency: CurrencyCode = Field(
@@ -514,6 +537,9 @@ class Invoice(_Model):
     sales_order_reference: Code | None = Field(default=None, description="BT-14 Sales order reference")
     receiving_advice_reference: Code | None = Field(default=None, description="BT-15 Receiving advice ref")
     despatch_advice_reference: Code | None = Field(default=None, description="BT-16 Despatch advice ref")
+    delivery_note: DeliveryNote | None = Field(
+        default=None, description="EXTENDED: delivery note reference, {id: BL-123, date: 2026-01-02}"
+    )
     tender_reference: Code | None = Field(default=None, description="BT-17 Tender or lot reference")
     invoiced_object: Identifier | None = Field(default=None, description="BT-18 Invoiced object identifier")
     buyer_accounting_reference: Code | None = Field(default=None, description="BT-19 Buyer accounting ref")

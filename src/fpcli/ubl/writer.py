@@ -336,14 +336,22 @@ class _Writer:
             ("invoicee", "EXTENDED invoicee", inv.invoicee),
             ("advance_payments", "EXTENDED advance payments", inv.advance_payments),
             ("line_groups", "EXTENDED line groups (CII GROUP lines)", inv.line_groups),
+            ("document_name", "EXTENDED document name", inv.document_name),
+            ("test_indicator", "EXTENDED test indicator", inv.test_indicator),
+            ("delivery_note", "EXTENDED delivery note reference", inv.delivery_note),
+            ("delivery.contact", "EXTENDED deliver-to contact", inv.delivery and inv.delivery.contact),
         ):
             if value:
                 self.drop(path, what)
+        for i, note in enumerate(inv.notes):
+            if note.content_code:
+                self.drop(f"notes[{i}].content_code", "EXTENDED note content code")
         for i, line in enumerate(inv.lines):
             if line.package_quantity is not None or line.package_unit is not None:
                 self.drop(f"lines[{i}].package_quantity", "EXTENDED package quantity")
                 self.drop(f"lines[{i}].package_unit", "EXTENDED package unit")
             for name, what in (
+                ("price_discount_reason", "EXTENDED price discount reason"),
                 ("parent_id", "EXTENDED line group of a sub-line"),
                 ("seller", "multi-vendor line seller (CII ItemSellerTradeParty)"),
                 ("sub_invoice", "multi-vendor sub-invoice number (CII BT-128 scheme AFL)"),
