@@ -259,12 +259,8 @@ class _Reader:
         doc = self.one(el, "ram:AssociatedDocumentLineDocument")
         status_el = self.one(doc, "ram:LineStatusReasonCode")
         status = _clean(status_el.text) if status_el is not None else None
-        if status == "GROUP":
-            self.line_groups.append(self.group(el, doc))
-            return None
-        if status == "INFORMATION":
-            self.warn(el, f"{status} sub-line (EXTENDED) left out of the model")
-            self.skip(el)
+        if status in ("GROUP", "INFORMATION"):
+            self.line_groups.append(self.group(el, doc, status))
             return None
         parent = self.text(doc, "ram:ParentLineID")
         if status not in (None, "DETAIL") or (status == "DETAIL") != (parent is not None):
@@ -405,7 +401,7 @@ class _Reader:
             out["identifiers"] = ids
         return {k: v for k, v in out.items() if v} or None
 
-    def group(self, el: _El, doc: _El) -> dict[str, Any]:
+    def group(self, el: _El, doc: _El, status: str) -> dict[str, Any]:
         """A GROUP line (EXTENDED sub-total) as a line group; its amounts are its lines', computed again."""
         gid = self.text(doc, "ram:LineID")
         if not gid:
@@ -414,8 +410,19 @@ class _Reader:
         agreement = self.one(el, "ram:SpecifiedLineTradeAgreement")
         settlement = self.one(el, "ram:SpecifiedLineTradeSettlement")
         notes = [t for t in (_clean(n.text) for n in self.all(doc, "ram:IncludedNote/ram:Content")) if t]
+        quantity = self.one(el, "ram:SpecifiedLineTradeDelivery/ram:BilledQuantity")
+        price = self.one(agreement, "ram:NetPriceProductTradePrice")
+        base = self.one(price, "ram:BasisQuantity")
+        unit = next(
+            (n.get("unitCode") for n in (quantity, base) if n is not None and n.get("unitCode")), None
+        )
         out: dict[str, Any] = {
             "id": gid,
+            "status": None if status == "GROUP" else status,
+            "quantity": self.dec(quantity, "."),
+            "unit": unit.strip().upper() if unit else None,
+            "unit_price": self.dec(price, "ram:ChargeAmount"),
+            "base_quantity": self.dec(base, "."),
             "parent_id": self.text(doc, "ram:ParentLineID"),
             "name": self.text(product, "ram:Name") or f"Groupe {gid}",
             "description": self.text(product, "ram:Description"),

