@@ -68,6 +68,7 @@ def content(invoice: Invoice) -> dict[str, object]:
             for p in (invoice.seller, invoice.buyer)
         ],
         "notes": [(n.subject, n.text) for n in invoice.notes],
+        "documents": invoice.supporting_documents,  # BG-24 with attached documents (BT-125)
         "terms": (invoice.payment_terms, invoice.due_date),
         "payment": payment,
     }

@@ -210,6 +210,20 @@ class _Reader:
                 out[key] = _clean(reg.text)
         return out
 
+    def attachment(self, binary: _El | None) -> dict[str, Any] | None:
+        """BT-125 (CII AttachmentBinaryObject, UBL EmbeddedDocumentBinaryObject), MIME code and name."""
+        if binary is None:
+            return None
+        content = "".join((binary.text or "").split())
+        if not content:
+            self.warn(binary, "empty attached document (BT-125) left out")
+            return None
+        return {
+            "content": content,
+            "mime_code": (binary.get("mimeCode") or "application/octet-stream").strip(),
+            "filename": (binary.get("filename") or "attachment").strip(),
+        }
+
     def contact(self, contact: _El | None) -> dict[str, Any] | None:
         if contact is None:
             return None
@@ -547,13 +561,12 @@ class _Reader:
                     **({"scheme": s} if (s := self.text(d, "ram:ReferenceTypeCode")) else {}),
                 }
             else:
-                item = {"id": ref, "type_code": type_code}
+                item: dict[str, Any] = {"id": ref, "type_code": type_code}
                 for key, path in (("uri", "ram:URIID"), ("description", "ram:Name")):
                     if (v := self.text(d, path)) is not None:
                         item[key] = v
-                if (binary := self.one(d, "ram:AttachmentBinaryObject")) is not None:
-                    self.warn(binary, "attached binary object not carried by the model")
-                    self.skip(binary)
+                if (attachment := self.attachment(self.one(d, "ram:AttachmentBinaryObject"))) is not None:
+                    item["attachment"] = attachment
                 docs.append(item)
         if docs:
             out["supporting_documents"] = docs

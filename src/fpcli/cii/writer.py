@@ -506,6 +506,14 @@ class _Writer:
                 self.sub(el, ram("TypeCode"), doc.type_code)
                 if doc.description:
                     self.sub(el, ram("Name"), doc.description)
+                if (a := doc.attachment) is not None:
+                    self.sub(
+                        el,
+                        ram("AttachmentBinaryObject"),
+                        a.content,
+                        mimeCode=a.mime_code,
+                        filename=a.filename,
+                    )
                 if doc.scheme:
                     self.sub(el, ram("ReferenceTypeCode"), doc.scheme)
         if self.want("BT-17", inv.tender_reference):

@@ -10,6 +10,8 @@ Identifier checks (SIREN/SIRET keys, VAT numbers, IBAN) run when validation cont
 
 from __future__ import annotations
 
+import base64
+import binascii
 import datetime as dt
 import re
 from decimal import Decimal
@@ -197,6 +199,32 @@ class PrecedingInvoice(_Model):
     date: dt.date | None = Field(default=None, description="BT-26 Preceding invoice issue date")
 
 
+class Attachment(_Model):
+    """BT-125 An attached document, embedded in the invoice (base64)."""
+
+    content: Annotated[str, Field(min_length=1, max_length=70_000_000)] = Field(
+        description="BT-125 The document's bytes in base64 (e.g. `base64 -w0 timesheet.pdf`), at most ~50 MB"
+    )
+    mime_code: Code = Field(
+        description="BT-125-1 MIME code: application/pdf, image/png, image/jpeg, text/csv, "
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet, "
+        "application/vnd.oasis.opendocument.spreadsheet"
+    )
+    filename: Text = Field(description="BT-125-2 Attached document file name, e.g. timesheet.pdf")
+
+    @field_validator("content")
+    @classmethod
+    def _base64(cls, value: str) -> str:
+        value = "".join(value.split())  # line breaks inside base64 are layout
+        try:
+            base64.b64decode(value, validate=True)
+        except binascii.Error:
+            raise ValueError(
+                "is not base64: give the file's bytes encoded, e.g. `base64 -w0 file.pdf`"
+            ) from None
+        return value
+
+
 class SupportingDocument(_Model):
     """BG-24 Additional supporting document (also BT-17 tender, BT-18 invoiced object via type_code)."""
 
@@ -205,6 +233,7 @@ class SupportingDocument(_Model):
     uri: Text | None = Field(default=None, description="BT-124 External document location")
     type_code: Code = Field(default="916", description="Document type: 916 document, 50 tender, 130 object")
     scheme: Code | None = Field(default=None, description="BT-18-1 Identifier scheme (type 130 only)")
+    attachment: Attachment | None = Field(default=None, description="BT-125 Attached document (base64)")
 
 
 class CreditTransfer(_Model):

@@ -430,8 +430,18 @@ class _Writer:
             ref = self.cac(root, "AdditionalDocumentReference")
             self.cbc(ref, "ID", d.id)
             self.cbc(ref, "DocumentDescription", d.description)
-            if d.uri:
-                self.cbc(self.cac(self.cac(ref, "Attachment"), "ExternalReference"), "URI", d.uri)
+            if d.attachment or d.uri:
+                attachment = self.cac(ref, "Attachment")
+                if (a := d.attachment) is not None:
+                    self.cbc(
+                        attachment,
+                        "EmbeddedDocumentBinaryObject",
+                        a.content,
+                        mimeCode=a.mime_code,
+                        filename=a.filename,
+                    )
+                if d.uri:
+                    self.cbc(self.cac(attachment, "ExternalReference"), "URI", d.uri)
         if inv.invoiced_object:
             ref = self.cac(root, "AdditionalDocumentReference")
             self.ident(ref, "ID", inv.invoiced_object)
