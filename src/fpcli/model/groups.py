@@ -105,9 +105,12 @@ class GroupTree:
         group = self.groups.get(line.parent_id or "")
         if group is None or not self.special:
             return Resolved(line.seller, line.sub_invoice)
-        seller = line.seller
-        if seller is None and (inherited := self.group_seller(group)) is not None:
-            seller = LineSeller(legal_id=inherited.legal_id) if inherited.legal_id else None
+        seller, inherited = line.seller, self.group_seller(group)
+        if inherited is not None and inherited.legal_id is not None:
+            if seller is None:
+                seller = LineSeller(legal_id=inherited.legal_id)
+            elif seller.legal_id is None:  # the rules want the group's legal id on every line (MV-06)
+                seller = seller.model_copy(update={"legal_id": inherited.legal_id})
         return Resolved(seller, line.sub_invoice or self.group_sub_invoice(group))
 
     def line_ids(self) -> list[str]:
