@@ -16,7 +16,7 @@ from fpcli.cii.reader import read_cii
 from fpcli.errors import FpcliError
 from fpcli.extract import extract_invoice
 from fpcli.generate import GenerateRequest, OutputFormat, build_document
-from fpcli.model.invoice import Invoice
+from fpcli.model.invoice import Delivery, Invoice
 from fpcli.model.load import load_invoices
 from fpcli.model.rules import with_french_mentions
 from fpcli.validation.checks import ValidateOptions, validate_bytes
@@ -59,7 +59,10 @@ def content(invoice: Invoice) -> dict[str, object]:
             invoice.document_name,
             invoice.test_indicator,
             invoice.delivery_note,
-            invoice.delivery.contact if invoice.delivery else None,
+            # the delivery date may be added by fpcli (French mentions): compared without it
+            (invoice.delivery or Delivery()).model_dump(exclude={"date"}),
+            invoice.payee,
+            invoice.tax_exchange_rate,
             [n.content_code for n in invoice.notes],
             [ln.price_discount_reason for ln in invoice.lines],
         ),

@@ -93,6 +93,9 @@ LOWEST_PROFILE: dict[str, Profile] = {
     "EXT-DELIVERY-NOTE": X,
     "EXT-PRICE-DISCOUNT-REASON": X,
     "EXT-SHIP-TO-CONTACT": X,
+    "EXT-SHIP-TO-ADDRESS": X,
+    "EXT-PAYEE-DETAILS": X,
+    "EXT-EXCHANGE-RATE": X,
 }
 
 LABELS: dict[str, str] = {
@@ -139,6 +142,9 @@ LABELS: dict[str, str] = {
     "EXT-DELIVERY-NOTE": "delivery note reference (DeliveryNoteReferencedDocument)",
     "EXT-PRICE-DISCOUNT-REASON": "item price discount reasons",
     "EXT-SHIP-TO-CONTACT": "deliver-to contact (ShipToTradeParty/DefinedTradeContact)",
+    "EXT-SHIP-TO-ADDRESS": "deliver-to electronic address",
+    "EXT-PAYEE-DETAILS": "payee role code, postal and electronic address",
+    "EXT-EXCHANGE-RATE": "tax currency exchange rate (TaxApplicableTradeCurrencyExchange)",
 }
 
 

@@ -585,6 +585,8 @@ class _Reader:
                 delivery["address"] = addr
             if (contact := self.contact(self.one(ship, "ram:DefinedTradeContact"))) is not None:
                 delivery["contact"] = contact
+            if (uri := self.ident(self.one(ship, "ram:URIUniversalCommunication/ram:URIID"))) is not None:
+                delivery["electronic_address"] = uri
         if date := self.date(
             de, "ram:ActualDeliverySupplyChainEvent/ram:OccurrenceDateTime/udt:DateTimeString"
         ):
@@ -608,6 +610,13 @@ class _Reader:
             raise InputError.at(self.source, None, "CII without ApplicableHeaderTradeSettlement")
         if (tc := self.text(st, "ram:TaxCurrencyCode")) is not None:
             out["tax_currency"] = tc.upper()
+        exchange = self.one(st, "ram:TaxApplicableTradeCurrencyExchange")
+        if exchange is not None and (rate := self.dec(exchange, "ram:ConversionRate")) is not None:
+            # source and target are BT-5 and BT-6, which the invoice states anyway
+            self.all(exchange, "ram:SourceCurrencyCode | ram:TargetCurrencyCode")
+            out["tax_exchange_rate"] = {"rate": rate}
+            if (when := self.date(exchange, "ram:ConversionRateDateTime/udt:DateTimeString")) is not None:
+                out["tax_exchange_rate"]["date"] = when
         invoicee = self.one(st, "ram:InvoiceeTradeParty")
         if invoicee is not None and self.text(invoicee, "ram:Name"):
             out["invoicee"] = self.party(invoicee, "invoicee")
@@ -618,6 +627,12 @@ class _Reader:
                 p["identifiers"] = ids
             if (legal := self.ident(self.one(payee, "ram:SpecifiedLegalOrganization/ram:ID"))) is not None:
                 p["legal_id"] = legal
+            if (role := self.text(payee, "ram:RoleCode")) is not None:
+                p["role_code"] = role
+            if (address := self.address(self.one(payee, "ram:PostalTradeAddress"))) is not None:
+                p["address"] = address
+            if (uri := self.ident(self.one(payee, "ram:URIUniversalCommunication/ram:URIID"))) is not None:
+                p["electronic_address"] = uri
             out["payee"] = p
         self.payment(st, out)
         breakdown: list[dict[str, Any]] = []

@@ -431,12 +431,7 @@ class _Writer:
                     self.want(addr_term, p.address)
         if self.want(ea_term, p.electronic_address):
             assert p.electronic_address is not None
-            self.sub(
-                self.sub(el, ram("URIUniversalCommunication")),
-                ram("URIID"),
-                p.electronic_address.id,
-                schemeID=p.electronic_address.scheme or "EM",
-            )
+            self.uri(el, p.electronic_address)
         vat_term = "BT-31" if seller else "BT-48"
         if self.want(vat_term, p.vat_id):
             self.sub(self.sub(el, ram("SpecifiedTaxRegistration")), ram("ID"), p.vat_id, schemeID="VA")
@@ -444,6 +439,11 @@ class _Writer:
             self.sub(
                 self.sub(el, ram("SpecifiedTaxRegistration")), ram("ID"), p.tax_registration_id, schemeID="FC"
             )
+
+    def uri(self, parent: _El, ident: Identifier) -> None:
+        """An electronic address (CII URIUniversalCommunication; EM, e-mail, without a scheme)."""
+        uri = self.sub(parent, ram("URIUniversalCommunication"))
+        self.sub(uri, ram("URIID"), ident.id, schemeID=ident.scheme or "EM")
 
     def contact(self, parent: _El, c: Contact) -> None:
         el = self.sub(parent, ram("DefinedTradeContact"))
@@ -540,7 +540,8 @@ class _Writer:
         d = inv.delivery
         if d is not None and self.want("BG-13", d):
             contact = d.contact if self.want("EXT-SHIP-TO-CONTACT", d.contact) else None
-            if d.party_name or d.location_id or d.address or contact:
+            uri = d.electronic_address if self.want("EXT-SHIP-TO-ADDRESS", d.electronic_address) else None
+            if d.party_name or d.location_id or d.address or contact or uri:
                 party = self.sub(el, ram("ShipToTradeParty"))
                 if d.location_id:
                     self.id_el(party, "GlobalID" if d.location_id.scheme else "ID", d.location_id)
@@ -550,6 +551,8 @@ class _Writer:
                     self.contact(party, contact)
                 if d.address:
                     self.address(party, "PostalTradeAddress", d.address)
+                if uri is not None:
+                    self.uri(party, uri)
             if d.date:
                 ev = self.sub(el, ram("ActualDeliverySupplyChainEvent"))
                 wrap = self.sub(ev, ram("OccurrenceDateTime"))
@@ -595,8 +598,25 @@ class _Writer:
             for ident in payee.identifiers:
                 self.id_el(el, "GlobalID" if ident.scheme else "ID", ident)
             self.sub(el, ram("Name"), payee.name)
+            extra = self.want(
+                "EXT-PAYEE-DETAILS", payee.role_code or payee.address or payee.electronic_address
+            )
+            if extra and payee.role_code:
+                self.sub(el, ram("RoleCode"), payee.role_code)
             if payee.legal_id:
                 self.id_el(self.sub(el, ram("SpecifiedLegalOrganization")), "ID", payee.legal_id)
+            if extra and payee.address:
+                self.address(el, "PostalTradeAddress", payee.address)
+            if extra and payee.electronic_address:
+                self.uri(el, payee.electronic_address)
+        if self.want("EXT-EXCHANGE-RATE", inv.tax_exchange_rate) and inv.tax_currency:
+            assert inv.tax_exchange_rate is not None
+            ex = self.sub(st, ram("TaxApplicableTradeCurrencyExchange"))
+            self.sub(ex, ram("SourceCurrencyCode"), inv.currency)
+            self.sub(ex, ram("TargetCurrencyCode"), inv.tax_currency)
+            self.sub(ex, ram("ConversionRate"), number(inv.tax_exchange_rate.rate))
+            if inv.tax_exchange_rate.date:
+                self.date_el(ex, "ConversionRateDateTime", inv.tax_exchange_rate.date)
         if pay and self.want("BT-81", pay.means_code):
             self.payment_means(st)
         if carries(self.profile, "BG-23"):

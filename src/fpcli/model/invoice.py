@@ -138,6 +138,11 @@ class Payee(_Model):
     name: Text = Field(description="BT-59 Payee name")
     identifiers: list[Identifier] = Field(default_factory=list, description="BT-60 Payee identifier")
     legal_id: Identifier | None = Field(default=None, description="BT-61 Payee legal registration id")
+    role_code: Code | None = Field(default=None, description="EXTENDED: payee role code (UNTDID 3035)")
+    address: Address | None = Field(default=None, description="EXTENDED: payee postal address")
+    electronic_address: Identifier | None = Field(
+        default=None, description="EXTENDED: payee electronic address (CII URIUniversalCommunication)"
+    )
 
 
 class TaxRepresentative(_Model):
@@ -157,6 +162,9 @@ class Delivery(_Model):
     address: Address | None = Field(default=None, description="BG-15 Deliver to address")
     contact: Contact | None = Field(
         default=None, description="EXTENDED: contact at the deliver-to party (CII ShipToTradeParty contact)"
+    )
+    electronic_address: Identifier | None = Field(
+        default=None, description="EXTENDED: electronic address of the deliver-to party"
     )
 
 
@@ -183,6 +191,15 @@ class Note(_Model):
     content_code: Code | None = Field(
         default=None, description="EXTENDED: note content code (CII IncludedNote/ContentCode, BT-X-5)"
     )
+
+
+class ExchangeRate(_Model):
+    """EXTENDED: the rate from the invoice currency (BT-5) to the VAT accounting currency (BT-6)."""
+
+    rate: Annotated[Decimal, Field(gt=0, max_digits=19, decimal_places=10)] = Field(
+        description="Units of BT-6 per unit of BT-5, e.g. 1.12244"
+    )
+    date: dt.date | None = Field(default=None, description="Date of the rate")
 
 
 class DeliveryNote(_Model):
@@ -564,6 +581,10 @@ class Invoice(_Model):
         default="EUR", description="BT-5 Invoice currency code (ISO 4217, e.g. EUR)"
     )
     tax_currency: CurrencyCode | None = Field(default=None, description="BT-6 VAT accounting currency code")
+    tax_exchange_rate: ExchangeRate | None = Field(
+        default=None,
+        description="EXTENDED: exchange rate from BT-5 to BT-6, {rate: 1.12244, date: 2026-01-02}",
+    )
     tax_point_date: dt.date | None = Field(default=None, description="BT-7 Value added tax point date")
     tax_point_code: Code | None = Field(default=None, description="BT-8 VAT point date code (UNTDID 2005)")
     due_date: dt.date | None = Field(default=None, description="BT-9 Payment due date")

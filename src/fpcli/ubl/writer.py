@@ -340,6 +340,19 @@ class _Writer:
             ("test_indicator", "EXTENDED test indicator", inv.test_indicator),
             ("delivery_note", "EXTENDED delivery note reference", inv.delivery_note),
             ("delivery.contact", "EXTENDED deliver-to contact", inv.delivery and inv.delivery.contact),
+            (
+                "delivery.electronic_address",
+                "EXTENDED deliver-to electronic address",
+                inv.delivery and inv.delivery.electronic_address,
+            ),
+            ("payee.role_code", "EXTENDED payee role code", inv.payee and inv.payee.role_code),
+            ("payee.address", "EXTENDED payee address", inv.payee and inv.payee.address),
+            (
+                "payee.electronic_address",
+                "EXTENDED payee electronic address",
+                inv.payee and inv.payee.electronic_address,
+            ),
+            ("tax_exchange_rate", "EXTENDED tax currency exchange rate", inv.tax_exchange_rate),
         ):
             if value:
                 self.drop(path, what)
