@@ -85,3 +85,19 @@ def test_missing_attachment_directory_writes_nothing(runner, invoice: Path, tmp_
     result = run(runner, "view", str(invoice), "-o", str(page), "--attachments", str(tmp_path / "nope"))
     assert result.exit_code == 3 and "is not a directory" in result.stderr
     assert not page.exists()  # checked before the page is written
+
+
+def test_multi_vendor_page_shows_groups_and_line_sellers(runner, tmp_path: Path) -> None:
+    """A received multi-vendor invoice (XP Z12-014 UC10): each seller's part and each line's seller shown."""
+    from tests.cii.test_corpus import CORPUS
+
+    source = CORPUS / "cii" / "xpz12014__UC10_F202600004_MULTI-VENDEUR_CII_Commentee_EXTENDED.xml"
+    if not source.is_file():
+        pytest.skip(f"corpus not found at {CORPUS}")
+    result = run(runner, "view", str(source), "--no-check", "--lang", "en")
+    assert result.exit_code == 0, result.stderr
+    page = result.stdout
+    assert "Line groups (sub-totals, sellers)" in page
+    for shown in ("SOUS-TOTAL2", "VENDEUR XXX", "111111118_F202600004", "Line seller"):
+        assert shown in page, shown
+    assert page.index("SOUS-TOTAL1") < page.index("SOUS-TOTAL2")

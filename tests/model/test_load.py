@@ -48,7 +48,7 @@ def test_each_problem_on_its_own_line_with_path() -> None:
     problems = info.value.problems
     assert any(p.startswith("lines[1].quantity:") for p in problems), problems
     assert any(
-        p.startswith("lines[2].colour: unknown field `colour`; the fields here are id, note")
+        p.startswith("lines[2].colour: unknown field `colour`; the fields here are id, parent_id, note")
         for p in problems
     ), problems
     assert all("\n" not in p for p in problems)
@@ -330,3 +330,24 @@ def test_siret_vat_and_iban_as_people_write_them_are_accepted_compacted() -> Non
     assert inv.seller.identifiers[0].id == "12345678200010"
     assert inv.seller.vat_id == "FR11123456782"
     assert inv.payment is not None and inv.payment.credit_transfers[0].iban == "FR7630006000011234567890189"
+
+
+def test_attached_document_round_trips_and_bad_base64_is_named() -> None:
+    import base64
+
+    from fpcli.cii.profile import Profile
+    from fpcli.cii.reader import read_cii
+    from fpcli.cii.writer import to_cii
+
+    pdf = base64.b64encode(b"%PDF-1.4 timesheet").decode()
+    doc = {"id": "TS-1", "attachment": {"content": pdf, "mime_code": "application/pdf", "filename": "ts.pdf"}}
+    invoice = load_json(minimal(supporting_documents=[doc]))[0]
+    back = read_cii(to_cii(invoice, Profile.EN16931).xml, "x").invoice
+    attachment = back.supporting_documents[0].attachment
+    assert attachment is not None and base64.b64decode(attachment.content) == b"%PDF-1.4 timesheet"
+    assert (attachment.mime_code, attachment.filename) == ("application/pdf", "ts.pdf")
+    doc["attachment"]["content"] = "not base64!"  # type: ignore[index]
+    with pytest.raises(InvoiceDataError) as err:
+        load_json(minimal(supporting_documents=[doc]))
+    assert "supporting_documents[0].attachment.content" in str(err.value)
+    assert "is not base64" in str(err.value) and "BT-125" in str(err.value)

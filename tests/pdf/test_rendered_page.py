@@ -99,3 +99,21 @@ def test_every_font_of_the_rendered_page_is_embedded(runner, tmp_path: Path) -> 
     assert fonts, rows
     assert all(line.split()[-5] == "yes" for line in fonts), rows  # the "emb" column
     assert "Helvetica" not in rows
+
+
+def test_multi_vendor_page_shows_each_sellers_part(runner, tmp_path: Path) -> None:
+    out = tmp_path / "mv.pdf"
+    source = EXAMPLES / "extended" / "invoice-multi-vendor.yaml"
+    result = run(runner, "generate", "-p", "extended", str(source), "-o", str(out))
+    assert result.exit_code == 0, result.stderr
+    text = " ".join(text_of(out).split())
+    for mention in (
+        "Pour compte propre 1 000,00 EUR",
+        "Vendeur : Le Vendeur SARL – SIREN 100000009 – sous-facture F2026-0004",
+        "Pour compte de tiers 4 500,00 EUR",
+        "Vendeur : Vendeur XXX – SIREN 111111118 – sous-facture 111111118_F2026-0004",
+        "Déplacement 3 jours 1 000,00 10 % 3 000,00 EUR",
+        "Total HT 5 500,00 EUR",
+    ):
+        assert mention in text, mention
+    assert text.index("Vendeur XXX – SIREN") < text.index("Déplacement")  # the group heads its lines

@@ -83,6 +83,19 @@ LOWEST_PROFILE: dict[str, Profile] = {
     "EXT-DISCOUNT-TERMS": X,
     "EXT-ADVANCE-PAYMENTS": X,
     "EXT-PACKAGE-QUANTITY": X,
+    "EXT-LINE-GROUPS": X,
+    "EXT-LINE-SELLER": X,
+    "EXT-SUB-INVOICE": X,
+    "EXT-LINE-VAT-POINT": X,
+    "EXT-DOCUMENT-NAME": X,
+    "EXT-TEST-INDICATOR": X,
+    "EXT-NOTE-CONTENT-CODE": X,
+    "EXT-DELIVERY-NOTE": X,
+    "EXT-PRICE-DISCOUNT-REASON": X,
+    "EXT-SHIP-TO-CONTACT": X,
+    "EXT-SHIP-TO-ADDRESS": X,
+    "EXT-PAYEE-DETAILS": X,
+    "EXT-EXCHANGE-RATE": X,
 }
 
 LABELS: dict[str, str] = {
@@ -119,6 +132,19 @@ LABELS: dict[str, str] = {
     "EXT-DISCOUNT-TERMS": "early-payment discount terms (ApplicableTradePaymentDiscountTerms)",
     "EXT-ADVANCE-PAYMENTS": "advance payments (SpecifiedAdvancePayment)",
     "EXT-PACKAGE-QUANTITY": "line package quantities (PackageQuantity)",
+    "EXT-LINE-GROUPS": "line groups and sub-lines (LineStatusReasonCode GROUP/DETAIL, EXT-FR-FE-162/163)",
+    "EXT-LINE-SELLER": "line seller of a multi-vendor invoice (ItemSellerTradeParty, EXT-FR-FE-164..177)",
+    "EXT-SUB-INVOICE": "sub-invoice number of a multi-vendor line (BT-128 scheme AFL)",
+    "EXT-LINE-VAT-POINT": "line VAT due date code (EXT-FR-FE-180)",
+    "EXT-DOCUMENT-NAME": "document name (ExchangedDocument/Name)",
+    "EXT-TEST-INDICATOR": "test indicator (TestIndicator)",
+    "EXT-NOTE-CONTENT-CODE": "note content codes (IncludedNote/ContentCode)",
+    "EXT-DELIVERY-NOTE": "delivery note reference (DeliveryNoteReferencedDocument)",
+    "EXT-PRICE-DISCOUNT-REASON": "item price discount reasons",
+    "EXT-SHIP-TO-CONTACT": "deliver-to contact (ShipToTradeParty/DefinedTradeContact)",
+    "EXT-SHIP-TO-ADDRESS": "deliver-to electronic address",
+    "EXT-PAYEE-DETAILS": "payee role code, postal and electronic address",
+    "EXT-EXCHANGE-RATE": "tax currency exchange rate (TaxApplicableTradeCurrencyExchange)",
 }
 
 

@@ -20,6 +20,7 @@ from fpcli.cii.profile import Profile, profile_from_guideline
 from fpcli.cii.reader_unread import unread_warnings, xpath_of
 from fpcli.errors import InputError, InvoiceDataError
 from fpcli.model import codes
+from fpcli.model.groups import AFL
 from fpcli.model.invoice import AS_READ, Invoice, Line, Party
 from fpcli.model.load import validation_problems
 from fpcli.model.totals import round2
@@ -77,6 +78,7 @@ class _Reader:
         self.warnings: list[str] = []
         # Every element a step looked at; the leaves left over become warnings (reader_unread).
         self.seen: set[_El] = set()
+        self.line_groups: list[dict[str, Any]] = []
 
     # -- primitives ------------------------------------------------------------------------------------------
     def all(self, el: _El | None, path: str) -> list[_El]:
@@ -196,16 +198,8 @@ class _Reader:
             out["trading_name"] = trading
         if info := self.text(el, "ram:Description"):
             out["legal_info"] = info
-        contact = self.one(el, "ram:DefinedTradeContact")
-        if contact is not None:
-            c = {
-                "name": self.text(contact, "ram:PersonName"),
-                "department": self.text(contact, "ram:DepartmentName"),
-                "telephone": self.text(contact, "ram:TelephoneUniversalCommunication/ram:CompleteNumber"),
-                "email": self.text(contact, "ram:EmailURIUniversalCommunication/ram:URIID"),
-            }
-            if any(c.values()):
-                out["contact"] = {k: v for k, v in c.items() if v}
+        if (contact := self.contact(self.one(el, "ram:DefinedTradeContact"))) is not None:
+            out["contact"] = contact
         if (address := self.address(self.one(el, "ram:PostalTradeAddress"))) is not None:
             out["address"] = address
         if (uri := self.ident(self.one(el, "ram:URIUniversalCommunication/ram:URIID"))) is not None:
@@ -215,6 +209,31 @@ class _Reader:
             if _clean(reg.text) and key not in out:
                 out[key] = _clean(reg.text)
         return out
+
+    def attachment(self, binary: _El | None) -> dict[str, Any] | None:
+        """BT-125 (CII AttachmentBinaryObject, UBL EmbeddedDocumentBinaryObject), MIME code and name."""
+        if binary is None:
+            return None
+        content = "".join((binary.text or "").split())
+        if not content:
+            self.warn(binary, "empty attached document (BT-125) left out")
+            return None
+        return {
+            "content": content,
+            "mime_code": (binary.get("mimeCode") or "application/octet-stream").strip(),
+            "filename": (binary.get("filename") or "attachment").strip(),
+        }
+
+    def contact(self, contact: _El | None) -> dict[str, Any] | None:
+        if contact is None:
+            return None
+        c = {
+            "name": self.text(contact, "ram:PersonName"),
+            "department": self.text(contact, "ram:DepartmentName"),
+            "telephone": self.text(contact, "ram:TelephoneUniversalCommunication/ram:CompleteNumber"),
+            "email": self.text(contact, "ram:EmailURIUniversalCommunication/ram:URIID"),
+        }
+        return {k: v for k, v in c.items() if v} or None
 
     # -- allowances, charges ---------------------------------------------------------------------------------
     def allowance(self, el: _El, document_level: bool) -> tuple[bool, dict[str, Any]]:
@@ -252,11 +271,14 @@ class _Reader:
     # -- lines -----------------------------------------------------------------------------------------------
     def line(self, el: _El) -> dict[str, Any] | None:
         doc = self.one(el, "ram:AssociatedDocumentLineDocument")
-        status = self.text(doc, "ram:LineStatusReasonCode")
+        status_el = self.one(doc, "ram:LineStatusReasonCode")
+        status = _clean(status_el.text) if status_el is not None else None
         if status in ("GROUP", "INFORMATION"):
-            self.warn(el, f"{status} sub-line (EXTENDED) left out of the model")
-            self.skip(el)
+            self.line_groups.append(self.group(el, doc, status))
             return None
+        parent = self.text(doc, "ram:ParentLineID")
+        if status not in (None, "DETAIL") or (status == "DETAIL") != (parent is not None):
+            self.seen.discard(status_el)  # a status the model does not tell: left for the unread report
         product = self.one(el, "ram:SpecifiedTradeProduct")
         agreement = self.one(el, "ram:SpecifiedLineTradeAgreement")
         settlement = self.one(el, "ram:SpecifiedLineTradeSettlement")
@@ -273,6 +295,7 @@ class _Reader:
             self.warn(el, f"item without name (BT-153): `{name}` used")
         out: dict[str, Any] = {
             "id": self.text(doc, "ram:LineID"),
+            "parent_id": parent,
             "quantity": self.dec(el, "ram:SpecifiedLineTradeDelivery/ram:BilledQuantity"),
             "unit": (quantity_el.get("unitCode") or "C62").strip().upper(),
             "unit_price": unit_price,
@@ -302,6 +325,12 @@ class _Reader:
             )
             if discount is not None:
                 out["price_discount"] = discount
+                reason = self.text(
+                    gross,
+                    "ram:AppliedTradeAllowanceCharge[not(ram:ChargeIndicator/udt:Indicator='true')]/ram:Reason",
+                )
+                if reason is not None:
+                    out["price_discount_reason"] = reason
         for key, path in (
             ("seller_item_id", "ram:SellerAssignedID"),
             ("buyer_item_id", "ram:BuyerAssignedID"),
@@ -339,6 +368,8 @@ class _Reader:
         out["vat_category"] = self.text(tax, "ram:CategoryCode") or "S"
         if (rate := self.dec(tax, "ram:RateApplicablePercent")) is not None:
             out["vat_rate"] = rate
+        out["vat_point_code"] = self.text(tax, "ram:DueDateTypeCode")
+        out["seller"] = self.item_seller(self.one(agreement, "ram:ItemSellerTradeParty"))
         if (period := self.period(self.one(settlement, "ram:BillingSpecifiedPeriod"))) is not None:
             out["period"] = period
         for ac in self.all(settlement, "ram:SpecifiedTradeAllowanceCharge") if settlement is not None else []:
@@ -347,15 +378,77 @@ class _Reader:
         out["net_amount"] = self.dec(
             settlement, "ram:SpecifiedTradeSettlementLineMonetarySummation/ram:LineTotalAmount"
         )
-        for ref in self.all(settlement, "ram:AdditionalReferencedDocument"):
-            # BT-128 is type 130; other line-level references are EXTENDED (left for the unread report)
-            if self.text(ref, "ram:TypeCode") == "130" and (oid := self.text(ref, "ram:IssuerAssignedID")):
-                out["object_id"] = {
-                    "id": oid,
-                    **({"scheme": s} if (s := self.text(ref, "ram:ReferenceTypeCode")) else {}),
-                }
+        self.object_refs(settlement, out)
         if (acc := self.text(settlement, "ram:ReceivableSpecifiedTradeAccountingAccount/ram:ID")) is not None:
             out["accounting_ref"] = acc
+        return {k: v for k, v in out.items() if v is not None}
+
+    def object_refs(self, settlement: _El | None, out: dict[str, Any]) -> None:
+        """BT-128 (type 130) of a line or group: the sub-invoice number (scheme AFL, multi-vendor) and one
+        other invoiced object; other line-level references are EXTENDED (left for the unread report)."""
+        for ref in self.all(settlement, "ram:AdditionalReferencedDocument"):
+            type_code = self.one(ref, "ram:TypeCode")
+            if type_code is None or _clean(type_code.text) != "130":
+                self.seen.discard(type_code)
+                continue
+            oid, scheme = self.text(ref, "ram:IssuerAssignedID"), self.text(ref, "ram:ReferenceTypeCode")
+            if not oid:
+                continue
+            if scheme == AFL and "sub_invoice" not in out:
+                out["sub_invoice"] = oid
+            elif "object_id" not in out:
+                out["object_id"] = {"id": oid, **({"scheme": scheme} if scheme else {})}
+            else:
+                self.warn(ref, f"another invoiced object `{oid}` (BT-128): the model has one per line")
+
+    def item_seller(self, el: _El | None) -> dict[str, Any] | None:
+        """EXT-FR-FE-164..177 CII ItemSellerTradeParty (the seller of a multi-vendor line or group)."""
+        if el is None:
+            return None
+        out: dict[str, Any] = {
+            "name": self.text(el, "ram:Name"),
+            "legal_id": self.ident(self.one(el, "ram:SpecifiedLegalOrganization/ram:ID")),
+            "vat_id": self.text(el, "ram:SpecifiedTaxRegistration/ram:ID[@schemeID='VA']"),
+            "country": self.text(el, "ram:PostalTradeAddress/ram:CountryID"),
+        }
+        if ids := [i for i in (self.ident(n) for n in self.all(el, "ram:ID | ram:GlobalID")) if i]:
+            out["identifiers"] = ids
+        return {k: v for k, v in out.items() if v} or None
+
+    def group(self, el: _El, doc: _El, status: str) -> dict[str, Any]:
+        """A GROUP line (EXTENDED sub-total) as a line group; its amounts are its lines', computed again."""
+        gid = self.text(doc, "ram:LineID")
+        if not gid:
+            raise self.fail(el, "GROUP line without LineID (BT-126): its sub-lines cannot name it")
+        product = self.one(el, "ram:SpecifiedTradeProduct")
+        agreement = self.one(el, "ram:SpecifiedLineTradeAgreement")
+        settlement = self.one(el, "ram:SpecifiedLineTradeSettlement")
+        notes = [t for t in (_clean(n.text) for n in self.all(doc, "ram:IncludedNote/ram:Content")) if t]
+        quantity = self.one(el, "ram:SpecifiedLineTradeDelivery/ram:BilledQuantity")
+        price = self.one(agreement, "ram:NetPriceProductTradePrice")
+        base = self.one(price, "ram:BasisQuantity")
+        unit = next(
+            (n.get("unitCode") for n in (quantity, base) if n is not None and n.get("unitCode")), None
+        )
+        out: dict[str, Any] = {
+            "id": gid,
+            "status": None if status == "GROUP" else status,
+            "quantity": self.dec(quantity, "."),
+            "unit": unit.strip().upper() if unit else None,
+            "unit_price": self.dec(price, "ram:ChargeAmount"),
+            "base_quantity": self.dec(base, "."),
+            "parent_id": self.text(doc, "ram:ParentLineID"),
+            "name": self.text(product, "ram:Name") or f"Groupe {gid}",
+            "description": self.text(product, "ram:Description"),
+            "note": " ".join(notes) or None,
+            "order_line_ref": self.text(agreement, "ram:BuyerOrderReferencedDocument/ram:LineID"),
+            "seller": self.item_seller(self.one(agreement, "ram:ItemSellerTradeParty")),
+            "vat_point_code": self.text(settlement, "ram:ApplicableTradeTax/ram:DueDateTypeCode"),
+        }
+        summ = self.one(settlement, "ram:SpecifiedTradeSettlementLineMonetarySummation")
+        for path in ("ram:LineTotalAmount", "ram:TaxTotalAmount", "ram:GrandTotalAmount"):
+            self.all(summ, path)  # sub-totals the writer computes from the lines (BR-FR-MV-05/09/10)
+        self.object_refs(settlement, out)
         return {k: v for k, v in out.items() if v is not None}
 
     def base_quantity(self, net_price: _El | None, gross: _El | None, out: dict[str, Any]) -> None:
@@ -410,13 +503,18 @@ class _Reader:
         )
         if bp:
             out["business_process"] = bp
+        if (name := self.text(doc, "ram:Name")) is not None:
+            out["document_name"] = name
+        test = self.text(root, "rsm:ExchangedDocumentContext/ram:TestIndicator/udt:Indicator")
+        if test is not None:
+            out["test_indicator"] = test.lower() == "true"
         notes = []
         for n in self.all(doc, "ram:IncludedNote"):
             text = " ".join(t for t in (_clean(c.text) for c in self.all(n, "ram:Content")) if t)
             if text:
-                notes.append(
-                    {"text": text, **({"subject": s} if (s := self.text(n, "ram:SubjectCode")) else {})}
-                )
+                note = {"text": text, "subject": self.text(n, "ram:SubjectCode")}
+                note["content_code"] = self.text(n, "ram:ContentCode")
+                notes.append({k: v for k, v in note.items() if v})
         if notes:
             out["notes"] = notes
         out["seller"] = self.party(self.one(agreement, "ram:SellerTradeParty"), "seller")
@@ -427,6 +525,8 @@ class _Reader:
         lines = [self.line(li) for li in self.all(tx, "ram:IncludedSupplyChainTradeLineItem")]
         if lines := [li for li in lines if li is not None]:
             out["lines"] = lines
+        if self.line_groups:
+            out["line_groups"] = self.line_groups
         return out
 
     def header_agreement(self, ag: _El | None, out: dict[str, Any]) -> None:
@@ -461,13 +561,12 @@ class _Reader:
                     **({"scheme": s} if (s := self.text(d, "ram:ReferenceTypeCode")) else {}),
                 }
             else:
-                item = {"id": ref, "type_code": type_code}
+                item: dict[str, Any] = {"id": ref, "type_code": type_code}
                 for key, path in (("uri", "ram:URIID"), ("description", "ram:Name")):
                     if (v := self.text(d, path)) is not None:
                         item[key] = v
-                if (binary := self.one(d, "ram:AttachmentBinaryObject")) is not None:
-                    self.warn(binary, "attached binary object not carried by the model")
-                    self.skip(binary)
+                if (attachment := self.attachment(self.one(d, "ram:AttachmentBinaryObject"))) is not None:
+                    item["attachment"] = attachment
                 docs.append(item)
         if docs:
             out["supporting_documents"] = docs
@@ -484,6 +583,10 @@ class _Reader:
                 delivery["location_id"] = loc
             if (addr := self.address(self.one(ship, "ram:PostalTradeAddress"))) is not None:
                 delivery["address"] = addr
+            if (contact := self.contact(self.one(ship, "ram:DefinedTradeContact"))) is not None:
+                delivery["contact"] = contact
+            if (uri := self.ident(self.one(ship, "ram:URIUniversalCommunication/ram:URIID"))) is not None:
+                delivery["electronic_address"] = uri
         if date := self.date(
             de, "ram:ActualDeliverySupplyChainEvent/ram:OccurrenceDateTime/udt:DateTimeString"
         ):
@@ -496,12 +599,24 @@ class _Reader:
         ):
             if (value := self.text(de, path)) is not None:
                 out[key] = value
+        note = self.one(de, "ram:DeliveryNoteReferencedDocument")
+        if note is not None and (note_id := self.text(note, "ram:IssuerAssignedID")):
+            out["delivery_note"] = {"id": note_id}
+            if (when := self.date(note, "ram:FormattedIssueDateTime/qdt:DateTimeString")) is not None:
+                out["delivery_note"]["date"] = when
 
     def header_settlement(self, st: _El | None, out: dict[str, Any]) -> None:
         if st is None:
             raise InputError.at(self.source, None, "CII without ApplicableHeaderTradeSettlement")
         if (tc := self.text(st, "ram:TaxCurrencyCode")) is not None:
             out["tax_currency"] = tc.upper()
+        exchange = self.one(st, "ram:TaxApplicableTradeCurrencyExchange")
+        if exchange is not None and (rate := self.dec(exchange, "ram:ConversionRate")) is not None:
+            # source and target are BT-5 and BT-6, which the invoice states anyway
+            self.all(exchange, "ram:SourceCurrencyCode | ram:TargetCurrencyCode")
+            out["tax_exchange_rate"] = {"rate": rate}
+            if (when := self.date(exchange, "ram:ConversionRateDateTime/udt:DateTimeString")) is not None:
+                out["tax_exchange_rate"]["date"] = when
         invoicee = self.one(st, "ram:InvoiceeTradeParty")
         if invoicee is not None and self.text(invoicee, "ram:Name"):
             out["invoicee"] = self.party(invoicee, "invoicee")
@@ -512,6 +627,12 @@ class _Reader:
                 p["identifiers"] = ids
             if (legal := self.ident(self.one(payee, "ram:SpecifiedLegalOrganization/ram:ID"))) is not None:
                 p["legal_id"] = legal
+            if (role := self.text(payee, "ram:RoleCode")) is not None:
+                p["role_code"] = role
+            if (address := self.address(self.one(payee, "ram:PostalTradeAddress"))) is not None:
+                p["address"] = address
+            if (uri := self.ident(self.one(payee, "ram:URIUniversalCommunication/ram:URIID"))) is not None:
+                p["electronic_address"] = uri
             out["payee"] = p
         self.payment(st, out)
         breakdown: list[dict[str, Any]] = []

@@ -36,6 +36,9 @@ SILENT_SUFFIXES = (
     "ram:SpecifiedLineTradeSettlement/ram:ApplicableTradeTax/ram:ExemptionReason",
     "ram:SpecifiedLineTradeSettlement/ram:ApplicableTradeTax/ram:ExemptionReasonCode",
     "ram:AppliedTradeAllowanceCharge/ram:ChargeIndicator/udt:Indicator",
+    # EXTENDED BG-23 sums of the lines and allowances/charges at that VAT rate: computed again from the lines
+    "ram:ApplicableHeaderTradeSettlement/ram:ApplicableTradeTax/ram:LineTotalBasisAmount",
+    "ram:ApplicableHeaderTradeSettlement/ram:ApplicableTradeTax/ram:AllowanceChargeBasisAmount",
 )
 
 

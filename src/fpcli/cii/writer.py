@@ -17,6 +17,7 @@ from fpcli.cii.coverage import LABELS, carries
 from fpcli.cii.namespaces import NSMAP, qdt, ram, rsm, udt
 from fpcli.cii.profile import Profile
 from fpcli.model import codes
+from fpcli.model.groups import AFL, GroupTree, exemption_prefix
 from fpcli.model.invoice import (
     Address,
     AllowanceCharge,
@@ -25,6 +26,8 @@ from fpcli.model.invoice import (
     Identifier,
     Invoice,
     Line,
+    LineGroup,
+    LineSeller,
     Party,
     Period,
     VatBreakdown,
@@ -65,6 +68,9 @@ class _Writer:
         self.profile = profile
         self.computed = computed
         self.dropped: list[str] = []
+        self.tree = GroupTree(invoice)
+        self.group_nets = self.tree.nets(computed.line_nets)
+        self.line_ids = self.tree.line_ids()
 
     # -- helpers ---------------------------------------------------------------------------------------------
     def want(self, term: str, value: object) -> bool:
@@ -101,6 +107,9 @@ class _Writer:
     def build(self) -> _El:
         root = etree.Element(rsm("CrossIndustryInvoice"), nsmap=NSMAP)
         ctx = self.sub(root, rsm("ExchangedDocumentContext"))
+        if self.want("EXT-TEST-INDICATOR", self.inv.test_indicator):
+            flag = "true" if self.inv.test_indicator else "false"
+            self.sub(self.sub(ctx, ram("TestIndicator")), udt("Indicator"), flag)
         if self.inv.business_process:
             self.sub(
                 self.sub(ctx, ram("BusinessProcessSpecifiedDocumentContextParameter")),
@@ -114,18 +123,26 @@ class _Writer:
         )
         doc = self.sub(root, rsm("ExchangedDocument"))
         self.sub(doc, ram("ID"), self.inv.number)
+        if self.want("EXT-DOCUMENT-NAME", self.inv.document_name):
+            self.sub(doc, ram("Name"), self.inv.document_name)
         self.sub(doc, ram("TypeCode"), self.inv.type_code)
         self.date_el(doc, "IssueDateTime", self.inv.issue_date)
         if self.want("BG-1", self.inv.notes):
             for note in self.inv.notes:
                 n = self.sub(doc, ram("IncludedNote"))
+                if self.want("EXT-NOTE-CONTENT-CODE", note.content_code):
+                    self.sub(n, ram("ContentCode"), note.content_code)
                 self.sub(n, ram("Content"), note.text)
                 if note.subject:
                     self.sub(n, ram("SubjectCode"), note.subject)
         tx = self.sub(root, rsm("SupplyChainTradeTransaction"))
         if self.want("BG-25", self.inv.lines):
-            for i, line in enumerate(self.inv.lines):
-                self.line(tx, i, line)
+            with_groups = self.want("EXT-LINE-GROUPS", self.inv.line_groups)
+            for entry in self.tree.order():
+                if isinstance(entry, int):
+                    self.line(tx, entry, self.inv.lines[entry])
+                elif with_groups:
+                    self.group_line(tx, entry)
         self.agreement(tx)
         self.delivery(tx)
         self.settlement(tx)
@@ -135,7 +152,11 @@ class _Writer:
     def line(self, tx: _El, index: int, line: Line) -> None:
         item = self.sub(tx, ram("IncludedSupplyChainTradeLineItem"))
         doc = self.sub(item, ram("AssociatedDocumentLineDocument"))
-        self.sub(doc, ram("LineID"), line.id or str(index + 1))
+        self.sub(doc, ram("LineID"), self.line_ids[index])
+        if line.parent_id in self.tree.groups and self.want("EXT-LINE-GROUPS", line.parent_id):
+            self.sub(doc, ram("ParentLineID"), line.parent_id)
+            self.sub(doc, ram("LineStatusReasonCode"), "DETAIL")
+        resolved = self.tree.for_line(line)
         if self.want("BT-127", line.note):
             self.sub(self.sub(doc, ram("IncludedNote")), ram("Content"), line.note)
         product = self.sub(item, ram("SpecifiedTradeProduct"))
@@ -186,6 +207,8 @@ class _Writer:
                 ac = self.sub(gross, ram("AppliedTradeAllowanceCharge"))
                 self.sub(self.sub(ac, ram("ChargeIndicator")), udt("Indicator"), "false")
                 self.sub(ac, ram("ActualAmount"), number(line.price_discount))
+                if self.want("EXT-PRICE-DISCOUNT-REASON", line.price_discount_reason):
+                    self.sub(ac, ram("Reason"), line.price_discount_reason)
         net = self.sub(agreement, ram("NetPriceProductTradePrice"))
         self.sub(net, ram("ChargeAmount"), number(line.unit_price))
         if self.want("BT-149", line.base_quantity):
@@ -193,6 +216,9 @@ class _Writer:
             self.sub(
                 net, ram("BasisQuantity"), number(line.base_quantity), unitCode=line.base_unit or line.unit
             )
+        if self.want("EXT-LINE-SELLER", resolved.seller):
+            assert resolved.seller is not None
+            self.item_seller(agreement, resolved.seller)
 
         delivery = self.sub(item, ram("SpecifiedLineTradeDelivery"))
         self.sub(delivery, ram("BilledQuantity"), number(line.quantity), unitCode=line.unit)
@@ -205,12 +231,20 @@ class _Writer:
         tax = self.sub(settlement, ram("ApplicableTradeTax"))
         self.sub(tax, ram("TypeCode"), "VAT")
         # EXTENDED carries the exemption reason on the line too (BT-X-195/196), and its rules compare them.
-        exemption = self._exemption_of(line.vat_category) if self.profile.at_least(Profile.EXTENDED) else None
-        if exemption and exemption.exemption_reason:
-            self.sub(tax, ram("ExemptionReason"), exemption.exemption_reason)
+        extended = self.profile.at_least(Profile.EXTENDED)
+        exemption = self._exemption_of(line.vat_category) if extended else None
+        # A multi-vendor line's text starts with its sub-invoice number between # (BR-FR-MV-08)
+        prefix = exemption_prefix(resolved.sub_invoice) if extended and self.tree.special else None
+        reason = exemption.exemption_reason if exemption else None
+        if prefix and not (reason or "").startswith(prefix):
+            reason = f"{prefix} {reason}" if reason else prefix
+        if reason:
+            self.sub(tax, ram("ExemptionReason"), reason)
         self.sub(tax, ram("CategoryCode"), line.vat_category)
         if exemption and exemption.exemption_code:
             self.sub(tax, ram("ExemptionReasonCode"), exemption.exemption_code)
+        if self.want("EXT-LINE-VAT-POINT", line.vat_point_code):
+            self.sub(tax, ram("DueDateTypeCode"), line.vat_point_code)
         rate = self._line_rate(line)
         if rate is not None:
             self.sub(tax, ram("RateApplicablePercent"), number(rate))
@@ -223,19 +257,99 @@ class _Writer:
                     self.allowance_charge(settlement, ac_item, is_charge, document_level=False)
         summ = self.sub(settlement, ram("SpecifiedTradeSettlementLineMonetarySummation"))
         self.sub(summ, ram("LineTotalAmount"), amount(self.computed.line_nets[index]))
-        if self.want("BT-128", line.object_id):
-            assert line.object_id is not None
-            ref = self.sub(settlement, ram("AdditionalReferencedDocument"))
-            self.sub(ref, ram("IssuerAssignedID"), line.object_id.id)
-            self.sub(ref, ram("TypeCode"), "130")
-            if line.object_id.scheme:
-                self.sub(ref, ram("ReferenceTypeCode"), line.object_id.scheme)
+        self.object_refs(settlement, line.object_id, resolved.sub_invoice)
         if self.want("BT-133", line.accounting_ref):
             self.sub(
                 self.sub(settlement, ram("ReceivableSpecifiedTradeAccountingAccount")),
                 ram("ID"),
                 line.accounting_ref,
             )
+
+    def object_refs(self, settlement: _El, object_id: Identifier | None, sub_invoice: str | None) -> None:
+        """BT-128 of a line or group: its invoiced object, then its sub-invoice number (scheme AFL)."""
+        refs = [object_id] if self.want("BT-128", object_id) and object_id is not None else []
+        if self.want("EXT-SUB-INVOICE", sub_invoice) and sub_invoice is not None:
+            refs.append(Identifier(id=sub_invoice, scheme=AFL))
+        for ident in refs:
+            ref = self.sub(settlement, ram("AdditionalReferencedDocument"))
+            self.sub(ref, ram("IssuerAssignedID"), ident.id)
+            self.sub(ref, ram("TypeCode"), "130")
+            if ident.scheme:
+                self.sub(ref, ram("ReferenceTypeCode"), ident.scheme)
+
+    def item_seller(self, parent: _El, seller: LineSeller) -> None:
+        """EXT-FR-FE-164..177 CII ItemSellerTradeParty, in the schema's order."""
+        el = self.sub(parent, ram("ItemSellerTradeParty"))
+        for ident in seller.identifiers:
+            self.id_el(el, "GlobalID" if ident.scheme else "ID", ident)
+        for i, node in enumerate(el.findall(ram("ID"))):
+            el.insert(i, node)
+        if seller.name:
+            self.sub(el, ram("Name"), seller.name)
+        if seller.legal_id:
+            self.id_el(self.sub(el, ram("SpecifiedLegalOrganization")), "ID", seller.legal_id)
+        if seller.country:
+            self.sub(self.sub(el, ram("PostalTradeAddress")), ram("CountryID"), seller.country)
+        if seller.vat_id:
+            self.sub(self.sub(el, ram("SpecifiedTaxRegistration")), ram("ID"), seller.vat_id, schemeID="VA")
+
+    def group_line(self, tx: _El, group: LineGroup) -> None:
+        """A line group as a CII GROUP line: no quantity, price or VAT; its net is its lines' sum and, for a
+        multi-vendor sub-invoice, its VAT is the sum of the BG-23 marked with its number (BR-FR-MV-05/09)."""
+        item = self.sub(tx, ram("IncludedSupplyChainTradeLineItem"))
+        doc = self.sub(item, ram("AssociatedDocumentLineDocument"))
+        self.sub(doc, ram("LineID"), group.id)
+        if group.parent_id:
+            self.sub(doc, ram("ParentLineID"), group.parent_id)
+        self.sub(doc, ram("LineStatusReasonCode"), group.status)
+        if group.note:
+            self.sub(self.sub(doc, ram("IncludedNote")), ram("Content"), group.note)
+        product = self.sub(item, ram("SpecifiedTradeProduct"))
+        self.sub(product, ram("Name"), group.name)
+        if group.description:
+            self.sub(product, ram("Description"), group.description)
+        resolved = self.tree.for_group(group)
+        if group.order_line_ref or resolved.seller or group.unit_price is not None:
+            agreement = self.sub(item, ram("SpecifiedLineTradeAgreement"))
+            if group.order_line_ref:
+                self.sub(
+                    self.sub(agreement, ram("BuyerOrderReferencedDocument")),
+                    ram("LineID"),
+                    group.order_line_ref,
+                )
+            if group.unit_price is not None:
+                price = self.sub(agreement, ram("NetPriceProductTradePrice"))
+                self.sub(price, ram("ChargeAmount"), number(group.unit_price))
+                if group.base_quantity is not None:
+                    unit = {"unitCode": group.unit} if group.unit else {}
+                    self.sub(price, ram("BasisQuantity"), number(group.base_quantity), **unit)
+            if resolved.seller is not None and self.want("EXT-LINE-SELLER", resolved.seller):
+                self.item_seller(agreement, resolved.seller)
+        if group.quantity is not None:
+            unit = {"unitCode": group.unit} if group.unit else {}
+            delivery = self.sub(item, ram("SpecifiedLineTradeDelivery"))
+            self.sub(delivery, ram("BilledQuantity"), number(group.quantity), **unit)
+        settlement = self.sub(item, ram("SpecifiedLineTradeSettlement"))
+        if self.want("EXT-LINE-VAT-POINT", group.vat_point_code):
+            self.sub(
+                self.sub(settlement, ram("ApplicableTradeTax")), ram("DueDateTypeCode"), group.vat_point_code
+            )
+        summ = self.sub(settlement, ram("SpecifiedTradeSettlementLineMonetarySummation"))
+        net = self.group_nets[group.id]
+        self.sub(summ, ram("LineTotalAmount"), amount(net))
+        prefix = exemption_prefix(resolved.sub_invoice)
+        if self.tree.special and not group.parent_id and prefix:
+            tax = sum(
+                (
+                    b.tax_amount
+                    for b in self.computed.vat_breakdown
+                    if (b.exemption_reason or "").startswith(prefix)
+                ),
+                Decimal(0),
+            )
+            self.sub(summ, ram("TaxTotalAmount"), amount(tax), currencyID=self.inv.currency)
+            self.sub(summ, ram("GrandTotalAmount"), amount(net + tax))
+        self.object_refs(settlement, group.object_id, resolved.sub_invoice)
 
     def _exemption_of(self, category: str) -> VatBreakdown | None:
         if category not in codes.EXEMPT_CATEGORIES:
@@ -317,12 +431,7 @@ class _Writer:
                     self.want(addr_term, p.address)
         if self.want(ea_term, p.electronic_address):
             assert p.electronic_address is not None
-            self.sub(
-                self.sub(el, ram("URIUniversalCommunication")),
-                ram("URIID"),
-                p.electronic_address.id,
-                schemeID=p.electronic_address.scheme or "EM",
-            )
+            self.uri(el, p.electronic_address)
         vat_term = "BT-31" if seller else "BT-48"
         if self.want(vat_term, p.vat_id):
             self.sub(self.sub(el, ram("SpecifiedTaxRegistration")), ram("ID"), p.vat_id, schemeID="VA")
@@ -330,6 +439,11 @@ class _Writer:
             self.sub(
                 self.sub(el, ram("SpecifiedTaxRegistration")), ram("ID"), p.tax_registration_id, schemeID="FC"
             )
+
+    def uri(self, parent: _El, ident: Identifier) -> None:
+        """An electronic address (CII URIUniversalCommunication; EM, e-mail, without a scheme)."""
+        uri = self.sub(parent, ram("URIUniversalCommunication"))
+        self.sub(uri, ram("URIID"), ident.id, schemeID=ident.scheme or "EM")
 
     def contact(self, parent: _El, c: Contact) -> None:
         el = self.sub(parent, ram("DefinedTradeContact"))
@@ -392,6 +506,14 @@ class _Writer:
                 self.sub(el, ram("TypeCode"), doc.type_code)
                 if doc.description:
                     self.sub(el, ram("Name"), doc.description)
+                if (a := doc.attachment) is not None:
+                    self.sub(
+                        el,
+                        ram("AttachmentBinaryObject"),
+                        a.content,
+                        mimeCode=a.mime_code,
+                        filename=a.filename,
+                    )
                 if doc.scheme:
                     self.sub(el, ram("ReferenceTypeCode"), doc.scheme)
         if self.want("BT-17", inv.tender_reference):
@@ -417,14 +539,20 @@ class _Writer:
         el = self.sub(tx, ram("ApplicableHeaderTradeDelivery"))
         d = inv.delivery
         if d is not None and self.want("BG-13", d):
-            if d.party_name or d.location_id or d.address:
+            contact = d.contact if self.want("EXT-SHIP-TO-CONTACT", d.contact) else None
+            uri = d.electronic_address if self.want("EXT-SHIP-TO-ADDRESS", d.electronic_address) else None
+            if d.party_name or d.location_id or d.address or contact or uri:
                 party = self.sub(el, ram("ShipToTradeParty"))
                 if d.location_id:
                     self.id_el(party, "GlobalID" if d.location_id.scheme else "ID", d.location_id)
                 if d.party_name:
                     self.sub(party, ram("Name"), d.party_name)
+                if contact is not None:
+                    self.contact(party, contact)
                 if d.address:
                     self.address(party, "PostalTradeAddress", d.address)
+                if uri is not None:
+                    self.uri(party, uri)
             if d.date:
                 ev = self.sub(el, ram("ActualDeliverySupplyChainEvent"))
                 wrap = self.sub(ev, ram("OccurrenceDateTime"))
@@ -441,6 +569,12 @@ class _Writer:
                 ram("IssuerAssignedID"),
                 inv.receiving_advice_reference,
             )
+        if self.want("EXT-DELIVERY-NOTE", inv.delivery_note):
+            assert inv.delivery_note is not None
+            note = self.sub(el, ram("DeliveryNoteReferencedDocument"))
+            self.sub(note, ram("IssuerAssignedID"), inv.delivery_note.id)
+            if inv.delivery_note.date:
+                self.date_el(note, "FormattedIssueDateTime", inv.delivery_note.date, kind="qdt")
 
     def settlement(self, tx: _El) -> None:
         inv = self.inv
@@ -464,8 +598,25 @@ class _Writer:
             for ident in payee.identifiers:
                 self.id_el(el, "GlobalID" if ident.scheme else "ID", ident)
             self.sub(el, ram("Name"), payee.name)
+            extra = self.want(
+                "EXT-PAYEE-DETAILS", payee.role_code or payee.address or payee.electronic_address
+            )
+            if extra and payee.role_code:
+                self.sub(el, ram("RoleCode"), payee.role_code)
             if payee.legal_id:
                 self.id_el(self.sub(el, ram("SpecifiedLegalOrganization")), "ID", payee.legal_id)
+            if extra and payee.address:
+                self.address(el, "PostalTradeAddress", payee.address)
+            if extra and payee.electronic_address:
+                self.uri(el, payee.electronic_address)
+        if self.want("EXT-EXCHANGE-RATE", inv.tax_exchange_rate) and inv.tax_currency:
+            assert inv.tax_exchange_rate is not None
+            ex = self.sub(st, ram("TaxApplicableTradeCurrencyExchange"))
+            self.sub(ex, ram("SourceCurrencyCode"), inv.currency)
+            self.sub(ex, ram("TargetCurrencyCode"), inv.tax_currency)
+            self.sub(ex, ram("ConversionRate"), number(inv.tax_exchange_rate.rate))
+            if inv.tax_exchange_rate.date:
+                self.date_el(ex, "ConversionRateDateTime", inv.tax_exchange_rate.date)
         if pay and self.want("BT-81", pay.means_code):
             self.payment_means(st)
         if carries(self.profile, "BG-23"):

@@ -10,10 +10,12 @@ Identifier checks (SIREN/SIRET keys, VAT numbers, IBAN) run when validation cont
 
 from __future__ import annotations
 
+import base64
+import binascii
 import datetime as dt
 import re
 from decimal import Decimal
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
@@ -56,6 +58,13 @@ AS_READ: dict[str, bool] = {"as_read": True}
 
 def _checking(info: ValidationInfo) -> bool:
     return bool(info.context and info.context.get("check_identifiers"))
+
+
+def _checked_vat(value: str | None, info: ValidationInfo) -> str | None:
+    if value is not None and _checking(info):
+        value = identifiers.compact_vat(value)
+        identifiers.check_vat(value)
+    return value
 
 
 class Identifier(_Model):
@@ -120,10 +129,7 @@ class Party(_Model):
     @field_validator("vat_id")
     @classmethod
     def _check_vat(cls, value: str | None, info: ValidationInfo) -> str | None:
-        if value is not None and _checking(info):
-            value = identifiers.compact_vat(value)
-            identifiers.check_vat(value)
-        return value
+        return _checked_vat(value, info)
 
 
 class Payee(_Model):
@@ -132,6 +138,11 @@ class Payee(_Model):
     name: Text = Field(description="BT-59 Payee name")
     identifiers: list[Identifier] = Field(default_factory=list, description="BT-60 Payee identifier")
     legal_id: Identifier | None = Field(default=None, description="BT-61 Payee legal registration id")
+    role_code: Code | None = Field(default=None, description="EXTENDED: payee role code (UNTDID 3035)")
+    address: Address | None = Field(default=None, description="EXTENDED: payee postal address")
+    electronic_address: Identifier | None = Field(
+        default=None, description="EXTENDED: payee electronic address (CII URIUniversalCommunication)"
+    )
 
 
 class TaxRepresentative(_Model):
@@ -149,6 +160,12 @@ class Delivery(_Model):
     location_id: Identifier | None = Field(default=None, description="BT-71 Deliver to location identifier")
     date: dt.date | None = Field(default=None, description="BT-72 Actual delivery date")
     address: Address | None = Field(default=None, description="BG-15 Deliver to address")
+    contact: Contact | None = Field(
+        default=None, description="EXTENDED: contact at the deliver-to party (CII ShipToTradeParty contact)"
+    )
+    electronic_address: Identifier | None = Field(
+        default=None, description="EXTENDED: electronic address of the deliver-to party"
+    )
 
 
 class Period(_Model):
@@ -171,6 +188,25 @@ class Note(_Model):
 
     text: Text = Field(description="BT-22 Invoice note")
     subject: Code | None = Field(default=None, description="BT-21 Subject code (UNTDID 4451: PMT, PMD, AAB…)")
+    content_code: Code | None = Field(
+        default=None, description="EXTENDED: note content code (CII IncludedNote/ContentCode, BT-X-5)"
+    )
+
+
+class ExchangeRate(_Model):
+    """EXTENDED: the rate from the invoice currency (BT-5) to the VAT accounting currency (BT-6)."""
+
+    rate: Annotated[Decimal, Field(gt=0, max_digits=19, decimal_places=10)] = Field(
+        description="Units of BT-6 per unit of BT-5, e.g. 1.12244"
+    )
+    date: dt.date | None = Field(default=None, description="Date of the rate")
+
+
+class DeliveryNote(_Model):
+    """EXTENDED: the delivery note the invoice refers to (CII DeliveryNoteReferencedDocument)."""
+
+    id: Code = Field(description="Delivery note number")
+    date: dt.date | None = Field(default=None, description="Delivery note date")
 
 
 class PrecedingInvoice(_Model):
@@ -178,6 +214,32 @@ class PrecedingInvoice(_Model):
 
     number: Code = Field(description="BT-25 Preceding invoice reference")
     date: dt.date | None = Field(default=None, description="BT-26 Preceding invoice issue date")
+
+
+class Attachment(_Model):
+    """BT-125 An attached document, embedded in the invoice (base64)."""
+
+    content: Annotated[str, Field(min_length=1, max_length=70_000_000)] = Field(
+        description="BT-125 The document's bytes in base64 (e.g. `base64 -w0 timesheet.pdf`), at most ~50 MB"
+    )
+    mime_code: Code = Field(
+        description="BT-125-1 MIME code: application/pdf, image/png, image/jpeg, text/csv, "
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet, "
+        "application/vnd.oasis.opendocument.spreadsheet"
+    )
+    filename: Text = Field(description="BT-125-2 Attached document file name, e.g. timesheet.pdf")
+
+    @field_validator("content")
+    @classmethod
+    def _base64(cls, value: str) -> str:
+        value = "".join(value.split())  # line breaks inside base64 are layout
+        try:
+            base64.b64decode(value, validate=True)
+        except binascii.Error:
+            raise ValueError(
+                "is not base64: give the file's bytes encoded, e.g. `base64 -w0 file.pdf`"
+            ) from None
+        return value
 
 
 class SupportingDocument(_Model):
@@ -188,6 +250,7 @@ class SupportingDocument(_Model):
     uri: Text | None = Field(default=None, description="BT-124 External document location")
     type_code: Code = Field(default="916", description="Document type: 916 document, 50 tender, 130 object")
     scheme: Code | None = Field(default=None, description="BT-18-1 Identifier scheme (type 130 only)")
+    attachment: Attachment | None = Field(default=None, description="BT-125 Attached document (base64)")
 
 
 class CreditTransfer(_Model):
@@ -316,10 +379,80 @@ class Classification(_Model):
     version: Code | None = Field(default=None, description="BT-158-2 Scheme version")
 
 
+class LineSeller(_Model):
+    """Multi-vendor invoices (EXTENDED-CTC-FR, BT-23 S8/B8/M8): the seller of a line or line group, when not
+    the invoice's seller (CII ItemSellerTradeParty, EXT-FR-FE-164..177)."""
+
+    name: Text | None = Field(
+        default=None, description="EXT-FR-FE-164 Seller name (required on a top-level line group)"
+    )
+    identifiers: list[Identifier] = Field(
+        default_factory=list, description="EXT-FR-FE-165/166 Seller identifiers (SIRET: scheme 0009)"
+    )
+    legal_id: Identifier | None = Field(
+        default=None,
+        description="EXT-FR-FE-167 Seller legal registration identifier (SIREN: scheme 0002); required on a "
+        "top-level line group, and taken from the group by its lines when left out",
+    )
+    vat_id: Code | None = Field(default=None, description="EXT-FR-FE-168 Seller VAT identifier")
+    country: CountryCode | None = Field(
+        default=None, description="EXT-FR-FE-177 Seller country code (required on a top-level line group)"
+    )
+
+    @field_validator("vat_id")
+    @classmethod
+    def _check_vat(cls, value: str | None, info: ValidationInfo) -> str | None:
+        return _checked_vat(value, info)
+
+
+class LineGroup(_Model):
+    """EXTENDED: a line group (CII line with LineStatusReasonCode GROUP): a sub-total over the lines whose
+    `parent_id` names it; on a multi-vendor invoice (BT-23 S8/B8/M8) one sub-invoice of one seller."""
+
+    id: Code = Field(description="BT-126 Line identifier of the group (its lines name it in `parent_id`)")
+    status: Literal["GROUP", "INFORMATION"] = Field(
+        default="GROUP",
+        description="EXT-FR-FE-163 Line sub-type: GROUP, a sub-total of its lines (default), or INFORMATION, "
+        "a line shown for information and not billed (e.g. a gift)",
+    )
+    parent_id: Code | None = Field(
+        default=None, description="EXT-FR-FE-162 Identifier of the enclosing group, for nested groups"
+    )
+    name: Text = Field(description="BT-153 Group name, e.g. Sous-total vendeur 2")
+    description: Text | None = Field(default=None, description="BT-154 Group description")
+    note: Text | None = Field(default=None, description="BT-127 Group note")
+    seller: LineSeller | None = Field(
+        default=None, description="EXT-FR-FE-164..177 The seller of this group's lines (multi-vendor)"
+    )
+    sub_invoice: Code | None = Field(
+        default=None,
+        description="BT-128 with scheme AFL: the sub-invoice number of this seller's part (multi-vendor; "
+        "the main seller's part uses BT-1)",
+    )
+    object_id: Identifier | None = Field(
+        default=None, description="BT-128 Other invoiced object identifier, e.g. {id: S1, scheme: AVV}"
+    )
+    order_line_ref: Code | None = Field(default=None, description="BT-132 Referenced purchase order line")
+    vat_point_code: Code | None = Field(
+        default=None, description="EXT-FR-FE-180 VAT due date type code of the group (UNTDID 2005)"
+    )
+    quantity: Quantity | None = Field(
+        default=None, description="BT-129 Quantity shown on the group line (e.g. 20 kits); not billed again"
+    )
+    unit: UnitCode | None = Field(default=None, description="BT-130 Unit of that quantity (UN/ECE rec 20/21)")
+    unit_price: Amount | None = Field(default=None, description="BT-146 Price shown on the group line")
+    base_quantity: Quantity | None = Field(default=None, description="BT-149 Price base quantity")
+
+
 class Line(_Model):
     """BG-25 Invoice line."""
 
     id: Code | None = Field(default=None, description="BT-126 Line identifier (numbered 1… when omitted)")
+    parent_id: Code | None = Field(
+        default=None,
+        description="EXT-FR-FE-162 The line group (`line_groups[].id`) this line belongs to (written as a "
+        "DETAIL sub-line, EXTENDED)",
+    )
     note: Text | None = Field(default=None, description="BT-127 Invoice line note")
     object_id: Identifier | None = Field(default=None, description="BT-128 Invoiced object identifier")
     quantity: Quantity = Field(
@@ -334,11 +467,27 @@ class Line(_Model):
     )
     order_line_ref: Code | None = Field(default=None, description="BT-132 Referenced purchase order line")
     accounting_ref: Code | None = Field(default=None, description="BT-133 Buyer accounting reference")
+    seller: LineSeller | None = Field(
+        default=None,
+        description="EXT-FR-FE-164..177 The seller of this line when not the invoice's (multi-vendor); "
+        "left out, the line takes its group's",
+    )
+    sub_invoice: Code | None = Field(
+        default=None,
+        description="BT-128 with scheme AFL: sub-invoice number (multi-vendor); left out, the line takes "
+        "its group's",
+    )
+    vat_point_code: Code | None = Field(
+        default=None, description="EXT-FR-FE-180 VAT due date type code of the line (UNTDID 2005: 5, 29, 72)"
+    )
     period: Period | None = Field(default=None, description="BG-26 Invoice line period")
     allowances: list[AllowanceCharge] = Field(default_factory=list, description="BG-27 Line allowances")
     charges: list[AllowanceCharge] = Field(default_factory=list, description="BG-28 Line charges")
     unit_price: Amount = Field(description="BT-146 Item net price")
     price_discount: Amount | None = Field(default=None, description="BT-147 Item price discount")
+    price_discount_reason: Text | None = Field(
+        default=None, description="EXTENDED: reason of the item price discount (BT-147), e.g. Rabatt"
+    )
     gross_price: Amount | None = Field(default=None, description="BT-148 Item gross price")
     base_quantity: Quantity | None = Field(default=None, description="BT-149 Item price base quantity")
     base_unit: UnitCode | None = Field(default=None, description="BT-150 Base quantity unit of measure")
@@ -419,12 +568,23 @@ class Invoice(_Model):
     """An EN 16931 invoice (or credit note, by BT-3)."""
 
     number: Code = Field(description="BT-1 Invoice number")
+    document_name: Text | None = Field(
+        default=None,
+        description="EXTENDED: document name, e.g. FACTURE DE PRESTATIONS (CII ExchangedDocument/Name)",
+    )
+    test_indicator: bool | None = Field(
+        default=None, description="EXTENDED: true marks a test document (CII TestIndicator, BT-X-1)"
+    )
     issue_date: dt.date = Field(description="BT-2 Invoice issue date, YYYY-MM-DD")
     type_code: Code = Field(default="380", description="BT-3 Invoice type code (UNTDID 1001)")
     currency: CurrencyCode = Field(
         default="EUR", description="BT-5 Invoice currency code (ISO 4217, e.g. EUR)"
     )
     tax_currency: CurrencyCode | None = Field(default=None, description="BT-6 VAT accounting currency code")
+    tax_exchange_rate: ExchangeRate | None = Field(
+        default=None,
+        description="EXTENDED: exchange rate from BT-5 to BT-6, {rate: 1.12244, date: 2026-01-02}",
+    )
     tax_point_date: dt.date | None = Field(default=None, description="BT-7 Value added tax point date")
     tax_point_code: Code | None = Field(default=None, description="BT-8 VAT point date code (UNTDID 2005)")
     due_date: dt.date | None = Field(default=None, description="BT-9 Payment due date")
@@ -438,6 +598,9 @@ class Invoice(_Model):
     sales_order_reference: Code | None = Field(default=None, description="BT-14 Sales order reference")
     receiving_advice_reference: Code | None = Field(default=None, description="BT-15 Receiving advice ref")
     despatch_advice_reference: Code | None = Field(default=None, description="BT-16 Despatch advice ref")
+    delivery_note: DeliveryNote | None = Field(
+        default=None, description="EXTENDED: delivery note reference, {id: BL-123, date: 2026-01-02}"
+    )
     tender_reference: Code | None = Field(default=None, description="BT-17 Tender or lot reference")
     invoiced_object: Identifier | None = Field(default=None, description="BT-18 Invoiced object identifier")
     buyer_accounting_reference: Code | None = Field(default=None, description="BT-19 Buyer accounting ref")
@@ -476,6 +639,11 @@ class Invoice(_Model):
     )
     supporting_documents: list[SupportingDocument] = Field(default_factory=list, description="BG-24")
     lines: list[Line] = Field(default_factory=list, description="BG-25 Invoice lines")
+    line_groups: list[LineGroup] = Field(
+        default_factory=list,
+        description="EXTENDED: line groups (sub-totals; on a multi-vendor invoice, BT-23 S8/B8/M8, one per "
+        "seller's sub-invoice); lines join one with `parent_id`",
+    )
     vat_exemptions: list[VatExemption] = Field(
         default_factory=list, description="Exemption reasons per VAT category (BT-120/BT-121)"
     )

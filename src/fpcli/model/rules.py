@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from fpcli.model import codelists, codes
+from fpcli.model import codelists, codes, groups
 from fpcli.model.invoice import AllowanceCharge, Delivery, Invoice, Note
 
 # EN 16931: S needs a rate above 0 (BR-S-05); Z, E, AE, K, G a rate of 0 (BR-Z-05, BR-E-05, BR-AE-05,
@@ -109,13 +109,27 @@ def _code_problems(invoice: Invoice) -> list[str]:
             )
         for j, c in enumerate(line.charges):
             checks.append(("charge_reason", f"lines[{i}].charges[{j}].reason_code", c.reason_code, "BT-145"))
+    sellers = [(f"line_groups[{i}].seller", g.seller) for i, g in enumerate(invoice.line_groups)]
+    sellers += [(f"lines[{i}].seller", ln.seller) for i, ln in enumerate(invoice.lines)]
+    for path, seller in sellers:
+        if seller is None:
+            continue
+        checks.append(("country", f"{path}.country", seller.country, "EXT-FR-FE-177"))
+        if seller.legal_id is not None:
+            checks.append(
+                ("legal_scheme", f"{path}.legal_id.scheme", seller.legal_id.scheme, "EXT-FR-FE-167-1")
+            )
+        for j, ident in enumerate(seller.identifiers):
+            checks.append(
+                ("identifier_scheme", f"{path}.identifiers[{j}].scheme", ident.scheme, "EXT-FR-FE-166-1")
+            )
     found = (codelists.problem(name, path, value, term) for name, path, value, term in checks if value)
     return [p for p in found if p]
 
 
 def input_problems(invoice: Invoice) -> list[str]:
     """Problems with a user's invoice that the model's types cannot express, one per field path."""
-    problems: list[str] = _code_problems(invoice)
+    problems: list[str] = _code_problems(invoice) + groups.problems(invoice)
     s_rates = sorted(
         {ln.vat_rate for ln in invoice.lines if ln.vat_category == "S" and ln.vat_rate}, reverse=True
     )

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
-from fpcli.model import codes
+from fpcli.model import codes, groups
 from fpcli.model.invoice import AllowanceCharge, Invoice, Line, Totals, VatBreakdown, VatExemption
 
 CENT = Decimal("0.01")
@@ -129,6 +129,7 @@ def compute(invoice: Invoice, *, lenient: bool = False) -> Computed:
         )
     if problems:
         raise TotalsMismatch(problems)
+    breakdown = _mark_sub_invoices(invoice, breakdown)
     if invoice.vat_breakdown is not None:
         breakdown = _reconcile_breakdown(invoice.vat_breakdown, breakdown, line_counts, problems)
 
@@ -159,6 +160,28 @@ def compute(invoice: Invoice, *, lenient: bool = False) -> Computed:
     if problems:
         raise TotalsMismatch(problems)
     return Computed(line_nets=nets, vat_breakdown=breakdown, totals=totals)
+
+
+def _mark_sub_invoices(invoice: Invoice, breakdown: list[VatBreakdown]) -> list[VatBreakdown]:
+    """On a multi-vendor invoice each BG-23 says whose sub-invoice it is: its exemption text starts with
+    `#number#` (BR-FR-MV-09), the number of the sub-invoice of the lines at that category and rate."""
+    if not groups.is_special_contract(invoice):
+        return breakdown
+    tree = groups.GroupTree(invoice)
+    numbers: dict[tuple[str, Decimal | None], set[str | None]] = {}
+    for line in invoice.lines:
+        key = (line.vat_category, _rate_of(line.vat_category, line.vat_rate))
+        numbers.setdefault(key, set()).add(tree.for_line(line).sub_invoice)
+    out = []
+    for b in breakdown:
+        found = numbers.get((b.category, b.rate), set())
+        prefix = groups.exemption_prefix(next(iter(found))) if len(found) == 1 else None
+        if prefix and not (b.exemption_reason or "").startswith(prefix):
+            reason = f"{prefix} {b.exemption_reason}" if b.exemption_reason else prefix
+            out.append(b.model_copy(update={"exemption_reason": reason}))
+        else:
+            out.append(b)
+    return out
 
 
 def _pick(a: Decimal | None, b: Decimal | None) -> Decimal | None:

@@ -13,6 +13,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from fpcli.model.groups import GroupTree
 from fpcli.model.invoice import Address, Invoice, Party
 from fpcli.model.totals import Computed, allowance_amount, compute
 
@@ -245,8 +246,28 @@ def _render(invoice: Invoice, computed: Computed, pages: int) -> tuple[bytes, in
         p.down(14)
 
     header()
-    for line, net in zip(invoice.lines, computed.line_nets, strict=True):
+    tree = GroupTree(invoice)
+    group_nets = tree.nets(computed.line_nets)
+    for entry in tree.order():
         page_before = p.page
+        if not isinstance(entry, int):  # a line group: its title, seller and sub-invoice, its sub-total
+            p.text(cols[0], entry.name, bold=True)
+            if entry.status == "GROUP":
+                p.text(right_edge, money(group_nets[entry.id], cur), bold=True, right=True)
+            seller, number = tree.for_group(entry).seller, tree.group_sub_invoice(entry)
+            said = [
+                seller.name or "" if seller else "",
+                f"SIREN {seller.legal_id.id}" if seller and seller.legal_id else "",
+            ]
+            said.append(f"sous-facture {number}" if number else "")
+            if any(said) and not entry.parent_id:
+                p.down(11)
+                p.text(cols[0] + 8, "Vendeur : " + " – ".join(s for s in said if s), size=7.5)
+            p.down(14)
+            if p.page != page_before:
+                header()
+            continue
+        line, net = invoice.lines[entry], computed.line_nets[entry]
         p.text(cols[0], line.name)
         p.text(cols[1] + 40, f"{_num(line.quantity)} {unit_name(line.unit, line.quantity)}", right=True)
         p.text(cols[3] - 5, money(line.unit_price, ""), right=True)

@@ -376,9 +376,9 @@ class _UblReader(_Reader):
             ):
                 if (v := self.text(d, path)) is not None:
                     entry[key] = v
-            if (binary := self.one(d, "cac:Attachment/cbc:EmbeddedDocumentBinaryObject")) is not None:
-                self.warn(binary, "attached binary object not carried by the model")
-                self.skip(binary)
+            binary = self.one(d, "cac:Attachment/cbc:EmbeddedDocumentBinaryObject")
+            if (attachment := self.attachment(binary)) is not None:
+                entry["attachment"] = attachment
             docs.append(entry)
         if docs:
             out["supporting_documents"] = docs

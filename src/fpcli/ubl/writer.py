@@ -335,13 +335,43 @@ class _Writer:
             ("discount_terms", "EXTENDED early-payment discount terms", inv.discount_terms),
             ("invoicee", "EXTENDED invoicee", inv.invoicee),
             ("advance_payments", "EXTENDED advance payments", inv.advance_payments),
+            ("line_groups", "EXTENDED line groups (CII GROUP lines)", inv.line_groups),
+            ("document_name", "EXTENDED document name", inv.document_name),
+            ("test_indicator", "EXTENDED test indicator", inv.test_indicator),
+            ("delivery_note", "EXTENDED delivery note reference", inv.delivery_note),
+            ("delivery.contact", "EXTENDED deliver-to contact", inv.delivery and inv.delivery.contact),
+            (
+                "delivery.electronic_address",
+                "EXTENDED deliver-to electronic address",
+                inv.delivery and inv.delivery.electronic_address,
+            ),
+            ("payee.role_code", "EXTENDED payee role code", inv.payee and inv.payee.role_code),
+            ("payee.address", "EXTENDED payee address", inv.payee and inv.payee.address),
+            (
+                "payee.electronic_address",
+                "EXTENDED payee electronic address",
+                inv.payee and inv.payee.electronic_address,
+            ),
+            ("tax_exchange_rate", "EXTENDED tax currency exchange rate", inv.tax_exchange_rate),
         ):
             if value:
                 self.drop(path, what)
+        for i, note in enumerate(inv.notes):
+            if note.content_code:
+                self.drop(f"notes[{i}].content_code", "EXTENDED note content code")
         for i, line in enumerate(inv.lines):
             if line.package_quantity is not None or line.package_unit is not None:
                 self.drop(f"lines[{i}].package_quantity", "EXTENDED package quantity")
                 self.drop(f"lines[{i}].package_unit", "EXTENDED package unit")
+            for name, what in (
+                ("price_discount_reason", "EXTENDED price discount reason"),
+                ("parent_id", "EXTENDED line group of a sub-line"),
+                ("seller", "multi-vendor line seller (CII ItemSellerTradeParty)"),
+                ("sub_invoice", "multi-vendor sub-invoice number (CII BT-128 scheme AFL)"),
+                ("vat_point_code", "EXTENDED line VAT due date code"),
+            ):
+                if getattr(line, name) is not None:
+                    self.drop(f"lines[{i}].{name}", what)
 
     def build(self) -> _El:
         inv = self.inv
@@ -413,8 +443,18 @@ class _Writer:
             ref = self.cac(root, "AdditionalDocumentReference")
             self.cbc(ref, "ID", d.id)
             self.cbc(ref, "DocumentDescription", d.description)
-            if d.uri:
-                self.cbc(self.cac(self.cac(ref, "Attachment"), "ExternalReference"), "URI", d.uri)
+            if d.attachment or d.uri:
+                attachment = self.cac(ref, "Attachment")
+                if (a := d.attachment) is not None:
+                    self.cbc(
+                        attachment,
+                        "EmbeddedDocumentBinaryObject",
+                        a.content,
+                        mimeCode=a.mime_code,
+                        filename=a.filename,
+                    )
+                if d.uri:
+                    self.cbc(self.cac(attachment, "ExternalReference"), "URI", d.uri)
         if inv.invoiced_object:
             ref = self.cac(root, "AdditionalDocumentReference")
             self.ident(ref, "ID", inv.invoiced_object)
