@@ -101,3 +101,5 @@ def test_multi_vendor_page_shows_groups_and_line_sellers(runner, tmp_path: Path)
     for shown in ("SOUS-TOTAL2", "VENDEUR XXX", "111111118_F202600004", "Line seller"):
         assert shown in page, shown
     assert page.index("SOUS-TOTAL1") < page.index("SOUS-TOTAL2")
+    # the VAT breakdown's `#sub-invoice#` marker (BR-FR-MV-09) is said in words
+    assert "Sub-invoice 111111118_F202600004" in page and "#111111118_F202600004#" not in page

@@ -117,3 +117,6 @@ def test_multi_vendor_page_shows_each_sellers_part(runner, tmp_path: Path) -> No
     ):
         assert mention in text, mention
     assert text.index("Vendeur XXX – SIREN") < text.index("Déplacement")  # the group heads its lines
+    # the VAT breakdown's `#sub-invoice#` marker (BR-FR-MV-09) is for machines: the page says it in words
+    assert "TVA 10 % : base 4 500,00 EUR, TVA 450,00 EUR — sous-facture 111111118_F2026-0004" in text
+    assert "#" not in text

@@ -11,6 +11,7 @@ what a user's multi-vendor input lacks, in its own terms.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -181,6 +182,16 @@ def _same_legal_id(a: Identifier | None, b: Identifier | None) -> bool:
 def exemption_prefix(sub_invoice: str | None) -> str | None:
     """The `#number#` a multi-vendor line's VAT exemption text and its BG-23 start with (BR-FR-MV-08/09)."""
     return f"#{sub_invoice}#" if sub_invoice else None
+
+
+_PREFIX = re.compile(r"^#([^#]+)#\s*")
+
+
+def split_exemption_prefix(text: str) -> tuple[str | None, str]:
+    """(sub-invoice number, the rest) of a VAT text that starts with the `#number#` marker; (None, text)
+    otherwise. The marker is for machines: pages and views say it in words."""
+    mark = _PREFIX.match(text)
+    return (mark.group(1), text[mark.end() :]) if mark else (None, text)
 
 
 def problems(invoice: Invoice) -> list[str]:

@@ -73,6 +73,15 @@ def _subset_cache_class() -> type:
     return CachedSubsetFace
 
 
+def _reason_text(reason: str) -> str:
+    from fpcli.model.groups import split_exemption_prefix
+
+    sub_invoice, rest = split_exemption_prefix(reason)
+    if sub_invoice is None:
+        return reason
+    return f"sous-facture {sub_invoice}" + (f" — {rest}" if rest else "")
+
+
 def money(value: Decimal | None, currency: str) -> str:
     if value is None:
         return ""
@@ -308,7 +317,7 @@ def _render(invoice: Invoice, computed: Computed, pages: int) -> tuple[bytes, in
     p.text(MARGIN, "TVA", bold=True)
     p.down(12)
     for b in computed.vat_breakdown:
-        extra = f" — {b.exemption_reason}" if b.exemption_reason else ""
+        extra = f" — {_reason_text(b.exemption_reason)}" if b.exemption_reason else ""
         base, tax = money(b.taxable_amount, cur), money(b.tax_amount, cur)
         p.text(MARGIN, f"{vat_label(b.category, b.rate)} : base {base}, TVA {tax}{extra}")
         p.down(12)

@@ -102,7 +102,16 @@ def _filters(lang: str) -> dict[str, Any]:
     def size(n: int) -> str:
         return f"{_number(Decimal(n), lang, None)} {LABELS[lang]['bytes']}"
 
-    return {"money": money, "num": num, "day": day, "size": size}
+    def vat_text(text: str | None) -> str:
+        """A VAT breakdown text, its multi-vendor `#number#` marker (BR-FR-MV-09) said in words."""
+        from fpcli.model.groups import split_exemption_prefix
+
+        sub_invoice, rest = split_exemption_prefix(text or "")
+        if sub_invoice is None:
+            return rest
+        return f"{LABELS[lang]['sub_invoice']} {sub_invoice}" + (f" — {rest}" if rest else "")
+
+    return {"money": money, "num": num, "day": day, "size": size, "vat_text": vat_text}
 
 
 def _parse_day(value: str) -> dt.date | str:
