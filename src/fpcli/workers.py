@@ -135,18 +135,17 @@ class RoutePlan:
 
 @contextmanager
 def routed_pool(jobs: int) -> Iterator[Callable[..., Iterator[Any]]]:
-    """`map(fn, items, keys)` over `jobs` spawned worker processes, each fed chunks by a RoutePlan (items
-    with the same key go to the same worker where the batch allows); results in input order, handed on as
-    soon as they are next in line. Stopped like `process_pool` when interrupted."""
+    """`map(fn, items, key)` over `jobs` spawned worker processes, each fed chunks by a RoutePlan (items
+    with the same `key(item)` go to the same worker where the batch allows); results in input order, handed
+    on as soon as they are next in line. Keys are computed while the workers start. Stopped like
+    `process_pool` when interrupted."""
     import multiprocessing
     from multiprocessing.connection import wait
 
     ctx = multiprocessing.get_context("spawn")
     processes: list[Any] = []
 
-    def mapper(fn: Callable[[Any], Any], items: list[Any], keys: list[Any]) -> Iterator[Any]:
-        chunk = max(1, min(8, len(items) // (jobs * 8)))
-        plan = RoutePlan(keys, chunk)
+    def mapper(fn: Callable[[Any], Any], items: list[Any], key: Callable[[Any], Any]) -> Iterator[Any]:
         conns: list[Any] = []
         for _ in range(jobs):
             parent_end, child_end = ctx.Pipe()
@@ -155,6 +154,7 @@ def routed_pool(jobs: int) -> Iterator[Callable[..., Iterator[Any]]]:
             child_end.close()
             processes.append(process)
             conns.append(parent_end)
+        plan = RoutePlan([key(item) for item in items], max(1, min(8, len(items) // (jobs * 8))))
         seen: list[set[Any]] = [set() for _ in conns]
         busy: set[int] = set()
         done: dict[int, Any] = {}

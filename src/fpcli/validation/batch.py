@@ -62,6 +62,10 @@ _SELLER_FR = re.compile(rb"CountryID[^>]*>\s*FR\s*<|IdentificationCode[^>]*>\s*F
 ROUTE_HEAD = 16 * 1024
 
 
+def _route(item: tuple[str, ValidateOptions]) -> tuple[str, bool]:
+    return route_key(*item)
+
+
 def route_key(name: str, options: ValidateOptions) -> tuple[str, bool]:
     """The rule sets a file probably needs, from its first bytes: its profile (BT-24 of a CII, the
     CustomizationID of a UBL; "pdf" for a PDF, whose invoice is inside) and whether the French rules apply.
@@ -126,8 +130,8 @@ def validate_many(
 
         workers = min(jobs, len(names))  # a spawned worker that gets no file only costs start-up
         with routed_pool(workers) as pool_map:
-            keys = [route_key(n, options) for n in names]
-            for report in pool_map(_worker, [(n, options) for n in names], keys):
+            items = [(n, options) for n in names]
+            for report in pool_map(_worker, items, _route):
                 result.reports.append(report)
                 if on_done:
                     on_done(report)
