@@ -207,3 +207,26 @@ def test_jobs_bad_value_is_a_usage_error(runner, generated, value: str, message:
     assert result.exit_code == 2
     assert result.stdout == ""
     assert message in result.stderr
+
+
+@pytest.mark.slow
+def test_batch_of_many_profiles_same_report_with_routed_workers(runner, shared: Path, tmp_path: Path) -> None:
+    """Files routed to workers by profile (each worker compiles fewer rule sets): the same report, in the
+    same order, as one process gives."""
+    import csv
+    import shutil
+
+    rows = list(csv.DictReader((shared / "corpus" / "MANIFEST.csv").open(encoding="utf-8")))
+    per_profile: dict[str, list[str]] = {}
+    for r in rows:
+        if r["kind"] == "cii":
+            per_profile.setdefault(r["profile"], []).append(r["file"])
+    picked = [f for files in per_profile.values() for f in files[:3]]
+    assert len(per_profile) >= 6
+    for i, name in enumerate(picked * 2):  # interleaved profiles, as a sorted directory has them
+        shutil.copy(shared / "corpus" / name, tmp_path / f"{i % len(picked):03d}-{i:03d}.xml")
+    one = run(runner, "validate", str(tmp_path), "--json")
+    two = run(runner, "validate", str(tmp_path), "--json", "-j", "2")
+    assert one.exit_code == two.exit_code and one.exit_code in (1, 3)
+    assert one.stdout == two.stdout
+    assert len(json.loads(two.stdout)["files"]) == 2 * len(picked)
