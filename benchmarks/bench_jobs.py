@@ -2,7 +2,10 @@
 its mixed CII of every profile), generate (checked rendered PDFs) and sign (PAdES B-B), 200+ files each, with
 peak memory, in one run.
 
-    python benchmarks/bench_jobs.py [--copies 8] [--n 200] [--markdown]
+    python benchmarks/bench_jobs.py [--copies 8] [--n 200] [--markdown] [--write-readme]
+
+`benchmarks/run.py` runs it with `--markdown`; `run.py --write-readme` also puts the table, with the date and the
+machine's load, into README.md's Performance section (between the `bench_jobs` markers).
 
 On a shared machine wall-clock ratios say more about the neighbours than about fpcli, so each run is also
 accounted in CPU time, per process (sampled from /proc every 10 ms): the parent's start-up before its first
@@ -191,6 +194,7 @@ def main() -> None:
     parser.add_argument("--n", type=int, default=200, help="invoices generated and signed")
     parser.add_argument("--markdown", action="store_true", help="print the table as the README's markdown")
     parser.add_argument("--only", default="", help="run only the rows whose name contains this")
+    parser.add_argument("--write-readme", action="store_true", help="put the table into README.md")
     args = parser.parse_args()
     ONLY[0] = args.only
     rows: list[tuple] = []
@@ -243,22 +247,44 @@ def main() -> None:
                 )
             rows.append(_sign_rows(root, outs[0], args.n))
     rows = [r for r in rows if r]
-    print(
+    heading = (
         f"--jobs scaling, {started}; {os.cpu_count()} cores; load average "
         f"{', '.join(f'{x:.1f}' for x in load_before)} before, "
-        f"{', '.join(f'{x:.1f}' for x in os.getloadavg())} after\n"
+        f"{', '.join(f'{x:.1f}' for x in os.getloadavg())} after"
     )
-    if args.markdown:
-        print("| " + " | ".join(HEADER) + " |")
-        print("|" + "---|" * len(HEADER))
-        for row in rows:
-            print("| " + " | ".join(row) + " |")
-    else:
-        print(table(rows, HEADER))
-    print(
-        "\npredicted: the -j 1 / -j 2 ratio a free 2-core machine gives, from each process's CPU time; "
-        "measured: this run's wall clock (goal >= 1.8x at -j 2 on 200+ files)"
+    markdown = "\n".join(
+        [
+            "| " + " | ".join(HEADER) + " |",
+            "|" + "---|" * len(HEADER),
+            *("| " + " | ".join(row) + " |" for row in rows),
+        ]
     )
+    print(heading + "\n")
+    print(markdown if args.markdown or args.write_readme else table(rows, HEADER))
+    print(f"\n{NOTE}")
+    if args.write_readme:
+        write_readme(f"{heading} (`python benchmarks/run.py --write-readme`):\n\n{markdown}\n\n{NOTE}")
+
+
+NOTE = (
+    "predicted: the -j 1 / -j 2 ratio a free 2-core machine gives, from each process's CPU time; "
+    "measured: this run's wall clock (goal >= 1.8x at -j 2 on 200+ files)"
+)
+START, END = "<!-- bench_jobs: start -->", "<!-- bench_jobs: end -->"
+
+
+def write_readme(block: str) -> None:
+    """Replace what stands between the markers in README.md (atomically: a temporary file, then rename)."""
+    readme = REPO / "README.md"
+    text = readme.read_text(encoding="utf-8")
+    if START not in text or END not in text:
+        raise SystemExit(f"README.md has no {START} ... {END} block to write the table into")
+    head, rest = text.split(START, 1)
+    tail = rest.split(END, 1)[1]
+    part = readme.with_suffix(".md.part")
+    part.write_text(f"{head}{START}\n{block}\n{END}{tail}", encoding="utf-8")
+    part.replace(readme)
+    print(f"wrote the table into {readme}")
 
 
 def _sign_rows(root: Path, pdfs: Path, n: int) -> tuple:

@@ -91,25 +91,43 @@ def route_key(name: str, options: ValidateOptions) -> tuple[str, bool]:
     return ((profile_from_guideline(gid) or Profile.EN16931).value, fr)
 
 
+STATUSES = ("valid", "invalid", "unreadable")
+
+
 @dataclass
 class BatchResult:
+    """A batch's reports, or only their count per status when the caller streamed them (`keep=False`):
+    then memory stays flat in batch size."""
+
     reports: list[Report] = field(default_factory=list)
+    tally: dict[str, int] = field(default_factory=lambda: dict.fromkeys(STATUSES, 0))
+
+    def add(self, report: Report, *, keep: bool = True) -> None:
+        self.tally[report.status] += 1
+        if keep:
+            self.reports.append(report)
+
+    @property
+    def count(self) -> int:
+        return sum(self.tally.values())
 
     @property
     def exit_code(self) -> int:
-        if any(r.unreadable for r in self.reports):
+        if self.tally["unreadable"]:
             return ExitCode.BAD_INPUT
-        if any(not r.valid for r in self.reports):
+        if self.tally["invalid"]:
             return ExitCode.INVALID
         return ExitCode.OK
 
+    def summary(self) -> dict[str, int]:
+        return dict(self.tally)
+
     def to_dict(self) -> dict[str, object]:
-        statuses = [r.status for r in self.reports]
         return {
             "schema_version": SCHEMA_VERSION,
             "command": "validate",
             "files": [r.to_dict() for r in self.reports],
-            "summary": {s: statuses.count(s) for s in ("valid", "invalid", "unreadable")},
+            "summary": self.summary(),
         }
 
 
@@ -120,7 +138,10 @@ def validate_many(
     jobs: int = 1,
     on_done: Callable[[Report], None] | None = None,
     recursive: bool = False,
+    keep: bool = True,
 ) -> BatchResult:
+    """Every file's report, in input order; each handed to `on_done` as soon as it is next in line. With
+    `keep=False` the result holds only the counts (the caller renders the reports as they come)."""
     names = expand(inputs, recursive=recursive)
     if STDIO in names and len(names) > 1:
         raise UsageError("`-` (stdin) cannot be mixed with other inputs")
@@ -132,13 +153,13 @@ def validate_many(
         with routed_pool(workers) as pool_map:
             items = [(n, options) for n in names]
             for report in pool_map(_worker, items, _route):
-                result.reports.append(report)
+                result.add(report, keep=keep)
                 if on_done:
                     on_done(report)
     else:
         for name in names:
             report = validate_one(name, options)
-            result.reports.append(report)
+            result.add(report, keep=keep)
             if on_done:
                 on_done(report)
     return result
