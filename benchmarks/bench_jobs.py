@@ -157,6 +157,7 @@ def copies_of(files: list[Path], copies: int, folder: Path) -> Path:
 
 
 ONLY = [""]
+DETAILS: list[str] = []  # where each -j 2 run spent its CPU time
 
 
 def pair(name: str, cmd1: list[str], cmd2: list[str], n: int, env: dict[str, str] | None = None) -> tuple:
@@ -164,6 +165,11 @@ def pair(name: str, cmd1: list[str], cmd2: list[str], n: int, env: dict[str, str
         return ()
     one, two = measure(cmd1, env), measure(cmd2, env)
     load = os.getloadavg()[0]
+    workers = " + ".join(f"{c:.2f}" for c in sorted(two.workers.values()))
+    DETAILS.append(
+        f"{name}: -j 2 CPU s: parent before its workers {two.start:.2f}, workers {workers}, parent after "
+        f"them {two.tail:.2f} (-j 1: {one.cpu:.2f} in one process)"
+    )
     return (
         name,
         str(n),
@@ -261,7 +267,8 @@ def main() -> None:
     )
     print(heading + "\n")
     print(markdown if args.markdown or args.write_readme else table(rows, HEADER))
-    print(f"\n{NOTE}")
+    print(f"\n{NOTE}\n")
+    print("\n".join(DETAILS))
     if args.write_readme:
         write_readme(f"{heading} (`python benchmarks/run.py --write-readme`):\n\n{markdown}\n\n{NOTE}")
 
