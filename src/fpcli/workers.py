@@ -12,7 +12,7 @@ import functools
 import os
 import signal
 from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from typing import Any
 
 _busy = False
@@ -144,9 +144,9 @@ def routed_pool(jobs: int) -> Iterator[Callable[..., Iterator[Any]]]:
 
     ctx = multiprocessing.get_context("spawn")
     processes: list[Any] = []
+    conns: list[Any] = []
 
     def mapper(fn: Callable[[Any], Any], items: list[Any], key: Callable[[Any], Any]) -> Iterator[Any]:
-        conns: list[Any] = []
         for _ in range(jobs):
             parent_end, child_end = ctx.Pipe()
             process = ctx.Process(target=_routed_worker, args=(child_end, fn), daemon=True)
@@ -189,8 +189,6 @@ def routed_pool(jobs: int) -> Iterator[Callable[..., Iterator[Any]]]:
             while next_out in done:
                 yield done.pop(next_out)
                 next_out += 1
-        for conn in conns:
-            conn.send(None)
 
     try:
         yield mapper
@@ -202,8 +200,14 @@ def routed_pool(jobs: int) -> Iterator[Callable[..., Iterator[Any]]]:
             if process.is_alive():
                 process.kill()
         raise
+    for conn in conns:  # done (or the caller stopped reading): idle workers leave
+        with suppress(OSError):
+            conn.send(None)
     for process in processes:
-        process.join()
+        process.join(timeout=10)
+        if process.is_alive():  # still busy with a chunk nobody will read
+            process.terminate()
+            process.join()
 
 
 def _routed_worker(conn: Any, fn: Callable[[Any], Any]) -> None:

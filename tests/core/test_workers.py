@@ -79,3 +79,13 @@ def test_routed_pool_gives_results_in_input_order_from_several_processes() -> No
 def test_routed_pool_raises_a_worker_exception_in_the_parent() -> None:
     with pytest.raises(ValueError, match="thirteen"), routed_pool(2) as pool_map:
         list(pool_map(_square, list(range(30)), lambda i: 0))
+
+
+def test_routed_pool_stops_its_workers_when_the_caller_stops_reading() -> None:
+    import multiprocessing
+
+    with routed_pool(2) as pool_map:
+        for n, _ in enumerate(pool_map(_square, list(range(14, 200)), lambda i: 0)):
+            if n == 3:
+                break
+    assert multiprocessing.active_children() == []
