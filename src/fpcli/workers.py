@@ -204,7 +204,7 @@ def routed_pool(jobs: int) -> Iterator[Callable[..., Iterator[Any]]]:
         with suppress(OSError):
             conn.send(None)
     for process in processes:
-        process.join(timeout=10)
+        process.join(timeout=2)
         if process.is_alive():  # still busy with a chunk nobody will read
             process.terminate()
             process.join()
