@@ -111,7 +111,7 @@ def main() -> None:
                 batch = _batch_rate(Path(tmp), invoice, p12, level, n, extra and pki.tsa_url)
                 jobs = " -j 4" if extra else ""
                 rows.append(
-                    (f"fpcli sign DIR -o OUTDIR{jobs} {level} (one process, {n} files)", f"{batch:.1f}")
+                    (f"fpcli sign DIR -o OUTDIR{jobs} {level} (one command, {n} files)", f"{batch:.1f}")
                 )
                 rows.append((f"  ratio batch / per process, {level}", f"{batch / fpcli_cli:.1f}x"))
         else:
@@ -121,7 +121,7 @@ def main() -> None:
 
 
 def _batch_rate(tmp: Path, invoice: Path, p12: Path, level: object, n: int, tsa: object) -> float:
-    """`fpcli sign DIR -o OUTDIR`: n copies of the invoice signed by one process (start-up included)."""
+    """`fpcli sign DIR -o OUTDIR`: n copies of the invoice signed by one command (start-up included)."""
     folder, out = tmp / f"batch-in-{level}", tmp / f"batch-out-{level}"
     folder.mkdir()
     for i in range(n):
@@ -131,7 +131,7 @@ def _batch_rate(tmp: Path, invoice: Path, p12: Path, level: object, n: int, tsa:
         "--p12",
         str(p12),
         *(["--tsa", str(tsa), "--jobs", "4"] if tsa else []),
-    ]  # threads wait on the TSA
+    ]  # 4 worker processes: each signature waits on the TSA
     return n / _timed(cmd)
 
 

@@ -1,7 +1,9 @@
-"""Run every benchmark in one go: `python benchmarks/run.py` (each script can also run alone).
+"""Run every benchmark in one go: `python benchmarks/run.py [--write-readme]` (each script can also run alone).
 
-The README's Performance table comes from one run of this script: it prints the date, the cores and the
+The README's Performance tables come from one run of this script: it prints the date, the cores and the
 machine's load average before and after, since the machine is shared and ratios are what compare.
+`bench_jobs.py` (the `-j 1` / `-j 2` table) prints markdown; with `--write-readme` it also writes its table
+into README.md.
 """
 
 from __future__ import annotations
@@ -24,5 +26,8 @@ def conditions() -> str:
 print(f"benchmarks: Python {platform.python_version()}, {platform.machine()}; {conditions()}", flush=True)
 for script in sorted(HERE.glob("bench_*.py")):
     print(f"\n=== {script.name} ===", flush=True)
-    subprocess.run([sys.executable, str(script)], check=False, cwd=HERE)
+    extra = []
+    if script.name == "bench_jobs.py":
+        extra = ["--write-readme"] if "--write-readme" in sys.argv[1:] else ["--markdown"]
+    subprocess.run([sys.executable, str(script), *extra], check=False, cwd=HERE)
 print(f"\nend: {conditions()}")

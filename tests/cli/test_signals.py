@@ -56,7 +56,9 @@ def test_signal_stops_workers_and_leaves_no_part_file(
         stderr=subprocess.PIPE,
     )
     deadline = time.monotonic() + 60
-    while len(children(child.pid)) < 3 and time.monotonic() < deadline:  # resource tracker + 2 workers
+    # generate: resource tracker + 2 workers (concurrent.futures); validate: 2 workers fed through pipes
+    expected = 3 if command == "generate" else 2
+    while len(children(child.pid)) < expected and time.monotonic() < deadline:
         time.sleep(0.05)
     workers = children(child.pid)
     if command == "generate":  # let them get to work, and write

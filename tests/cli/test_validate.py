@@ -207,3 +207,54 @@ def test_jobs_bad_value_is_a_usage_error(runner, generated, value: str, message:
     assert result.exit_code == 2
     assert result.stdout == ""
     assert message in result.stderr
+
+
+@pytest.mark.slow
+def test_batch_of_many_profiles_same_report_with_routed_workers(runner, shared: Path, tmp_path: Path) -> None:
+    """Files routed to workers by profile (each worker compiles fewer rule sets): the same report, in the
+    same order, as one process gives."""
+    import csv
+    import shutil
+
+    rows = list(csv.DictReader((shared / "corpus" / "MANIFEST.csv").open(encoding="utf-8")))
+    per_profile: dict[str, list[str]] = {}
+    for r in rows:
+        if r["kind"] == "cii":
+            per_profile.setdefault(r["profile"], []).append(r["file"])
+    picked = [f for files in per_profile.values() for f in files[:3]]
+    assert len(per_profile) >= 6
+    for i, name in enumerate(picked * 2):  # interleaved profiles, as a sorted directory has them
+        shutil.copy(shared / "corpus" / name, tmp_path / f"{i % len(picked):03d}-{i:03d}.xml")
+    one = run(runner, "validate", str(tmp_path), "--json")
+    two = run(runner, "validate", str(tmp_path), "--json", "-j", "2")
+    assert one.exit_code == two.exit_code and one.exit_code in (1, 3)
+    assert one.stdout == two.stdout
+    assert len(json.loads(two.stdout)["files"]) == 2 * len(picked)
+
+
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_streamed_reports_are_the_batch_document(runner, generated, jobs: str) -> None:
+    """Without a progress bar, reports are written as they come (the batch keeps only counts): the same JSON
+    document and the same text as the whole batch rendered at the end."""
+    from fpcli.validation.batch import validate_many
+    from fpcli.validation.checks import ValidateOptions
+
+    inputs = [str(generated[k]) for k in ("bad", "pdf", "xml", "bad")]
+    kept = validate_many(inputs, ValidateOptions(keep_svrl=False))
+    assert len(kept.reports) == 4 and kept.summary() == {"valid": 2, "invalid": 2, "unreadable": 0}
+    streamed = validate_many(inputs, ValidateOptions(keep_svrl=False), keep=False)
+    assert streamed.reports == [] and streamed.summary() == kept.summary()
+    expected = json.dumps(kept.to_dict(), ensure_ascii=False, indent=2, default=str) + "\n"
+    result = run(runner, "validate", *inputs, "--json", "-j", jobs)
+    assert result.exit_code == 1
+    assert result.stdout == expected
+    assert [line.split()[0] for line in result.stderr.splitlines()] == ["INVALID", "VALID", "VALID", "INVALID"]
+    text = run(runner, "validate", *inputs, "-j", jobs)
+    assert text.exit_code == 1
+    assert [line.split()[0] for line in text.stdout.splitlines() if not line.startswith(" ")] == [
+        "INVALID",
+        "VALID",
+        "VALID",
+        "INVALID",
+    ]
+    assert text.stderr == "4 file(s): 2 valid, 2 invalid, 0 unreadable\n"

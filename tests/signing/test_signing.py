@@ -208,3 +208,40 @@ def test_a_wrong_passphrase_is_an_auth_error_whatever_the_garbage_decrypts_to(pk
         enc = key.private_bytes(Encoding.PEM, PrivateFormat.PKCS8, BestAvailableEncryption(b"pw"))
         with pytest.raises(AuthError, match="wrong passphrase"):
             load_pem(enc, cert, [], "k.pem", f"wrong-{i}".encode())
+
+
+def test_batch_workers_rebuild_the_signer_from_der(pki, invoice_pdf: bytes, tmp_path) -> None:
+    """`sign --jobs N` hands each worker process the key material as DER (asn1crypto objects do not survive
+    pickling once read): the rebuilt signer signs as the original, after `check_signer` read its dates."""
+    import multiprocessing
+    import pickle
+
+    from fpcli.signing.batch import sign_batch
+    from fpcli.signing.keys import signer_from_parts, signer_parts
+    from fpcli.signing.sign import check_signer
+
+    original = signer(pki)
+    check_signer(original)
+    parts = signer_parts(original)
+    assert parts is not None
+    rebuilt = signer_from_parts(*pickle.loads(pickle.dumps(parts)))
+    assert rebuilt.signing_cert.dump() == original.signing_cert.dump()
+    assert check_signer(rebuilt) == check_signer(original)
+    assert signer_parts(object()) is None  # e.g. a PKCS#11 signer: the batch stays in one process
+    for i in range(3):
+        (tmp_path / f"in{i}.pdf").write_bytes(invoice_pdf)
+    seen: list[str] = []
+    inputs = [str(tmp_path / f"in{i}.pdf") for i in range(3)]
+    before = len(multiprocessing.active_children())
+    result = sign_batch(
+        inputs,
+        tmp_path / "out",
+        original,
+        SignRequest(Level.B_B),
+        jobs=2,
+        on_done=lambda i: seen.append(i.source),
+    )
+    assert result.exit_code == 0 and seen == inputs  # in input order
+    assert len(multiprocessing.active_children()) == before  # workers joined
+    for i in range(3):
+        assert verify_pdf((tmp_path / "out" / f"in{i}.pdf").read_bytes(), "x.pdf", [root(pki)]).ok

@@ -28,11 +28,11 @@ def render_reports(
     for name in names:
         source = "<stdin>" if name == STDIO else name
         try:
-            result.reports.append(validate(read_input(name), source))
+            result.add(validate(read_input(name), source))
         except InputError as exc:
             report = ReportClass(source=source, unreadable=True)
             report.findings.append(Finding("READ", "error", exc.message, None, None, "wellformed", "fpcli"))
-            result.reports.append(report)
+            result.add(report)
     render_batch(term, result, "json" if json_out or term.json else "text")
     return int(result.exit_code)
 

@@ -6,7 +6,7 @@ from typing import Annotated, Any
 
 import typer
 
-from fpcli.cli.options import ForceOpt, JsonOpt
+from fpcli.cli.options import ForceOpt, JobsOpt, JsonOpt
 from fpcli.cli.prompts import can_prompt, stdin_secrets
 from fpcli.cli.runtime import FpcliGroup, terminal_of
 from fpcli.cli.teach import complete_levels
@@ -127,9 +127,7 @@ def sign_pdf_cmd(
     passphrase_file: PassFileOpt = None,
     passphrase_fd: PassFdOpt = None,
     force: ForceOpt = False,
-    jobs: Annotated[
-        int, typer.Option("--jobs", "-j", min=1, max=32, help="Files signed at once in a batch (threads).")
-    ] = 1,
+    jobs: JobsOpt = 1,
     pkcs11_lib: Annotated[
         str | None, typer.Option("--pkcs11-lib", help="PKCS#11 module of a token or HSM holding the key.")
     ] = None,
@@ -180,7 +178,7 @@ def sign_pdf_cmd(
     for note in check_signer(signer):
         term.warn(note)
     if batch:
-        if pkcs11_lib and jobs > 1:  # one PKCS#11 session is not shared between threads
+        if pkcs11_lib and jobs > 1:  # a PKCS#11 session cannot be handed to worker processes
             term.warn("a token signs one file at a time: `--jobs` ignored")
             jobs = 1
         raise typer.Exit(_sign_many(term, sources, output, signer, request, jobs, force))

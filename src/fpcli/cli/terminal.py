@@ -104,6 +104,12 @@ class Terminal:
         sys.stdout.flush()
 
     @staticmethod
+    def data_text(piece: str) -> None:
+        """A piece of the command's result written as it comes (a streamed batch report), secrets masked."""
+        sys.stdout.write(redact(piece))
+        sys.stdout.flush()
+
+    @staticmethod
     def data_bytes(payload: bytes) -> None:
         sys.stdout.buffer.write(payload)
         sys.stdout.flush()

@@ -64,7 +64,7 @@ def validate(
 ) -> None:
     from fpcli.cii.profile import Profile
     from fpcli.cli.render import progress
-    from fpcli.cli.render_validate import render_batch, render_rules
+    from fpcli.cli.render_validate import StreamedBatch, render_batch, render_rules
     from fpcli.validation.batch import validate_many
     from fpcli.validation.checks import ValidateOptions
 
@@ -83,6 +83,14 @@ def validate(
         keep_svrl=fmt == "svrl",
     )
     with progress(term, len(files or []), "validating") as on_done:
-        result = validate_many(files or [], options, jobs=jobs, on_done=on_done, recursive=recursive)
-    render_batch(term, result, fmt)
+        # without a progress bar, text and JSON reports are written as they come: memory flat in batch size
+        stream = StreamedBatch(term, fmt) if on_done is None and fmt in ("text", "json") else None
+        each = stream.add if stream else on_done
+        result = validate_many(
+            files or [], options, jobs=jobs, on_done=each, recursive=recursive, keep=stream is None
+        )
+    if stream:
+        stream.finish(result)
+    else:
+        render_batch(term, result, fmt)
     raise typer.Exit(result.exit_code)

@@ -1,11 +1,12 @@
-"""Signing many PDFs in one process: one key load, one set of imports, a thread pool for `--jobs` (the
-waiting is on the timestamp authority; pyHanko keeps no global state per signature). One bad file is that
-file's finding; the others are signed."""
+"""Signing many PDFs: one key load, one set of imports; with `--jobs N`, N spawned worker processes, each
+handed the loaded signer once (a signature is CPU work in Python: threads shared one core behind the GIL,
+and a B-B batch gained nothing from `-j 2`). One bad file is that file's finding; the others are signed.
+Key material on a PKCS#11 token cannot be handed over: the CLI signs those batches in one process."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
+from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -97,28 +98,56 @@ def sign_batch(
     force: bool = False,
     on_done: Callable[[SignedItem], None] | None = None,
 ) -> BatchResult:
-    from fpcli.fileio import read_input, write_output
-    from fpcli.signing.sign import sign_pdf
+    from fpcli.signing.keys import signer_parts
 
     if out_dir.exists() and not out_dir.is_dir():
         raise UsageError(f"`{out_dir}` is a file: several inputs need an output directory")
     out_dir.mkdir(parents=True, exist_ok=True)
     items = plan_outputs(inputs, out_dir)
+    done: list[SignedItem] = []
+    with ExitStack() as stack:
+        parts = signer_parts(signer) if jobs > 1 and len(items) > 1 else None
+        if parts is not None:
+            from fpcli.workers import process_pool
 
-    def one(item: SignedItem) -> SignedItem:
-        if item.ok:
-            try:
-                if Path(item.output).exists() and not force:  # before the work, not after
-                    raise UsageError(f"`{item.output}` already exists", hint="pass `--force` to overwrite it")
-                signed = sign_pdf(read_input(item.source), signer, request, item.source)
-                write_output(item.output, signed, force=force)
-            except FpcliError as exc:
-                item.failure = exc
-        if on_done is not None:
-            on_done(item)
-        return item
+            workers = min(jobs, len(items))
+            pool_map = stack.enter_context(
+                process_pool(workers, initializer=_start_worker, initargs=(parts, request, force))
+            )
+            results = pool_map(_worker, items, chunksize=max(1, min(8, len(items) // (workers * 8))))
+        else:
+            results = (sign_item(i, signer, request, force) for i in items)
+        for item in results:
+            done.append(item)
+            if on_done is not None:
+                on_done(item)
+    return BatchResult(done)
 
-    if jobs <= 1:
-        return BatchResult([one(i) for i in items])
-    with ThreadPoolExecutor(max_workers=jobs) as pool:
-        return BatchResult(list(pool.map(one, items)))
+
+def sign_item(item: SignedItem, signer: Any, request: SignRequest, force: bool) -> SignedItem:
+    """Sign one planned item, recording why it failed if it did."""
+    from fpcli.fileio import read_input, write_output
+    from fpcli.signing.sign import sign_pdf
+
+    if item.ok:
+        try:
+            if Path(item.output).exists() and not force:  # before the work, not after
+                raise UsageError(f"`{item.output}` already exists", hint="pass `--force` to overwrite it")
+            signed = sign_pdf(read_input(item.source), signer, request, item.source)
+            write_output(item.output, signed, force=force)
+        except FpcliError as exc:
+            item.failure = exc
+    return item
+
+
+_STATE: dict[str, Any] = {}  # in a worker process: what every file of the batch is signed with
+
+
+def _start_worker(parts: tuple[bytes, bytes, tuple[bytes, ...]], request: SignRequest, force: bool) -> None:
+    from fpcli.signing.keys import signer_from_parts
+
+    _STATE.update(signer=signer_from_parts(*parts), request=request, force=force)
+
+
+def _worker(item: SignedItem) -> SignedItem:
+    return sign_item(item, _STATE["signer"], _STATE["request"], _STATE["force"])

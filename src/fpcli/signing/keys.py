@@ -51,6 +51,32 @@ def _signer(cert: Any, key: Any, chain: list[Any]) -> Any:
     )
 
 
+def signer_parts(signer: Any) -> tuple[bytes, bytes, tuple[bytes, ...]] | None:
+    """A signer made by this module as DER (certificate, PKCS#8 key, chain), to rebuild it in a worker
+    process (asn1crypto objects do not survive pickling once read); None for others (a PKCS#11 token)."""
+    from pyhanko.sign.signers import SimpleSigner
+
+    cert = getattr(signer, "signing_cert", None)
+    if type(signer) is not SimpleSigner or cert is None or signer.signing_key is None:
+        return None
+    chain = tuple(c.dump() for c in signer.cert_registry)
+    return cert.dump(), signer.signing_key.dump(), chain
+
+
+def signer_from_parts(cert: bytes, key: bytes, chain: tuple[bytes, ...]) -> Any:
+    from asn1crypto import keys, x509
+    from pyhanko.sign.signers import SimpleSigner
+    from pyhanko_certvalidator.registry import SimpleCertificateStore
+
+    return SimpleSigner(
+        signing_cert=x509.Certificate.load(cert),
+        signing_key=keys.PrivateKeyInfo.load(key),
+        cert_registry=SimpleCertificateStore.from_certs(  # type: ignore[no-untyped-call]
+            [x509.Certificate.load(c) for c in chain]
+        ),
+    )
+
+
 def load_pkcs12(data: bytes, source: str, passphrase: bytes | None, chain: list[bytes] | None = None) -> Any:
     from asn1crypto import pkcs12
     from cryptography.hazmat.primitives.serialization.pkcs12 import load_key_and_certificates

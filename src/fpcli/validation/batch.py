@@ -1,14 +1,21 @@
-"""Validating many files: directories expanded, a spawn-based process pool for `jobs` > 1 (saxonche must not
-run in threads or forked workers), each worker compiling each rule set once, results in input order."""
+"""Validating many files: directories expanded, spawned worker processes for `jobs` > 1 (saxonche must not
+run in threads or forked workers), each compiling each rule set it meets once, results in input order.
+
+Compiling a rule set costs a worker 0.1-1 s (Saxon-HE cannot share compiled stylesheets between processes),
+as much as 10-100 files take: files are routed to workers by what they are (`route_key`), so that in a batch
+of many profiles each worker compiles few rule sets.
+"""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
+from fpcli.cii.profile import Profile, profile_from_guideline
 from fpcli.errors import ExitCode, FpcliError, UsageError
 from fpcli.fileio import STDIO, expand_paths, read_input
-from fpcli.validation.checks import ValidateOptions, validate_bytes
+from fpcli.validation.checks import ValidateOptions, is_facturx_guideline, validate_bytes
 from fpcli.validation.findings import SCHEMA_VERSION, Finding, Report
 
 SUFFIXES = (".xml", ".pdf")
@@ -49,25 +56,78 @@ def _worker(args: tuple[str, ValidateOptions]) -> Report:
     return validate_one(*args)
 
 
+_GUIDELINE = re.compile(rb"GuidelineSpecifiedDocumentContextParameter>\s*<[^>]*?ID[^>]*>\s*([^<\s]+)")
+_CUSTOMIZATION = re.compile(rb"CustomizationID[^>]*>\s*([^<\s]+)")
+_SELLER_FR = re.compile(rb"CountryID[^>]*>\s*FR\s*<|IdentificationCode[^>]*>\s*FR\s*<")
+ROUTE_HEAD = 16 * 1024
+
+
+def _route(item: tuple[str, ValidateOptions]) -> tuple[str, bool]:
+    return route_key(*item)
+
+
+def route_key(name: str, options: ValidateOptions) -> tuple[str, bool]:
+    """The rule sets a file probably needs, from its first bytes: its profile (BT-24 of a CII, the
+    CustomizationID of a UBL; "pdf" for a PDF, whose invoice is inside) and whether the French rules apply.
+    Only a guess for routing files to workers: a wrong guess costs a worker one more compilation, never a
+    different report."""
+    try:
+        with open(name, "rb") as fh:  # noqa: PTH123 (a short read of the head)
+            head = fh.read(ROUTE_HEAD)
+    except OSError:
+        return ("?", False)
+    fr = options.fr if options.fr is not None else bool(_SELLER_FR.search(head))
+    if head.lstrip()[:5] == b"%PDF-":
+        return ("pdf", fr)
+    if options.profile is not None:
+        return (options.profile.value, fr)
+    found = _GUIDELINE.search(head)
+    if found is None:
+        ubl = _CUSTOMIZATION.search(head)
+        return ("ubl:" + (ubl.group(1).decode("ascii", "replace") if ubl else ""), fr)
+    gid = found.group(1).decode("ascii", "replace")
+    if not is_facturx_guideline(gid):
+        return ("cen", fr)  # XRechnung and other CIUS: CEN's generic rules
+    return ((profile_from_guideline(gid) or Profile.EN16931).value, fr)
+
+
+STATUSES = ("valid", "invalid", "unreadable")
+
+
 @dataclass
 class BatchResult:
+    """A batch's reports, or only their count per status when the caller streamed them (`keep=False`):
+    then memory stays flat in batch size."""
+
     reports: list[Report] = field(default_factory=list)
+    tally: dict[str, int] = field(default_factory=lambda: dict.fromkeys(STATUSES, 0))
+
+    def add(self, report: Report, *, keep: bool = True) -> None:
+        self.tally[report.status] += 1
+        if keep:
+            self.reports.append(report)
+
+    @property
+    def count(self) -> int:
+        return sum(self.tally.values())
 
     @property
     def exit_code(self) -> int:
-        if any(r.unreadable for r in self.reports):
+        if self.tally["unreadable"]:
             return ExitCode.BAD_INPUT
-        if any(not r.valid for r in self.reports):
+        if self.tally["invalid"]:
             return ExitCode.INVALID
         return ExitCode.OK
 
+    def summary(self) -> dict[str, int]:
+        return dict(self.tally)
+
     def to_dict(self) -> dict[str, object]:
-        statuses = [r.status for r in self.reports]
         return {
             "schema_version": SCHEMA_VERSION,
             "command": "validate",
             "files": [r.to_dict() for r in self.reports],
-            "summary": {s: statuses.count(s) for s in ("valid", "invalid", "unreadable")},
+            "summary": self.summary(),
         }
 
 
@@ -78,25 +138,28 @@ def validate_many(
     jobs: int = 1,
     on_done: Callable[[Report], None] | None = None,
     recursive: bool = False,
+    keep: bool = True,
 ) -> BatchResult:
+    """Every file's report, in input order; each handed to `on_done` as soon as it is next in line. With
+    `keep=False` the result holds only the counts (the caller renders the reports as they come)."""
     names = expand(inputs, recursive=recursive)
     if STDIO in names and len(names) > 1:
         raise UsageError("`-` (stdin) cannot be mixed with other inputs")
     result = BatchResult()
     if jobs > 1 and len(names) > 1:
-        from fpcli.workers import process_pool
+        from fpcli.workers import routed_pool
 
         workers = min(jobs, len(names))  # a spawned worker that gets no file only costs start-up
-        with process_pool(workers) as pool_map:
-            chunk = max(1, min(16, len(names) // (workers * 4)))
-            for report in pool_map(_worker, [(n, options) for n in names], chunksize=chunk):
-                result.reports.append(report)
+        with routed_pool(workers) as pool_map:
+            items = [(n, options) for n in names]
+            for report in pool_map(_worker, items, _route):
+                result.add(report, keep=keep)
                 if on_done:
                     on_done(report)
     else:
         for name in names:
             report = validate_one(name, options)
-            result.reports.append(report)
+            result.add(report, keep=keep)
             if on_done:
                 on_done(report)
     return result
