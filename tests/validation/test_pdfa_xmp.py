@@ -191,10 +191,12 @@ def truetype_pdf() -> bytes:
     from reportlab.pdfbase.ttfonts import TTFont
     from reportlab.pdfgen.canvas import Canvas
 
-    pdfmetrics.registerFont(TTFont("Vera", str(Path(reportlab.__file__).parent / "fonts" / "Vera.ttf")))
+    # Vera Oblique, not Vera: fpcli's renderer caches its subsets on reportlab's face of Vera.ttf, which
+    # another TTFont of that file in the same process would share (and change fpcli's output)
+    pdfmetrics.registerFont(TTFont("VeraIt", str(Path(reportlab.__file__).parent / "fonts" / "VeraIt.ttf")))
     buf = io.BytesIO()
     canvas = Canvas(buf, invariant=True)
-    canvas.setFont("Vera", 12)
+    canvas.setFont("VeraIt", 12)
     canvas.drawString(72, 720, "Facture FA-2026-0042")
     canvas.save()
     return buf.getvalue()
