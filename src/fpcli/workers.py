@@ -72,14 +72,20 @@ def process_pool(
         # Interrupted (SIGINT/SIGTERM/SIGHUP) or failed: drop the queue and stop the workers now.
         processes = list((getattr(pool, "_processes", None) or {}).values())
         pool.shutdown(wait=False, cancel_futures=True)
-        for process in processes:
-            process.terminate()
-        for process in processes:
-            process.join(timeout=10)
-            if process.is_alive():
-                process.kill()
+        _stop(processes)
         raise
     pool.shutdown(wait=True)
+
+
+def _stop(processes: Iterable[Any]) -> None:
+    """Interrupted (SIGINT/SIGTERM/SIGHUP) or failed: stop the workers now, killed if they will not go."""
+    processes = list(processes)
+    for process in processes:
+        process.terminate()
+    for process in processes:
+        process.join(timeout=10)
+        if process.is_alive():
+            process.kill()
 
 
 class RoutePlan:
@@ -193,12 +199,7 @@ def routed_pool(jobs: int) -> Iterator[Callable[..., Iterator[Any]]]:
     try:
         yield mapper
     except BaseException:
-        for process in processes:
-            process.terminate()
-        for process in processes:
-            process.join(timeout=10)
-            if process.is_alive():
-                process.kill()
+        _stop(processes)
         raise
     for conn in conns:  # done (or the caller stopped reading): idle workers leave
         with suppress(OSError):

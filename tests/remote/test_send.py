@@ -143,15 +143,20 @@ def test_b2c_goes_to_e_reporting_and_a_bad_input_does_not_stop_the_others(
     assert result.exit_code == 3 and len(pa_server.state.created) == 1
 
 
-def test_cli_one_line_per_invoice_and_json(
-    runner: CliRunner, pa_server: PAServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def pa_env(monkeypatch: pytest.MonkeyPatch, pa_server: PAServer, **extra: str) -> None:
+    """The loopback PA given to the CLI as CI gives it: FPCLI_* variables, no profile."""
     for var, value in {
         "FPCLI_PA_FLOW_URL": pa_server.url + FLOW_PREFIX, "FPCLI_PA_DIRECTORY_URL": pa_server.url + DIRECTORY_PREFIX,
         "FPCLI_PA_TOKEN_URL": pa_server.url + "/oauth/token", "FPCLI_PA_CLIENT_ID": "acme-client",
-        "FPCLI_PA_CLIENT_SECRET": "s3cret-client", "FPCLI_TIMEOUT": "0.5", "FPCLI_BACKOFF": "0.01",
+        "FPCLI_PA_CLIENT_SECRET": "s3cret-client", "FPCLI_BACKOFF": "0.01", **extra,
     }.items():  # fmt: skip
         monkeypatch.setenv(var, value)
+
+
+def test_cli_one_line_per_invoice_and_json(
+    runner: CliRunner, pa_server: PAServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    pa_env(monkeypatch, pa_server, FPCLI_TIMEOUT="0.5")
     monkeypatch.chdir(tmp_path)
     a, b = write_input(tmp_path, "F-11"), write_input(tmp_path, "F-12")
     result = run(runner, "send", str(a), "--wait")
@@ -174,13 +179,7 @@ def test_fifty_invoices_one_invalid_one_repeat_and_a_503(
     runner: CliRunner, pa_server: PAServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The issue's acceptance run: 48 flows each created once, 1 refusal with findings, 1 "already sent"."""
-    for var, value in {
-        "FPCLI_PA_FLOW_URL": pa_server.url + FLOW_PREFIX, "FPCLI_PA_DIRECTORY_URL": pa_server.url + DIRECTORY_PREFIX,
-        "FPCLI_PA_TOKEN_URL": pa_server.url + "/oauth/token", "FPCLI_PA_CLIENT_ID": "acme-client",
-        "FPCLI_PA_CLIENT_SECRET": "s3cret-client", "FPCLI_TIMEOUT": "2", "FPCLI_BACKOFF": "0.01",
-        "FPCLI_LOOKUP_WAIT": "0.2",
-    }.items():  # fmt: skip
-        monkeypatch.setenv(var, value)
+    pa_env(monkeypatch, pa_server, FPCLI_TIMEOUT="2", FPCLI_LOOKUP_WAIT="0.2")
     monkeypatch.chdir(tmp_path)
     folder = tmp_path / "in"
     folder.mkdir()
