@@ -39,22 +39,9 @@ class _InvoiceLoader(_SafeLoader):
 MAX_ALIAS_NODES = 100_000
 
 
-def _distinct_nodes(root: yaml.Node) -> int:
-    seen: set[int] = set()
-    stack = [root]
-    while stack:
-        node = stack.pop()
-        if id(node) in seen:
-            continue
-        seen.add(id(node))
-        if isinstance(node, yaml.SequenceNode):
-            stack.extend(node.value)
-        elif isinstance(node, yaml.MappingNode):
-            stack.extend(n for pair in node.value for n in pair)
-    return len(seen)
-
-
 def _expanded_size(node: yaml.Node, memo: dict[int, int], cap: int) -> int:
+    """The node's size once its aliases are expanded, capped at `cap + 1`; `memo` ends up holding one entry
+    per distinct node (what the document itself holds)."""
     key = id(node)
     if key in memo:
         return memo[key]
@@ -70,8 +57,11 @@ def _expanded_size(node: yaml.Node, memo: dict[int, int], cap: int) -> int:
 
 
 def _aliases_too_big(root: yaml.Node) -> bool:
-    cap = _distinct_nodes(root) + MAX_ALIAS_NODES
-    return _expanded_size(root, {}, cap) > cap
+    # One walk: the expanded size less the distinct nodes is what aliases add. The cap only keeps the sums
+    # small; it is above any document's own node count (a node takes at least half a byte: `a:` is two).
+    memo: dict[int, int] = {}
+    cap = 2 * MAX_DOCUMENT_BYTES + MAX_ALIAS_NODES
+    return _expanded_size(root, memo, cap) - len(memo) > MAX_ALIAS_NODES
 
 
 # No amount, quantity or rate needs more digits than this; longer numbers are refused before any

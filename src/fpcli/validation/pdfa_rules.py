@@ -311,14 +311,14 @@ def check_object(obj: Any, keys: list[str], is_stream: bool, out: _Collector, wh
     typ = d.get("/Type")
     subtype = d.get("/Subtype")
     if is_stream:
-        _check_length(obj, d, out, where)
+        raw = _check_length(obj, d, out, where)
         bad = [f for f in _names(d.get("/Filter")) if f not in STANDARD_FILTERS]
         if bad:
             out.add("PDFA-6.1.7.2-1", "error", f"the stream filter {bad[0]} is not allowed", where)
         if subtype == "/Image":
             _check_image(d, keys, out, where)
             if _names(d.get("/Filter")) == ["JPXDecode"]:
-                _check_jpx(obj, d, out, where)
+                _check_jpx(obj, d, out, where, raw)
         elif subtype == "/Form":
             if "/OPI" in keys or "/PS" in keys or d.get("/Subtype2") == "/PS":
                 out.add("PDFA-6.2.9-1", "error", "a form XObject has OPI, PS or Subtype2 PS", where)
@@ -374,18 +374,22 @@ def check_object(obj: Any, keys: list[str], is_stream: bool, out: _Collector, wh
         out.add("PDFA-6.4.1-2", "error", "a form field has additional actions (AA)", where)
 
 
-def _check_length(stream: Any, d: Any, out: _Collector, where: str) -> None:
+def _check_length(stream: Any, d: Any, out: _Collector, where: str) -> bytes | None:
     """6.1.7.1-1: Length is the number of bytes between `stream` EOL and `endstream` (qpdf finds the real
-    end when they differ and reads that many bytes instead)."""
+    end when they differ and reads that many bytes instead). Returns the raw bytes it read, for the other
+    checks of the same stream (None when it did not read them)."""
     length = d.get("/Length")
     if not isinstance(length, int) or length > 10 * 1024 * 1024:
-        return  # very large streams are not read twice just for this
+        return None  # very large streams are not read twice just for this
     try:
-        real = len(stream.read_raw_bytes())
+        raw = bytes(stream.read_raw_bytes())
     except Exception:  # qpdf raises several types for damaged streams: not this rule's finding
-        return
-    if real != length:
-        out.add("PDFA-6.1.7.1-1", "error", f"the stream Length is {length} but it holds {real} bytes", where)
+        return None
+    if len(raw) != length:
+        out.add(
+            "PDFA-6.1.7.1-1", "error", f"the stream Length is {length} but it holds {len(raw)} bytes", where
+        )
+    return raw
 
 
 PRIMARY_COLORANTS = frozenset({"/Cyan", "/Magenta", "/Yellow", "/Black"})
@@ -477,18 +481,20 @@ def _check_image(d: Any, keys: list[str], out: _Collector, where: str) -> None:
 MAX_JPX_BYTES = 64 * 1024 * 1024  # the raw (undecoded) bytes of one image, read for its header boxes
 
 
-def _check_jpx(stream: Any, d: Any, out: _Collector, where: str) -> None:
+def _check_jpx(stream: Any, d: Any, out: _Collector, where: str, raw: bytes | None) -> None:
     """6.2.8.3: what a JPEG 2000 image's own header says; its colour boxes only count when the image
-    dictionary gives no ColorSpace."""
+    dictionary gives no ColorSpace. `raw`: the stream's bytes when the Length check read them already."""
     from fpcli.validation.jpx import read_header
 
-    length = d.get("/Length")
-    if not isinstance(length, int) or length > MAX_JPX_BYTES:
-        return
-    try:
-        header = read_header(bytes(stream.read_raw_bytes()))
-    except Exception:  # qpdf raises several types for damaged streams: not this rule's finding
-        return
+    if raw is None:
+        length = d.get("/Length")
+        if not isinstance(length, int) or length > MAX_JPX_BYTES:
+            return
+        try:
+            raw = bytes(stream.read_raw_bytes())
+        except Exception:  # qpdf raises several types for damaged streams: not this rule's finding
+            return
+    header = read_header(raw)
     if header is None:
         return
     if header.channels not in (1, 3, 4):
