@@ -9,9 +9,10 @@ machine's load, into README.md's Performance section (between the `bench_jobs` m
 
 On a shared machine wall-clock ratios say more about the neighbours than about fpcli, so each run is also
 accounted in CPU time, per process (sampled from /proc every 10 ms): the parent's start-up before its first
-worker, each worker's CPU, the parent's tail. From them, the `-j 2` time a free 2-core machine would take:
-start-up + max(slowest worker, all the workers' CPU / 2) + tail, and `-j 1`'s is its CPU time (one process,
-nothing waits on I/O). "predicted" is the ratio of the two; "measured" is the wall-clock ratio of this run.
+worker, its CPU while the worker runs (at `-j N` the parent is one of the N processes working), each worker's
+CPU, the parent's tail. From them, the `-j 2` time a free 2-core machine would take: start-up + max(the busiest
+process, all the CPU between start-up and tail / 2) + tail, and `-j 1`'s is its CPU time (one process, nothing
+waits on I/O). "predicted" is the ratio of the two; "measured" is the wall-clock ratio of this run.
 Peak RSS is the largest sum over the process tree at one sample (parent + workers).
 """
 
@@ -71,7 +72,12 @@ class Run:
         if not self.workers:
             return self.cpu
         busy = self.cpu - self.start - self.tail  # workers and the parent while they run
-        return self.start + max(*self.workers.values(), busy / 2) + self.tail
+        return self.start + max(*self.workers.values(), self.during, busy / 2) + self.tail
+
+    @property
+    def during(self) -> float:
+        """The parent's CPU while its workers run (its own share of the work)."""
+        return max(0.0, self.cpu - self.start - self.tail - sum(self.workers.values()))
 
 
 def measure(cmd: list[str], env: dict[str, str] | None = None) -> Run:
@@ -167,8 +173,8 @@ def pair(name: str, cmd1: list[str], cmd2: list[str], n: int, env: dict[str, str
     load = os.getloadavg()[0]
     workers = " + ".join(f"{c:.2f}" for c in sorted(two.workers.values()))
     DETAILS.append(
-        f"{name}: -j 2 CPU s: parent before its workers {two.start:.2f}, workers {workers}, parent after "
-        f"them {two.tail:.2f} (-j 1: {one.cpu:.2f} in one process)"
+        f"{name}: -j 2 CPU s: parent before its worker {two.start:.2f}, while it runs {two.during:.2f}, "
+        f"worker {workers}, parent after it {two.tail:.2f} (-j 1: {one.cpu:.2f} in one process)"
     )
     return (
         name,

@@ -420,14 +420,11 @@ def generate_invoices(
         collect([_clash(source, others)])
     sources = [s for s in sources if s not in clashes]
     if request.jobs > 1 and many and not request.simplified:  # look-ups: one process keeps the rate limit
-        from fpcli.workers import process_pool
+        from fpcli.workers import routed_pool
 
-        # spawn, not fork: workers must not inherit locks or engine state from the parent.
         workers = min(request.jobs, len(sources))  # a spawned worker that gets no file only costs start-up
-        # files sent in chunks: one round trip (and one pickled request) per chunk, not per file
-        chunk = max(1, min(16, len(sources) // (workers * 4)))
-        with process_pool(workers) as pool_map:
-            for batch in pool_map(_worker, [(s, request, many) for s in sources], chunksize=chunk):
+        with routed_pool(workers) as pool_map:
+            for batch in pool_map(_worker, [(s, request, many) for s in sources]):
                 collect(batch)
     else:
         for source in sources:

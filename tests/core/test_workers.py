@@ -11,54 +11,96 @@ from fpcli.workers import RoutePlan, routed_pool
 
 
 def drain(plan: RoutePlan, workers: int) -> tuple[list[set[object]], list[list[int]]]:
-    """Hand out every chunk round-robin as if each worker finished at once; (keys met, indices) per worker."""
+    """Hand out every chunk round-robin as if each process finished at once; when none takes one, the
+    first takes one as the only one working. (Parts met, indices) per process."""
     seen: list[set[object]] = [set() for _ in range(workers)]
     got: list[list[int]] = [[] for _ in range(workers)]
     while True:
         progressed = False
         for w in range(workers):
-            taken = plan.take(seen[w], alone=w == 0)
+            taken = plan.take(seen[w], alone=False)
             if taken is not None:
-                seen[w].add(taken[0])
                 got[w] += taken[1]
                 progressed = True
         if not progressed:
-            return seen, got
+            taken = plan.take(seen[0], alone=True)
+            if taken is None:
+                return seen, got
+            got[0] += taken[1]
 
 
-def test_each_profile_compiled_by_one_worker_when_the_batch_allows() -> None:
-    keys = ["en16931", "extended", "basic", "minimum"] * 10  # interleaved, as in a sorted directory
+def test_each_profile_compiled_by_one_process_when_the_batch_allows() -> None:
+    keys = [("en16931",), ("extended",), ("basic",), ("minimum",)] * 10  # interleaved, as in a sorted directory
     seen, got = drain(RoutePlan(keys, chunk=2, steal_min=48), 2)
     assert sorted(i for g in got for i in g) == list(range(40))  # every item exactly once
     assert seen[0].isdisjoint(seen[1])  # no rule set compiled twice
     assert all(len(s) == 2 for s in seen)
 
 
-def test_one_profile_is_shared_and_each_worker_takes_the_earliest_chunk() -> None:
-    plan = RoutePlan(["en16931"] * 100, chunk=4)
-    assert plan.take(set(), alone=True) == ("en16931", [0, 1, 2, 3])
-    assert plan.take(set(), alone=False) == ("en16931", [4, 5, 6, 7])  # 92 waiting: worth compiling again
-    assert plan.take({"en16931"}, alone=False) == ("en16931", [8, 9, 10, 11])
+def test_one_profile_is_shared_and_each_process_takes_the_earliest_chunk() -> None:
+    plan = RoutePlan([("en16931",)] * 100, chunk=4)
+    first, second = set(), set()
+    assert plan.take(first, alone=True) == (("en16931",), [0, 1, 2, 3])
+    assert plan.take(second, alone=False) == (("en16931",), [4, 5, 6, 7])  # 92 waiting: worth compiling again
+    assert plan.take(first, alone=False) == (("en16931",), [8, 9, 10, 11])
+    assert first == second == {"en16931"}  # the plan keeps each process's parts
+
+
+def test_chunks_shrink_towards_the_end_of_the_batch() -> None:
+    """No process is left with a long chunk while the other waits: the last chunks hold one item."""
+    plan = RoutePlan([()] * 40, chunk=4)
+    first, second = set(), set()
+    sizes = []
+    while (taken := plan.take(first if len(sizes) % 2 else second, alone=True)) is not None:
+        sizes.append(len(taken[1]))
+    assert sum(sizes) == 40
+    assert sizes[0] == 4 and sizes[-3:] == [1, 1, 1]
+    assert sizes == sorted(sizes, reverse=True)
 
 
 def test_few_files_of_a_busy_profile_are_not_worth_a_second_compilation() -> None:
-    plan = RoutePlan(["extended"] * 10, chunk=2, steal_min=48)
-    assert plan.take(set(), alone=True) == ("extended", [0, 1])
-    assert plan.take(set(), alone=False) is None  # 8 left: the first worker keeps them
-    assert plan.take(set(), alone=True) == ("extended", [2, 3])  # nobody else working: never stall
+    plan = RoutePlan([("extended",)] * 40, chunk=2, steal_min=48)
+    first, second = set(), set()
+    assert plan.take(first, alone=True) == (("extended",), [0, 1])
+    assert plan.take(second, alone=False) is None  # 38 left: the first process keeps them
+    assert plan.take(second, alone=True) == (("extended",), [2, 3])  # nobody else working: never stall
+
+
+def test_a_key_goes_to_the_process_that_has_met_its_parts() -> None:
+    """A file needing EXTENDED and the French rules goes to the process that has compiled EXTENDED, not
+    to the one that has compiled EN16931 + French rules: one compilation of the French rules instead of a
+    second of EXTENDED's (the larger)."""
+    keys = [("extended",)] * 4 + [("en16931", "br-fr-cii")] * 4 + [("extended", "br-fr-cii")] * 4
+    plan = RoutePlan(keys, chunk=4, steal_min=48, window=4)
+    first, second = set(), set()
+    assert plan.take(first, alone=True) == (("extended",), [0, 1, 2])
+    assert plan.take(second, alone=False) == (("en16931", "br-fr-cii"), [4])  # the earliest nobody has met
+    assert plan.take(second, alone=False) == (("en16931", "br-fr-cii"), [5])
+    assert plan.take(second, alone=False) == (("en16931", "br-fr-cii"), [6])
+    assert plan.take(second, alone=False) == (("en16931", "br-fr-cii"), [7])
+    assert plan.take(second, alone=False) is None  # would compile EXTENDED again for 4 files
+    assert plan.take(first, alone=False)[0] == ("extended",)
+    assert plan.take(first, alone=False)[0] == ("extended", "br-fr-cii")
+
+
+def test_items_without_a_key_go_to_any_process() -> None:
+    plan = RoutePlan([()] * 40, chunk=2)
+    assert plan.take(set(), alone=True) == ((), [0, 1])
+    assert plan.take(set(), alone=False) == ((), [2, 3])
 
 
 def test_a_worker_never_runs_further_ahead_than_the_window() -> None:
     # worker 0 meets "a", worker 1 "b"; if worker 1 stalls, worker 0 must not run past the window
-    keys = ["a", "b"] * 200
+    keys = [("a",), ("b",)] * 200
     plan = RoutePlan(keys, chunk=1, window=20, steal_min=1000)
-    assert plan.take(set(), alone=True) == ("a", [0])
-    assert plan.take(set(), alone=False) == ("b", [1])  # worker 1 now stalls on index 1
+    first, second = set(), set()
+    assert plan.take(first, alone=True) == (("a",), [0])
+    assert plan.take(second, alone=False) == (("b",), [1])  # the second process now stalls on index 1
     handed = []
-    while (taken := plan.take({"a"}, alone=False)) is not None:
+    while (taken := plan.take(first, alone=False)) is not None:
         handed += taken[1]
     assert handed and max(handed) <= 3 + 20  # earliest waiting is 3 ("b"), window 20
-    assert all(keys[i] == "a" for i in handed)
+    assert all(keys[i] == ("a",) for i in handed)
 
 
 def _square(x: int) -> tuple[int, int]:
@@ -68,24 +110,45 @@ def _square(x: int) -> tuple[int, int]:
 
 
 def test_routed_pool_gives_results_in_input_order_from_several_processes() -> None:
+    """`jobs` processes work: this one and jobs - 1 spawned workers."""
     items = [i for i in range(60) if i != 13]
-    with routed_pool(2) as pool_map:
-        results = list(pool_map(_square, items, lambda i: i % 3))
+    with routed_pool(3) as pool_map:
+        results = list(pool_map(_square, items, lambda i: (i % 3,)))
     assert [r[0] for r in results] == [i * i for i in items]
     pids = {r[1] for r in results}
-    assert len(pids) == 2 and os.getpid() not in pids
+    assert len(pids) == 3 and os.getpid() in pids
+
+
+def _offset(x: int) -> int:
+    return x + _STATE["offset"]
+
+
+_STATE: dict[str, int] = {}
+
+
+def _start(offset: int) -> None:
+    _STATE["offset"] = offset
+
+
+def test_routed_pool_runs_the_initializer_in_each_worker_and_local_here() -> None:
+    """Workers get what every item needs once (`initializer`); this process runs `local` instead of `fn`."""
+    with routed_pool(2, initializer=_start, initargs=(1000,)) as pool_map:
+        results = list(pool_map(_offset, list(range(40)), local=lambda x: x + 2000))
+    assert len(results) == 40
+    assert all(r - i in (1000, 2000) for i, r in enumerate(results))
+    assert {r - i for i, r in enumerate(results)} == {1000, 2000}  # both processes worked
 
 
 def test_routed_pool_raises_a_worker_exception_in_the_parent() -> None:
     with pytest.raises(ValueError, match="thirteen"), routed_pool(2) as pool_map:
-        list(pool_map(_square, list(range(30)), lambda i: 0))
+        list(pool_map(_square, list(range(30)), lambda i: (0,)))
 
 
 def test_routed_pool_stops_its_workers_when_the_caller_stops_reading() -> None:
     import multiprocessing
 
     with routed_pool(2) as pool_map:
-        for n, _ in enumerate(pool_map(_square, list(range(14, 200)), lambda i: 0)):
+        for n, _ in enumerate(pool_map(_square, list(range(14, 200)), lambda i: (0,))):
             if n == 3:
                 break
     assert multiprocessing.active_children() == []

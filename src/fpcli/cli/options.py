@@ -54,7 +54,7 @@ def available_cores() -> int:
 
 
 def parse_jobs(value: str | int) -> int:
-    """`--jobs N` (1-64) or `--jobs auto`: one worker per available core."""
+    """`--jobs N` (1-64) or `--jobs auto`: one process per available core."""
     if isinstance(value, int):
         return value
     if value.strip().lower() == "auto":
@@ -75,7 +75,7 @@ JobsOpt = Annotated[
         "-j",
         parser=parse_jobs,
         metavar="N|auto",
-        help="Worker processes for batches; `auto`: one per available core.",
+        help="Processes working on a batch: this one and N-1 workers; `auto`: one per available core.",
     ),
 ]
 NoCheckOpt = Annotated[

@@ -108,13 +108,13 @@ def sign_batch(
     with ExitStack() as stack:
         parts = signer_parts(signer) if jobs > 1 and len(items) > 1 else None
         if parts is not None:
-            from fpcli.workers import process_pool
+            from fpcli.workers import routed_pool
 
             workers = min(jobs, len(items))
             pool_map = stack.enter_context(
-                process_pool(workers, initializer=_start_worker, initargs=(parts, request, force))
+                routed_pool(workers, initializer=_start_worker, initargs=(parts, request, force))
             )
-            results = pool_map(_worker, items, chunksize=max(1, min(8, len(items) // (workers * 8))))
+            results = pool_map(_worker, items, local=lambda i: sign_item(i, signer, request, force))
         else:
             results = (sign_item(i, signer, request, force) for i in items)
         for item in results:

@@ -62,33 +62,35 @@ _SELLER_FR = re.compile(rb"CountryID[^>]*>\s*FR\s*<|IdentificationCode[^>]*>\s*F
 ROUTE_HEAD = 16 * 1024
 
 
-def _route(item: tuple[str, ValidateOptions]) -> tuple[str, bool]:
+def _route(item: tuple[str, ValidateOptions]) -> tuple[str, ...]:
     return route_key(*item)
 
 
-def route_key(name: str, options: ValidateOptions) -> tuple[str, bool]:
-    """The rule sets a file probably needs, from its first bytes: its profile (BT-24 of a CII, the
-    CustomizationID of a UBL; "pdf" for a PDF, whose invoice is inside) and whether the French rules apply.
-    Only a guess for routing files to workers: a wrong guess costs a worker one more compilation, never a
-    different report."""
+def route_key(name: str, options: ValidateOptions) -> tuple[str, ...]:
+    """The rule sets a file probably needs, from its first bytes: its profile's (BT-24 of a CII, the
+    CustomizationID of a UBL; "pdf" for a PDF, whose invoice is inside), then the French rules' when they
+    apply (`br-fr-cii` or `br-fr-ubl`, one rule set whatever the profile). Only a guess for routing files to
+    worker processes: a wrong guess costs a process one more compilation, never a different report."""
     try:
         with open(name, "rb") as fh:  # noqa: PTH123 (a short read of the head)
             head = fh.read(ROUTE_HEAD)
     except OSError:
-        return ("?", False)
+        return ("?",)
     fr = options.fr if options.fr is not None else bool(_SELLER_FR.search(head))
     if head.lstrip()[:5] == b"%PDF-":
-        return ("pdf", fr)
-    if options.profile is not None:
-        return (options.profile.value, fr)
-    found = _GUIDELINE.search(head)
-    if found is None:
+        kind = "pdf"
+    elif options.profile is not None:
+        kind = options.profile.value
+    elif (found := _GUIDELINE.search(head)) is None:
         ubl = _CUSTOMIZATION.search(head)
-        return ("ubl:" + (ubl.group(1).decode("ascii", "replace") if ubl else ""), fr)
-    gid = found.group(1).decode("ascii", "replace")
-    if not is_facturx_guideline(gid):
-        return ("cen", fr)  # XRechnung and other CIUS: CEN's generic rules
-    return ((profile_from_guideline(gid) or Profile.EN16931).value, fr)
+        kind = "ubl:" + (ubl.group(1).decode("ascii", "replace") if ubl else "")
+    elif not is_facturx_guideline(gid := found.group(1).decode("ascii", "replace")):
+        kind = "cen"  # XRechnung and other CIUS: CEN's generic rules
+    else:
+        kind = (profile_from_guideline(gid) or Profile.EN16931).value
+    if not fr:
+        return (kind,)
+    return (kind, "br-fr-ubl" if kind.startswith("ubl:") else "br-fr-cii")
 
 
 STATUSES = ("valid", "invalid", "unreadable")
