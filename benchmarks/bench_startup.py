@@ -117,7 +117,15 @@ def main() -> None:
         header: tuple[str, ...] = ("command", "median ms", "min ms", "x python -c pass")
         if args.base:
             header = (*header, "base median", "base min", "base x")
-        rows = [("python -c pass", f"{1000 * bare:.0f}", f"{1000 * min(bare_times):.0f}", "1.0", *(("", "", "") if args.base else ()))]
+        rows = [
+            (
+                "python -c pass",
+                f"{1000 * bare:.0f}",
+                f"{1000 * min(bare_times):.0f}",
+                "1.0",
+                *(("", "", "") if args.base else ()),
+            )
+        ]
         for argv in CASES:
             row: tuple[str, ...] = (f"fpcli {' '.join(argv)}",)
             for column in timings(argv, envs, args.repeat):
