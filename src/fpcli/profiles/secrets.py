@@ -12,11 +12,13 @@ import json
 import os
 import stat
 from pathlib import Path
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from fpcli import redact
 from fpcli.errors import AuthError, UsageError
-from fpcli.profiles.config import PAConfig, Profile
+
+if TYPE_CHECKING:
+    from fpcli.profiles.models import PAConfig, Profile
 
 SERVICE = "fpcli"
 PA_SECRETS = ("client_secret", "password", "token")
