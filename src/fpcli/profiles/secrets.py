@@ -8,13 +8,11 @@ belongs to (`acme/pa/main/client_secret`); `names_of` lists them all, which is h
 
 from __future__ import annotations
 
-import json
 import os
 import stat
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
-from fpcli import redact
 from fpcli.errors import AuthError, UsageError
 
 if TYPE_CHECKING:
@@ -176,6 +174,8 @@ class JsonFile:
                 f"{self.path}: readable by others (mode {stat.S_IMODE(info.st_mode):o})",
                 hint=f"`chmod 600 {self.path}`, and change the secrets it holds",
             )
+        import json  # here and in _write: `fpcli profile list` imports this module and needs neither
+
         try:
             data = json.loads(raw)
         except ValueError:
@@ -185,6 +185,8 @@ class JsonFile:
         return data
 
     def _write(self, data: dict[str, str]) -> None:
+        import json
+
         from fpcli.fileio import write_output
 
         try:
@@ -255,12 +257,16 @@ class SecretStore:
         return self.backend.label
 
     def get(self, key: str) -> str | None:
+        from fpcli import redact
+
         value = self.backend.get(key)
         if value is not None:
             redact.register(value)  # masked by value in any output from now on
         return value
 
     def set(self, key: str, value: str) -> None:
+        from fpcli import redact
+
         redact.register(value)
         self.backend.set(key, value)
 
