@@ -9,7 +9,6 @@ terminal.
 
 from __future__ import annotations
 
-import base64
 import os
 import re
 import threading
@@ -33,6 +32,8 @@ _CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]
 
 def register(*values: str | None) -> None:
     """Remember secrets so that `redact` hides them (and their base64 form, as sent in Basic-like headers)."""
+    import base64  # here: `fpcli --help` imports this module without registering anything
+
     with _lock:
         for value in values:
             if value and len(value) >= MIN_SECRET:

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from fpcli.profiles.config import PAConfig
+from fpcli.profiles.models import PAConfig
 from fpcli.profiles.resolve import PATarget
 from fpcli.remote.http import Http, HttpSettings
 from fpcli.remote.pa import PASession

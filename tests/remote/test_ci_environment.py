@@ -104,9 +104,10 @@ def test_chorus_with_env_secrets_and_a_profile(
     tmp_path: Path,
 ) -> None:
     from fpcli.profiles import config
+    from fpcli.profiles.models import ChorusConfig, Profile
 
     profiles = config.load()
-    profiles.profiles["acme"] = config.Profile(chorus=config.ChorusConfig(sandbox=True))
+    profiles.profiles["acme"] = Profile(chorus=ChorusConfig(sandbox=True))
     profiles.default = "acme"
     config.save(profiles)
     monkeypatch.setenv("FPCLI_TIMEOUT", "0.5")

@@ -7,7 +7,7 @@ import json
 import pytest
 
 from fpcli.errors import AuthError, ExitCode
-from fpcli.profiles import config, manage, secrets
+from fpcli.profiles import config, manage, models, secrets
 from fpcli.profiles.resolve import PATarget
 from fpcli.remote import pa as pa_core
 from fpcli.remote.tokens import MARGIN, Token, TokenManager, jwt_expiry
@@ -18,7 +18,7 @@ from tests.remote.pa_server import PAServer
 
 def make_profile(server: PAServer, auth: str = "oauth2", name: str = "acme") -> PATarget:
     profiles = config.load()
-    profiles.profiles[name] = config.Profile(
+    profiles.profiles[name] = models.Profile(
         client_uid="acme-uid", default_pa="main", pa={"main": pa_config(server, auth)}
     )
     config.save(profiles)

@@ -1,6 +1,5 @@
 """`fpcli generate`."""
 
-import json
 from typing import Annotated
 
 import typer
@@ -91,6 +90,8 @@ def generate(
             doc = SimplifiedInvoice.model_json_schema()
         else:
             doc = input_schema()
+        import json
+
         term.data_bytes(json.dumps(doc, indent=2, ensure_ascii=False).encode() + b"\n")
         return
     if offline and not simplified:

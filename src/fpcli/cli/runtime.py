@@ -19,7 +19,6 @@ from typer._coercion import RuntimeParam, build_runtime_param
 from typer.core import TyperGroup
 
 from fpcli.cli.terminal import Terminal
-from fpcli.errors import ExitCode, FpcliError
 
 
 class Terminated(KeyboardInterrupt):
@@ -55,6 +54,8 @@ def _is_framework_flow(exc: BaseException) -> bool:
 
 class FpcliGroup(TyperGroup):
     def invoke(self, ctx: Any) -> Any:
+        from fpcli.errors import ExitCode, FpcliError  # not needed by `fpcli --help`
+
         try:
             return super().invoke(ctx)
         except typer.Exit as exc:  # typer's Exit is not the vendored click's: pass its code through

@@ -232,7 +232,7 @@ def complete_profiles(incomplete: str) -> list[str]:
     from fpcli.profiles import config
 
     try:
-        names = config.load().profiles
+        names = config.summaries()[1]
     except FpcliError:
         return []
     return [n for n in sorted(names) if n.startswith(incomplete)]
@@ -244,9 +244,9 @@ def complete_pas(ctx: Any, incomplete: str) -> list[str]:
     from fpcli.profiles import config
 
     try:
-        profiles = config.load()
-        name = ctx.find_root().params.get("profile") or profiles.default
-        pas = profiles.profiles[name].pa if name in profiles.profiles else {}
+        default, profiles = config.summaries()
+        name = ctx.find_root().params.get("profile") or default
+        pas = profiles[name].pas if name in profiles else []
     except FpcliError:
         return []
     return [n for n in sorted(pas) if n.startswith(incomplete)]

@@ -2,16 +2,28 @@
 
 from __future__ import annotations
 
-import json
 import os
 import sys
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from fpcli.redact import for_terminal, printable, redact
-
 if TYPE_CHECKING:
     from rich.console import Console
+
+# fpcli.redact (its patterns, base64) and json are imported when something is written, not at start-up:
+# `fpcli --help` needs neither (issue 18).
+
+
+def for_terminal(text: str) -> str:
+    from fpcli.redact import for_terminal
+
+    return for_terminal(text)
+
+
+def redact(text: str) -> str:
+    from fpcli.redact import redact
+
+    return redact(text)
 
 
 def _color_wanted(no_color_flag: bool) -> bool | None:
@@ -99,6 +111,8 @@ class Terminal:
 
     @staticmethod
     def data_json(payload: dict[str, Any]) -> None:
+        import json
+
         # json.dumps escapes control characters itself; secrets are masked by value.
         sys.stdout.write(redact(json.dumps(payload, ensure_ascii=False, indent=2, default=str)) + "\n")
         sys.stdout.flush()
@@ -118,5 +132,7 @@ class Terminal:
 def echo_text(text: str) -> None:
     """A result line on stdout that quotes a server or a file: without escape or control sequences."""
     import typer
+
+    from fpcli.redact import printable
 
     typer.echo(printable(redact(text)))

@@ -8,15 +8,18 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TypeVar
-
-from pydantic import BaseModel, ValidationError
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from fpcli.errors import InputError, UsageError
 from fpcli.profiles import config, secrets
-from fpcli.profiles.config import ChorusConfig, PAConfig, Profile, SigningConfig
 
-Section = TypeVar("Section", bound=BaseModel)
+if TYPE_CHECKING:
+    from pydantic import BaseModel
+
+    from fpcli.profiles.models import Profile
+
+# pydantic and the models are imported by the operations that change the file: `listing` does without them
+Section = TypeVar("Section", bound="BaseModel")
 
 
 @dataclass
@@ -51,6 +54,8 @@ def _keep(entries: dict[str, str]) -> str | None:
 
 def _merge(model: type[Section], current: BaseModel | None, changes: dict[str, Any], where: str) -> Section:
     """`current` settings with the options that were given (None or an empty list: not given)."""
+    from pydantic import ValidationError
+
     base = current.model_dump(exclude_none=True) if current is not None else {}
     try:
         return model.model_validate({**base, **{k: v for k, v in changes.items() if v not in (None, [])}})
@@ -68,6 +73,8 @@ def add(
     use: bool,
     secret: str | None = None,
 ) -> Saved:
+    from fpcli.profiles.models import PAConfig, Profile
+
     config.check_name("profile", name)
     if secret and pa is None:
         raise UsageError("`--secret-stdin` needs `--pa NAME`")
@@ -102,6 +109,8 @@ def edit(
     remove_pa: str | None,
     secret: str | None = None,
 ) -> Saved:
+    from fpcli.profiles.models import PAConfig
+
     if secret and pa is None:
         raise UsageError("`--secret-stdin` needs `--pa NAME`")
     profiles = config.load()
@@ -198,19 +207,19 @@ def describe(name: str | None) -> dict[str, Any]:
 
 
 def listing() -> dict[str, Any]:
-    profiles = config.load()
+    default, profiles = config.summaries()
     return {
         "schema_version": 1,
-        "default": profiles.default,
+        "default": default,
         "profiles": [
             {
                 "name": n,
-                "default": n == profiles.default,
+                "default": n == default,
                 "client_uid": p.client_uid,
-                "pas": sorted(p.pa),
+                "pas": p.pas,
                 "default_pa": p.default_pa,
             }
-            for n, p in sorted(profiles.profiles.items())
+            for n, p in sorted(profiles.items())
         ],
     }
 
@@ -234,6 +243,8 @@ def _set_section(
 def set_chorus(name: str | None, settings: dict[str, Any], secret_values: dict[str, str]) -> Saved:
     """Update the profile's Chorus Pro settings; secrets (client secret, technical password) go to the
     secret store."""
+    from fpcli.profiles.models import ChorusConfig
+
     return _set_section(
         name,
         "chorus",
@@ -251,6 +262,8 @@ def set_signing(name: str | None, settings: dict[str, Any], passphrase: str | No
         for path in value if isinstance(value, list) else [value] if value else []:
             if not Path(path).is_file():
                 raise InputError.at(path, None, f"no such file (given with `--{option}`)")
+    from fpcli.profiles.models import SigningConfig
+
     return _set_section(
         name,
         "signing",

@@ -13,7 +13,7 @@ from pydantic import ValidationError
 
 from fpcli.errors import UsageError
 from fpcli.profiles import config
-from fpcli.profiles.config import PAConfig
+from fpcli.profiles.models import PAConfig
 from fpcli.profiles.secrets import JsonFile, SecretStore, env_token_cache, pa_key
 
 SETTING_ENV = {

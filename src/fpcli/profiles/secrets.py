@@ -8,15 +8,15 @@ belongs to (`acme/pa/main/client_secret`); `names_of` lists them all, which is h
 
 from __future__ import annotations
 
-import json
 import os
 import stat
 from pathlib import Path
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
-from fpcli import redact
 from fpcli.errors import AuthError, UsageError
-from fpcli.profiles.config import PAConfig, Profile
+
+if TYPE_CHECKING:
+    from fpcli.profiles.models import PAConfig, Profile
 
 SERVICE = "fpcli"
 PA_SECRETS = ("client_secret", "password", "token")
@@ -174,6 +174,8 @@ class JsonFile:
                 f"{self.path}: readable by others (mode {stat.S_IMODE(info.st_mode):o})",
                 hint=f"`chmod 600 {self.path}`, and change the secrets it holds",
             )
+        import json  # here and in _write: `fpcli profile list` imports this module and needs neither
+
         try:
             data = json.loads(raw)
         except ValueError:
@@ -183,6 +185,8 @@ class JsonFile:
         return data
 
     def _write(self, data: dict[str, str]) -> None:
+        import json
+
         from fpcli.fileio import write_output
 
         try:
@@ -253,12 +257,16 @@ class SecretStore:
         return self.backend.label
 
     def get(self, key: str) -> str | None:
+        from fpcli import redact
+
         value = self.backend.get(key)
         if value is not None:
             redact.register(value)  # masked by value in any output from now on
         return value
 
     def set(self, key: str, value: str) -> None:
+        from fpcli import redact
+
         redact.register(value)
         self.backend.set(key, value)
 

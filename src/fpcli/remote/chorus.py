@@ -16,7 +16,7 @@ from typing import Any
 
 from fpcli.errors import AuthError, RemoteError, UsageError
 from fpcli.profiles import config
-from fpcli.profiles.config import ChorusConfig
+from fpcli.profiles.models import ChorusConfig
 from fpcli.profiles.secrets import JsonFile, SecretStore, chorus_key, env_token_cache
 from fpcli.remote.http import Http, RemoteNotFound, RemoteUncertain
 from fpcli.remote.tokens import Token, oauth2_token, post_json
