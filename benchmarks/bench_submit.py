@@ -77,7 +77,7 @@ def raw_loop(url: str, paths: list[str]) -> float:
 
 
 def fpcli_run(url: str, paths: list[str], jobs: int) -> float:
-    from fpcli.profiles.config import PAConfig
+    from fpcli.profiles.models import PAConfig
     from fpcli.profiles.resolve import PATarget
     from fpcli.remote.pa import PASession
     from fpcli.remote.submit import SubmitOptions, submit_files
