@@ -32,7 +32,8 @@ EXIT_CODES = [
     (
         "4",
         "remote service error (HTTP error, timeout, a submission that may not have arrived), or a local "
-        "write refused (read-only directory, disk full, file-size limit)",
+        "write refused (read-only directory, disk full, file-size limit), or a worker process of a batch "
+        "stopped from outside (out of memory)",
     ),
     ("5", "authentication or credentials problem"),
     ("6", "signature invalid or untrusted"),

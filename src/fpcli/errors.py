@@ -92,6 +92,13 @@ class StorageError(FpcliError):
         return cls(f"{path}: cannot write: {exc.strerror or exc}", hint="check free space and permissions")
 
 
+class WorkerLostError(FpcliError):
+    """A worker process of a batch was stopped from outside (the kernel's out-of-memory killer, a `kill`):
+    exit 4, like other failures of the environment. A worker that crashes by itself stays an internal error."""
+
+    exit_code = ExitCode.REMOTE
+
+
 class AuthError(FpcliError):
     exit_code = ExitCode.AUTH
 

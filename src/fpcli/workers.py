@@ -192,7 +192,7 @@ def routed_pool(
                 try:
                     message: tuple[bool, Any] = conn.recv()
                 except (EOFError, OSError):
-                    raise RuntimeError("a worker process died (see its message above)") from None
+                    raise _lost(processes[w], next_out, len(items)) from None
                 if not message[0]:
                     raise message[1]
                 queued[w] -= 1
@@ -228,6 +228,23 @@ def routed_pool(
         if process.is_alive():  # still busy with a chunk nobody will read
             process.terminate()
             process.join()
+
+
+def _lost(process: Any, handed: int, total: int) -> Exception:
+    """Why a worker stopped answering: stopped from outside (SIGKILL, as the out-of-memory killer sends, or
+    SIGTERM) is the environment's doing; anything else (a crash) is fpcli's or its engines'."""
+    from fpcli.errors import WorkerLostError
+
+    process.join(timeout=5)
+    code = process.exitcode
+    where = f"the batch stopped after {handed} of {total} results"
+    if code is not None and -code in (signal.SIGKILL, signal.SIGTERM):
+        return WorkerLostError(
+            f"a worker process (pid {process.pid}) was stopped by {signal.Signals(-code).name}; {where}",
+            hint="the system may have run out of memory (see `dmesg`): run again, with fewer `--jobs`",
+        )
+    how = f"by {signal.Signals(-code).name}" if code is not None and code < 0 else f"with exit code {code}"
+    return RuntimeError(f"a worker process (pid {process.pid}) ended {how}; {where}")
 
 
 def _routed_worker(

@@ -152,3 +152,30 @@ def test_routed_pool_stops_its_workers_when_the_caller_stops_reading() -> None:
             if n == 3:
                 break
     assert multiprocessing.active_children() == []
+
+
+def _sleepy(x: int) -> int:
+    import time
+
+    time.sleep(0.05)
+    return x
+
+
+def test_a_worker_killed_from_outside_is_reported_as_such() -> None:
+    """The out-of-memory killer's SIGKILL is the environment's failure (exit 4, a hint), not fpcli's bug."""
+    import multiprocessing
+    import signal as signals
+
+    from fpcli.errors import ExitCode, WorkerLostError
+
+    got: list[int] = []
+    with pytest.raises(WorkerLostError) as caught, routed_pool(2) as pool_map:
+        for n, result in enumerate(pool_map(_sleepy, list(range(400)))):
+            got.append(result)
+            if n == 5:
+                (worker,) = multiprocessing.active_children()
+                os.kill(worker.pid, signals.SIGKILL)
+    assert caught.value.exit_code == ExitCode.REMOTE
+    assert "stopped by SIGKILL" in caught.value.message and "of 400 results" in caught.value.message
+    assert got == list(range(len(got)))  # what was handed on before stays in order
+    assert multiprocessing.active_children() == []
