@@ -94,7 +94,7 @@ class StorageError(FpcliError):
 
 class WorkerLostError(FpcliError):
     """A worker process of a batch was stopped from outside (the kernel's out-of-memory killer, a `kill`):
-    exit 4, like other failures of the environment. A worker that crashes by itself stays an internal error."""
+    exit 4, like other failures of the environment. A worker that crashes by itself stays internal."""
 
     exit_code = ExitCode.REMOTE
 
