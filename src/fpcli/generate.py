@@ -10,7 +10,7 @@ import datetime as dt
 import os
 import re
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from pathlib import Path, PurePath
 from typing import TYPE_CHECKING
@@ -423,8 +423,9 @@ def generate_invoices(
         from fpcli.workers import routed_pool
 
         workers = min(request.jobs, len(sources))  # a spawned worker that gets no file only costs start-up
+        shipped = replace(request, inputs=[])  # each chunk carries the request: not every input's name
         with routed_pool(workers) as pool_map:
-            for batch in pool_map(_worker, [(s, request, many) for s in sources]):
+            for batch in pool_map(_worker, [(s, shipped, many) for s in sources]):
                 collect(batch)
     else:
         for source in sources:

@@ -251,14 +251,30 @@ def _routed_worker(
     conn: Any, fn: Callable[[Any], Any], initializer: Callable[..., None] | None, initargs: tuple[Any, ...]
 ) -> None:
     _worker_start(initializer, *initargs)
+    tasks: list[Any] = []
     while True:
-        try:
-            task = conn.recv()
-        except (EOFError, OSError):  # the parent is gone
-            return
+        if not _drain(conn, tasks, wait=not tasks):
+            return  # the parent is gone
+        task = tasks.pop(0)
         if task is None:
             return
         try:
-            conn.send((True, [(i, _call(fn, item)) for i, item in task]))
+            result: tuple[bool, Any] = (True, [(i, _call(fn, item)) for i, item in task])
         except Exception as exc:  # handed to the parent, which raises it as ProcessPoolExecutor would
-            conn.send((False, exc))
+            result = (False, exc)
+        if not _drain(conn, tasks, wait=False):
+            return
+        conn.send(result)
+
+
+def _drain(conn: Any, tasks: list[Any], *, wait: bool) -> bool:
+    """Read what the parent has sent (at least one task when `wait`); False when the parent is gone. A
+    worker reads before it answers: the parent may be blocked sending the next chunk while the worker would
+    be blocked sending a large result."""
+    try:
+        while wait or conn.poll():
+            tasks.append(conn.recv())
+            wait = False
+    except (EOFError, OSError):
+        return False
+    return True

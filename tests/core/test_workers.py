@@ -179,3 +179,30 @@ def test_a_worker_killed_from_outside_is_reported_as_such() -> None:
     assert "stopped by SIGKILL" in caught.value.message and "of 400 results" in caught.value.message
     assert got == list(range(len(got)))  # what was handed on before stays in order
     assert multiprocessing.active_children() == []
+
+
+def _echo_big(item: bytes) -> bytes:
+    return item * 3
+
+
+def test_large_chunks_and_large_results_do_not_deadlock() -> None:
+    """A worker holds a second chunk while it runs one: the parent may be blocked sending it (more than a pipe
+    holds) while the worker answers with more than a pipe holds. The worker reads before it answers."""
+    import multiprocessing
+    import threading
+
+    items = [bytes([i]) * 100_000 for i in range(40)]  # chunks of 4: 400 KB; answers 1.2 MB
+    out: list[bytes] = []
+
+    def consume() -> None:
+        with routed_pool(2) as pool_map:
+            out.extend(pool_map(_echo_big, items))
+
+    thread = threading.Thread(target=consume, daemon=True)
+    thread.start()
+    thread.join(timeout=60)
+    if thread.is_alive():
+        for child in multiprocessing.active_children():
+            child.kill()
+        pytest.fail("routed_pool deadlocked on large chunks and results")
+    assert out == [item * 3 for item in items]
