@@ -250,31 +250,30 @@ def _lost(process: Any, handed: int, total: int) -> Exception:
 def _routed_worker(
     conn: Any, fn: Callable[[Any], Any], initializer: Callable[..., None] | None, initargs: tuple[Any, ...]
 ) -> None:
+    import queue
+    import threading
+
     _worker_start(initializer, *initargs)
-    tasks: list[Any] = []
-    while True:
-        if not _drain(conn, tasks, wait=not tasks):
-            return  # the parent is gone
-        task = tasks.pop(0)
-        if task is None:
-            return
+    tasks: queue.SimpleQueue[Any] = queue.SimpleQueue()
+
+    def read() -> None:
+        # A thread keeps reading what the parent sends, whatever this worker is doing: the parent may send a
+        # chunk larger than a pipe holds while this worker is sending a result larger than that; each would
+        # wait for the other to read. It only unpickles tasks; the work stays in the main thread (Saxon).
+        try:
+            while (task := conn.recv()) is not None:
+                tasks.put(task)
+        except (EOFError, OSError):  # the parent is gone
+            pass
+        tasks.put(None)
+
+    threading.Thread(target=read, name="fpcli-tasks", daemon=True).start()
+    while (task := tasks.get()) is not None:
         try:
             result: tuple[bool, Any] = (True, [(i, _call(fn, item)) for i, item in task])
         except Exception as exc:  # handed to the parent, which raises it as ProcessPoolExecutor would
             result = (False, exc)
-        if not _drain(conn, tasks, wait=False):
+        try:
+            conn.send(result)
+        except OSError:  # the parent is gone
             return
-        conn.send(result)
-
-
-def _drain(conn: Any, tasks: list[Any], *, wait: bool) -> bool:
-    """Read what the parent has sent (at least one task when `wait`); False when the parent is gone. A
-    worker reads before it answers: the parent may be blocked sending the next chunk while the worker would
-    be blocked sending a large result."""
-    try:
-        while wait or conn.poll():
-            tasks.append(conn.recv())
-            wait = False
-    except (EOFError, OSError):
-        return False
-    return True

@@ -191,7 +191,7 @@ def test_large_chunks_and_large_results_do_not_deadlock() -> None:
     import multiprocessing
     import threading
 
-    items = [bytes([i]) * 100_000 for i in range(40)]  # chunks of 4: 400 KB; answers 1.2 MB
+    items = [bytes([i % 256]) * 100_000 for i in range(160)]  # chunks of 4: 400 KB; answers 1.2 MB
     out: list[bytes] = []
 
     def consume() -> None:
