@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 
 from fpcli.cii.profile import Profile, profile_from_guideline
@@ -148,19 +149,16 @@ def validate_many(
     if STDIO in names and len(names) > 1:
         raise UsageError("`-` (stdin) cannot be mixed with other inputs")
     result = BatchResult()
-    if jobs > 1 and len(names) > 1:
-        from fpcli.workers import routed_pool
+    with ExitStack() as stack:
+        if jobs > 1 and len(names) > 1:
+            from fpcli.workers import routed_pool
 
-        workers = min(jobs, len(names))  # a spawned worker that gets no file only costs start-up
-        with routed_pool(workers) as pool_map:
-            items = [(n, options) for n in names]
-            for report in pool_map(_worker, items, _route):
-                result.add(report, keep=keep)
-                if on_done:
-                    on_done(report)
-    else:
-        for name in names:
-            report = validate_one(name, options)
+            workers = min(jobs, len(names))  # a spawned worker that gets no file only costs start-up
+            pool_map = stack.enter_context(routed_pool(workers))
+            reports: Iterable[Report] = pool_map(_worker, [(n, options) for n in names], _route)
+        else:
+            reports = (validate_one(name, options) for name in names)
+        for report in reports:
             result.add(report, keep=keep)
             if on_done:
                 on_done(report)
