@@ -8,14 +8,13 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import subprocess
 import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from common import median_time, run_measured, synthetic_invoices, table
+from common import run_measured, synthetic_invoices, table
 
 from fpcli.cii.profile import Profile
 from fpcli.generate import GenerateRequest, OutputFormat, build_document
@@ -29,10 +28,6 @@ def per_second(n: int, fn: Callable[[int], Any]) -> float:
     for i in range(n):
         fn(i)
     return n / (time.perf_counter() - start)
-
-
-def startup_ms(code: list[str]) -> float:
-    return 1000 * median_time(lambda: subprocess.run(code, check=True, capture_output=True), 7)
 
 
 _STATE: dict[str, Any] = {}
@@ -203,9 +198,6 @@ def main() -> None:
         print()
         print(table(pdf_vs_peer(min(n, 500)), ("rendered PDFs (one run)", "invoices/s", "ratio")))
     cli_batch(min(n, 200))
-    help_ms = startup_ms([sys.executable, "-m", "fpcli", "--help"])
-    bare_ms = startup_ms([sys.executable, "-c", "pass"])
-    print(f"`fpcli --help` start-up: {help_ms:.0f} ms (median of 7; bare `python -c pass`: {bare_ms:.0f} ms)")
 
 
 if __name__ == "__main__":
